@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "flar",
+  products: [
+    .executable(name: "flar", targets: ["flar"]),
+    .executable(name: "flar-bench", targets: ["flar-bench"]),
+  ],
+  dependencies: [
+    .package(
+      url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // System libraries, reached through pkg-config.
+    .systemLibrary(
+      name: "CLinAlg", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+    .systemLibrary(
+      name: "CEditLine", pkgConfig: "libedit",
+      providers: [.apt(["libedit-dev"])]),
+
+    // The layers of design.md, bottom to top.
+    .target(name: "FlarLinAlg", dependencies: ["CLinAlg"]),
+    .target(name: "FlarCore", dependencies: ["FlarLinAlg"]),
+    .target(name: "FlarModels", dependencies: ["FlarCore", "FlarLinAlg"]),
+    .target(
+      name: "FlarScript",
+      dependencies: ["FlarModels", "FlarCore", "FlarLinAlg"]),
+    .executableTarget(
+      name: "flar",
+      dependencies: [
+        "FlarScript", "FlarModels", "FlarCore", "FlarLinAlg", "CEditLine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "flar-bench",
+      dependencies: ["FlarModels", "FlarCore", "FlarLinAlg"]),
+
+    // Tests.
+    .target(
+      name: "TestSupport", dependencies: ["FlarLinAlg"], path: "Tests/TestSupport"),
+    .testTarget(
+      name: "FlarLinAlgTests", dependencies: ["FlarLinAlg", "TestSupport"]),
+    .testTarget(
+      name: "FlarCoreTests",
+      dependencies: ["FlarCore", "FlarLinAlg", "TestSupport"]),
+    .testTarget(
+      name: "FlarModelsTests",
+      dependencies: ["FlarModels", "FlarCore", "FlarLinAlg", "TestSupport"]),
+    .testTarget(
+      name: "FlarScriptTests",
+      dependencies: ["FlarScript", "FlarLinAlg", "TestSupport"]),
+    .testTarget(
+      name: "FlarEndToEndTests", dependencies: ["TestSupport"]),
+  ]
+)

@@ -1,0 +1,84 @@
+import CLinAlg
+
+// Every LAPACKE call of flar, wrapped once. Row-major throughout; LAPACKE
+// transposes to column-major internally. Each returns LAPACK's `info`.
+
+private let rowMajor = Int32(LAPACK_ROW_MAJOR)
+
+@inline(__always)
+private func lapackChar(_ c: Unicode.Scalar) -> CChar { CChar(UInt8(ascii: c)) }
+
+@inline(__always)
+private func lapackUplo(_ u: Triangle) -> CChar {
+  lapackChar(u == .lower ? "L" : "U")
+}
+
+extension Float {
+  public static func _potrf(
+    _ uplo: Triangle, n: Int, a: UnsafeMutablePointer<Float>, lda: Int
+  ) -> Int32 {
+    LAPACKE_spotrf(rowMajor, lapackUplo(uplo), Int32(n), a, Int32(lda))
+  }
+  public static func _gesdd(
+    m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
+    s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>, ldu: Int,
+    vt: UnsafeMutablePointer<Float>, ldvt: Int
+  ) -> Int32 {
+    LAPACKE_sgesdd(
+      rowMajor, lapackChar("S"), Int32(m), Int32(n), a, Int32(lda), s, u,
+      Int32(ldu), vt, Int32(ldvt))
+  }
+  public static func _gesddValues(
+    m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
+    s: UnsafeMutablePointer<Float>
+  ) -> Int32 {
+    var dummyU: Float = 0
+    var dummyV: Float = 0
+    return LAPACKE_sgesdd(
+      rowMajor, lapackChar("N"), Int32(m), Int32(n), a, Int32(lda), s,
+      &dummyU, 1, &dummyV, 1)
+  }
+  public static func _syevd(
+    vectors: Bool, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
+    w: UnsafeMutablePointer<Float>
+  ) -> Int32 {
+    LAPACKE_ssyevd(
+      rowMajor, lapackChar(vectors ? "V" : "N"), lapackChar("L"), Int32(n), a,
+      Int32(lda), w)
+  }
+}
+
+extension Double {
+  public static func _potrf(
+    _ uplo: Triangle, n: Int, a: UnsafeMutablePointer<Double>, lda: Int
+  ) -> Int32 {
+    LAPACKE_dpotrf(rowMajor, lapackUplo(uplo), Int32(n), a, Int32(lda))
+  }
+  public static func _gesdd(
+    m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+    s: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>,
+    ldu: Int, vt: UnsafeMutablePointer<Double>, ldvt: Int
+  ) -> Int32 {
+    LAPACKE_dgesdd(
+      rowMajor, lapackChar("S"), Int32(m), Int32(n), a, Int32(lda), s, u,
+      Int32(ldu), vt, Int32(ldvt))
+  }
+  public static func _gesddValues(
+    m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+    s: UnsafeMutablePointer<Double>
+  ) -> Int32 {
+    var dummyU: Double = 0
+    var dummyV: Double = 0
+    return LAPACKE_dgesdd(
+      rowMajor, lapackChar("N"), Int32(m), Int32(n), a, Int32(lda), s,
+      &dummyU, 1, &dummyV, 1)
+  }
+  public static func _syevd(
+    vectors: Bool, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+    w: UnsafeMutablePointer<Double>
+  ) -> Int32 {
+    LAPACKE_dsyevd(
+      rowMajor, lapackChar(vectors ? "V" : "N"), lapackChar("L"), Int32(n), a,
+      Int32(lda), w)
+  }
+}

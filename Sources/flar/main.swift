@@ -1,0 +1,2 @@
+import FlarCore
+print("flar \(flarVersion)")
