@@ -13,6 +13,10 @@ public enum LatencyError: Error, Equatable, CustomStringConvertible {
   case wrongColumnCount(file: String, line: Int, expected: Int, actual: Int)
   /// A CSV cell that is not a number (or not an integer where one is needed).
   case notANumber(file: String, line: Int, column: String, text: String)
+  /// A cell that should hold a whole number (a dimension) and does not.
+  case notAnInteger(file: String, line: Int, column: String, text: String)
+  /// An existing CSV to append to whose header is not flar's.
+  case incompatibleHeader(file: String, header: [String], expected: [String])
   /// A dimension (batch, tokens, features, rank) or time that is not > 0.
   case notPositive(file: String, line: Int, column: String, value: Double)
   /// A CSV file with a header but no rows, or no header at all.
@@ -37,6 +41,10 @@ public enum LatencyError: Error, Equatable, CustomStringConvertible {
       return "\(file):\(line): expected \(expected) cells as in the header, found \(actual)"
     case .notANumber(let file, let line, let column, let text):
       return "\(file):\(line): column \(column): \"\(text)\" is not a number"
+    case .notAnInteger(let file, let line, let column, let text):
+      return "\(file):\(line): column \(column): \"\(text)\" is not a whole number"
+    case .incompatibleHeader(let file, let header, let expected):
+      return "\(file):1: cannot append: header \(header.joined(separator: ",")) differs from \(expected.joined(separator: ","))"
     case .notPositive(let file, let line, let column, let value):
       return "\(file):\(line): column \(column): expected a positive value, found \(value)"
     case .emptyDataset(let file):
