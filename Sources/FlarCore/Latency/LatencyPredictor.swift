@@ -160,7 +160,10 @@ public struct LatencyPredictor: LatencyRatioPredicting, Codable, Equatable {
     case .keyNotFound(let key, let c): return "missing key \"\(key.stringValue)\" \(path(c))"
     case .typeMismatch(let type, let c): return "expected \(type) \(path(c))"
     case .valueNotFound(let type, let c): return "expected \(type), found null \(path(c))"
-    case .dataCorrupted(let c): return "invalid JSON \(path(c)): \(c.debugDescription.lowercased())"
+    case .dataCorrupted(let c):
+      var detail = c.debugDescription.lowercased()
+      if detail.hasSuffix(".") { detail.removeLast() }
+      return "invalid JSON \(path(c)): \(detail)"
     @unknown default: return "\(error)"
     }
   }
