@@ -87,7 +87,8 @@ struct PlotAxis: Sendable, Equatable {
         let values = (kLo...Swift.max(kLo, kHi)).map { k in
           tickValue(k * m, exponent)
         }
-        let labels = linearLabels(values.indices.map { (kLo + $0) * m }, exponent)
+        let labels = linearLabels(
+          values.indices.map { (kLo + $0) * m }, exponent)
         let ticks = zip(values, labels).map { AxisTick(value: $0, label: $1) }
         let drawnLo = loose ? values.first! : lo
         let drawnHi = loose ? Swift.max(values.last!, drawnLo + step) : hi
@@ -120,7 +121,8 @@ struct PlotAxis: Sendable, Equatable {
       let hi = pow(10, logMax + pad)
       let stride = Swift.max(1, (innerHi - innerLo + n - 1) / n)
       let first = -floorDiv(-innerLo, stride) * stride
-      let decades = Array(Swift.stride(from: first, through: innerHi, by: stride))
+      let decades = Array(
+        Swift.stride(from: first, through: innerHi, by: stride))
       return logAxis(lo: lo, hi: hi, decades: decades, stride: stride)
     }
     var dLo = Int(floor(logMin + 1e-12))
@@ -151,7 +153,8 @@ struct PlotAxis: Sendable, Equatable {
         }
       }
     }
-    return PlotAxis(scale: .log, lo: lo, hi: hi, ticks: ticks, minorTicks: minor)
+    return PlotAxis(
+      scale: .log, lo: lo, hi: hi, ticks: ticks, minorTicks: minor)
   }
 
   /// `n × 10^e`, computed so that decimal ticks are the nearest doubles
@@ -171,7 +174,9 @@ struct PlotAxis: Sendable, Equatable {
     }
   }
 
-  /// `n × 10^e` as a plain decimal, e.g. (15, -1) → "1.5", (3, 2) → "300".
+  /// `n × 10^e` as a plain decimal.
+  ///
+  /// For example (15, -1) gives "1.5" and (3, 2) gives "300".
   static func decimalText(_ n: Int, _ e: Int) -> String {
     let sign = n < 0 ? "-" : ""
     var digits = decimalDigits(abs(n))
@@ -187,7 +192,7 @@ struct PlotAxis: Sendable, Equatable {
     return sign + whole + (fraction.isEmpty ? "" : "." + fraction)
   }
 
-  /// `n × 10^e` as mantissa and exponent, e.g. (12, 5) → "1.2e6".
+  /// `n × 10^e` as mantissa and exponent: (12, 5) gives "1.2e6".
   static func scientificText(_ n: Int, _ e: Int) -> String {
     let sign = n < 0 ? "-" : ""
     let digits = decimalDigits(abs(n))

@@ -13,7 +13,9 @@ struct PlotData: Sendable {
   var xMax = -Double.infinity
   var yMin = Double.infinity
   var yMax = -Double.infinity
-  /// One line per series with skipped values, e.g.
+  /// One line per series with skipped values.
+  ///
+  /// For example:
   /// `note: series 1 ("σ"): 3 NaN or infinite values skipped`.
   var notes: [String] = []
 

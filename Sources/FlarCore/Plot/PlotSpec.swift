@@ -14,8 +14,9 @@ public enum PlotKind: Sendable, Equatable {
 public struct PlotSeries: Sendable, Equatable {
   /// The values plotted on the y axis (the bar lengths for a bar chart).
   public var y: [Double]
-  /// The x coordinate of each y value; `nil` means `0, 1, 2, …`, the index,
-  /// as `plt.plot(y)` does. Must have as many elements as `y`.
+  /// The x coordinate of each y value, as many as `y` has.
+  ///
+  /// `nil` means `0, 1, 2, …`, the index, as `plt.plot(y)` does.
   public var x: [Double]?
   /// The legend text; `nil` shows "series k" when a legend is needed.
   public var label: String?
@@ -84,7 +85,7 @@ public struct PlotSpec: Sendable, Equatable {
     return PlotSpec(series: series, title: title, logY: logY)
   }
 
-  /// A horizontal bar chart of one value per category, e.g. a rank per layer.
+  /// A horizontal bar chart of one value per category (a rank per layer).
   public static func bars(
     _ values: [Double], categories: [String], title: String? = nil,
     valueLabel: String? = nil

@@ -8,10 +8,11 @@ struct SVGDocument: Sendable {
   let height: Int
   private(set) var body: [String] = []
 
-  /// The Okabe–Ito palette, distinguishable under the common colour-vision
-  /// deficiencies. Okabe, M. & Ito, K. (2008). Color Universal Design (CUD):
+  /// The Okabe–Ito palette, distinguishable under colour-vision deficiencies.
+  ///
+  /// Okabe, M. & Ito, K. (2008). Color Universal Design (CUD):
   /// how to make figures and presentations that are friendly to colorblind
-  /// people. https://jfly.uni-koeln.de/color/
+  /// people. <https://jfly.uni-koeln.de/color/>.
   static let palette = [
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
     "#000000", "#F0E442",
@@ -49,7 +50,9 @@ struct SVGDocument: Sendable {
         + "font-size=\"12\">",
     ]
     if let title { lines.append("<title>\(Self.escaped(title))</title>") }
-    lines.append("<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"white\"/>")
+    lines.append(
+      "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"white\"/>"
+    )
     lines += body
     lines.append("</svg>")
     return lines.joined(separator: "\n") + "\n"

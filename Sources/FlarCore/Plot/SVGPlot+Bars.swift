@@ -5,7 +5,9 @@ extension SVGPlot {
   /// Category labels may take at most this share of the width.
   static let maximumBarLabelShare = 0.45
 
-  static func renderBars(_ spec: PlotSpec, _ data: PlotData, width: Int, height: Int)
+  static func renderBars(
+    _ spec: PlotSpec, _ data: PlotData, width: Int, height: Int
+  )
     throws -> String
   {
     let categories = spec.categories ?? []
@@ -18,7 +20,8 @@ extension SVGPlot {
     let valueWidth =
       values.joined().map { SVGDocument.textWidth($0, fontSize: 10) }.max() ?? 0
     let top = (spec.title == nil ? 16.0 : 40.0) + (spec.xLabel == nil ? 0 : 16)
-    let bottom = 34.0 + (spec.yLabel == nil ? 0 : 20) + 14 * Double(data.notes.count)
+    let bottom =
+      34.0 + (spec.yLabel == nil ? 0 : 20) + 14 * Double(data.notes.count)
     let left = labelWidth + 16
     let frame = Frame(
       x: left, y: top, width: Double(width) - left - valueWidth - 16,
@@ -35,58 +38,106 @@ extension SVGPlot {
     let thickness = band * 0.8 / Double(spec.series.count)
     for (c, label) in labels.enumerated() {
       let bandTop = frame.y + band * Double(c)
-      doc.text(label, [
-        ("x", n(frame.x - 8)), ("y", n(bandTop + band / 2)), ("dy", "0.35em"),
-        ("text-anchor", "end"),
-      ])
+      doc.text(
+        label,
+        [
+          ("x", n(frame.x - 8)), ("y", n(bandTop + band / 2)), ("dy", "0.35em"),
+          ("text-anchor", "end"),
+        ])
       for s in spec.series.indices {
         let y = bandTop + band * 0.1 + thickness * Double(s)
-        drawBar(&doc, spec.series[s].y[c], values[s][c], s, y, thickness, axis, frame)
+        drawBar(
+          &doc, spec.series[s].y[c], values[s][c], s, y, thickness, axis, frame)
       }
     }
     let zero = n(px(0, axis, frame))
-    doc.element("line", [("x1", zero), ("y1", n(frame.y)), ("x2", zero), ("y2", n(frame.bottom)), ("stroke", "#333333")])
+    doc.element(
+      "line",
+      [
+        ("x1", zero), ("y1", n(frame.y)), ("x2", zero), ("y2", n(frame.bottom)),
+        ("stroke", "#333333"),
+      ])
     if let xLabel = spec.xLabel {
-      doc.text(xLabel, [("x", n(frame.x - 8)), ("y", n(frame.y - 8)), ("text-anchor", "end"), ("font-weight", "bold")])
+      doc.text(
+        xLabel,
+        [
+          ("x", n(frame.x - 8)), ("y", n(frame.y - 8)), ("text-anchor", "end"),
+          ("font-weight", "bold"),
+        ])
     }
     var titles = spec
     titles.xLabel = spec.yLabel
     titles.yLabel = nil
-    drawTitles(&doc, titles, frame, notes: data.notes, xLabelY: frame.bottom + 38)
+    drawTitles(
+      &doc, titles, frame, notes: data.notes, xLabelY: frame.bottom + 38)
     if spec.needsLegend { drawLegend(&doc, spec, frame) }
     return doc.rendered(title: spec.title)
   }
 
   /// Vertical grid lines and labelled ticks along the bottom edge.
-  static func drawValueAxis(_ doc: inout SVGDocument, _ axis: PlotAxis, _ frame: Frame) {
-    doc.element("line", [("x1", n(frame.x)), ("y1", n(frame.bottom)), ("x2", n(frame.right)), ("y2", n(frame.bottom)), ("stroke", "#333333")])
+  static func drawValueAxis(
+    _ doc: inout SVGDocument, _ axis: PlotAxis, _ frame: Frame
+  ) {
+    doc.element(
+      "line",
+      [
+        ("x1", n(frame.x)), ("y1", n(frame.bottom)), ("x2", n(frame.right)),
+        ("y2", n(frame.bottom)), ("stroke", "#333333"),
+      ])
     for tick in axis.ticks {
       let p = n(px(tick.value, axis, frame))
-      doc.element("line", [("x1", p), ("y1", n(frame.y)), ("x2", p), ("y2", n(frame.bottom)), ("stroke", "#dddddd")])
-      doc.element("line", [("x1", p), ("y1", n(frame.bottom)), ("x2", p), ("y2", n(frame.bottom + 5)), ("stroke", "#333333")])
-      doc.text(tick.label, [("x", p), ("y", n(frame.bottom + 18)), ("text-anchor", "middle")])
+      doc.element(
+        "line",
+        [
+          ("x1", p), ("y1", n(frame.y)), ("x2", p), ("y2", n(frame.bottom)),
+          ("stroke", "#dddddd"),
+        ])
+      doc.element(
+        "line",
+        [
+          ("x1", p), ("y1", n(frame.bottom)), ("x2", p),
+          ("y2", n(frame.bottom + 5)), ("stroke", "#333333"),
+        ])
+      doc.text(
+        tick.label,
+        [("x", p), ("y", n(frame.bottom + 18)), ("text-anchor", "middle")])
     }
   }
 
   /// One bar from zero to `value` and its value text beyond the bar's end;
   /// a NaN or infinite value gets the text only.
   static func drawBar(
-    _ doc: inout SVGDocument, _ value: Double, _ text: String, _ s: Int, _ y: Double,
+    _ doc: inout SVGDocument, _ value: Double, _ text: String, _ s: Int,
+    _ y: Double,
     _ thickness: Double, _ axis: PlotAxis, _ frame: Frame
   ) {
     let zero = px(0, axis, frame)
     let middle = n(y + thickness / 2)
     guard value.isFinite else {
-      doc.text(text, [("x", n(zero + 4)), ("y", middle), ("dy", "0.35em"), ("font-size", "10")])
+      doc.text(
+        text,
+        [
+          ("x", n(zero + 4)), ("y", middle), ("dy", "0.35em"),
+          ("font-size", "10"),
+        ])
       return
     }
     let end = px(value, axis, frame)
-    doc.element("rect", [
-      ("class", "bar"), ("x", n(min(zero, end))), ("y", n(y)), ("width", n(abs(end - zero))),
-      ("height", n(thickness)), ("fill", SVGDocument.palette[s % SVGDocument.palette.count]),
-    ])
+    doc.element(
+      "rect",
+      [
+        ("class", "bar"), ("x", n(min(zero, end))), ("y", n(y)),
+        ("width", n(abs(end - zero))),
+        ("height", n(thickness)),
+        ("fill", SVGDocument.palette[s % SVGDocument.palette.count]),
+      ])
     let anchor = value < 0 ? "end" : "start"
     let x = value < 0 ? end - 4 : end + 4
-    doc.text(text, [("x", n(x)), ("y", middle), ("dy", "0.35em"), ("font-size", "10"), ("text-anchor", anchor)])
+    doc.text(
+      text,
+      [
+        ("x", n(x)), ("y", middle), ("dy", "0.35em"), ("font-size", "10"),
+        ("text-anchor", anchor),
+      ])
   }
 }

@@ -24,7 +24,9 @@ public enum SVGPlot {
   /// - Returns: the document, ending with a newline.
   /// - Throws: the same `PlotError`s as `TerminalPlot.render`; `tooSmall`
   ///   counts px here.
-  public static func render(_ spec: PlotSpec, width: Int = 640, height: Int = 400)
+  public static func render(
+    _ spec: PlotSpec, width: Int = 640, height: Int = 400
+  )
     throws -> String
   {
     let data = try PlotData(spec)
@@ -34,15 +36,19 @@ public enum SVGPlot {
     return try renderXY(spec, data, width: width, height: height)
   }
 
-  static func renderXY(_ spec: PlotSpec, _ data: PlotData, width: Int, height: Int)
+  static func renderXY(
+    _ spec: PlotSpec, _ data: PlotData, width: Int, height: Int
+  )
     throws -> String
   {
     let top = spec.title == nil ? 16.0 : 40.0
-    let bottom = 34.0 + (spec.xLabel == nil ? 0 : 20) + 14 * Double(data.notes.count)
+    let bottom =
+      34.0 + (spec.xLabel == nil ? 0 : 20) + 14 * Double(data.notes.count)
     let plotHeight = Double(height) - top - bottom
     let yTicks = max(2, Int(plotHeight / 45) + 1)
     let yFirst = data.axes(spec, xTicks: 2, yTicks: yTicks).y
-    let labelWidth = yFirst.ticks.map { SVGDocument.textWidth($0.label) }.max() ?? 0
+    let labelWidth =
+      yFirst.ticks.map { SVGDocument.textWidth($0.label) }.max() ?? 0
     let left = labelWidth + 16 + (spec.yLabel == nil ? 0 : 22)
     let plotWidth = Double(width) - left - 20
     guard plotWidth >= 60, plotHeight >= 60 else {
@@ -56,10 +62,12 @@ public enum SVGPlot {
     var doc = SVGDocument(width: width, height: height)
     doc.raw(
       "<defs><clipPath id=\"plot-area\"><rect x=\"\(n(frame.x))\" y=\"\(n(frame.y))\" "
-        + "width=\"\(n(frame.width))\" height=\"\(n(frame.height))\"/></clipPath></defs>")
+        + "width=\"\(n(frame.width))\" height=\"\(n(frame.height))\"/></clipPath></defs>"
+    )
     drawGrid(&doc, frame, x: xAxis, y: yAxis)
     for s in data.series.indices {
-      doc.element("path", seriesAttributes(data.series[s], s, spec, frame, xAxis, yAxis))
+      doc.element(
+        "path", seriesAttributes(data.series[s], s, spec, frame, xAxis, yAxis))
     }
     drawFrameAndLabels(&doc, spec, frame, x: xAxis, y: yAxis, notes: data.notes)
     if spec.needsLegend { drawLegend(&doc, spec, frame) }
@@ -77,17 +85,33 @@ public enum SVGPlot {
   }
 
   /// Minor grid lines, then major ones, under the data.
-  static func drawGrid(_ doc: inout SVGDocument, _ frame: Frame, x: PlotAxis, y: PlotAxis) {
-    for (values, colour) in [(x.minorTicks, "#f2f2f2"), (x.ticks.map(\.value), "#dddddd")] {
+  static func drawGrid(
+    _ doc: inout SVGDocument, _ frame: Frame, x: PlotAxis, y: PlotAxis
+  ) {
+    for (values, colour) in [
+      (x.minorTicks, "#f2f2f2"), (x.ticks.map(\.value), "#dddddd"),
+    ] {
       for v in values {
         let p = n(px(v, x, frame))
-        doc.element("line", [("x1", p), ("y1", n(frame.y)), ("x2", p), ("y2", n(frame.bottom)), ("stroke", colour)])
+        doc.element(
+          "line",
+          [
+            ("x1", p), ("y1", n(frame.y)), ("x2", p), ("y2", n(frame.bottom)),
+            ("stroke", colour),
+          ])
       }
     }
-    for (values, colour) in [(y.minorTicks, "#f2f2f2"), (y.ticks.map(\.value), "#dddddd")] {
+    for (values, colour) in [
+      (y.minorTicks, "#f2f2f2"), (y.ticks.map(\.value), "#dddddd"),
+    ] {
       for v in values {
         let p = n(py(v, y, frame))
-        doc.element("line", [("x1", n(frame.x)), ("y1", p), ("x2", n(frame.right)), ("y2", p), ("stroke", colour)])
+        doc.element(
+          "line",
+          [
+            ("x1", n(frame.x)), ("y1", p), ("x2", n(frame.right)), ("y2", p),
+            ("stroke", colour),
+          ])
       }
     }
   }
@@ -112,7 +136,9 @@ public enum SVGPlot {
       let (cx, cy) = (n(px(point.x, x, frame)), n(py(point.y, y, frame)))
       if spec.kind == .points {
         let r = pointRadius
-        d.append("M\(n(px(point.x, x, frame) - r)) \(cy)a\(n(r)) \(n(r)) 0 1 0 \(n(2 * r)) 0a\(n(r)) \(n(r)) 0 1 0 \(n(-2 * r)) 0")
+        d.append(
+          "M\(n(px(point.x, x, frame) - r)) \(cy)a\(n(r)) \(n(r)) 0 1 0 \(n(2 * r)) 0a\(n(r)) \(n(r)) 0 1 0 \(n(-2 * r)) 0"
+        )
       } else {
         d.append((run == 0 ? "M" : "L") + "\(cx) \(cy)")
       }
@@ -120,7 +146,8 @@ public enum SVGPlot {
     }
     if run == 1 && spec.kind == .line { d.append("l0 0") }
     var attributes = [
-      ("class", "series"), ("data-label", spec.legendLabel(s)), ("d", d.joined(separator: " ")),
+      ("class", "series"), ("data-label", spec.legendLabel(s)),
+      ("d", d.joined(separator: " ")),
     ]
     if spec.kind == .points {
       // Not clipped: every point lies inside the axes' ranges, and a point
@@ -141,19 +168,38 @@ public enum SVGPlot {
     _ doc: inout SVGDocument, _ spec: PlotSpec, _ frame: Frame, x: PlotAxis,
     y: PlotAxis, notes: [String]
   ) {
-    doc.element("rect", [
-      ("x", n(frame.x)), ("y", n(frame.y)), ("width", n(frame.width)),
-      ("height", n(frame.height)), ("fill", "none"), ("stroke", "#333333"),
-    ])
+    doc.element(
+      "rect",
+      [
+        ("x", n(frame.x)), ("y", n(frame.y)), ("width", n(frame.width)),
+        ("height", n(frame.height)), ("fill", "none"), ("stroke", "#333333"),
+      ])
     for tick in x.ticks {
       let p = px(tick.value, x, frame)
-      doc.element("line", [("x1", n(p)), ("y1", n(frame.bottom)), ("x2", n(p)), ("y2", n(frame.bottom + 5)), ("stroke", "#333333")])
-      doc.text(tick.label, [("x", n(p)), ("y", n(frame.bottom + 18)), ("text-anchor", "middle")])
+      doc.element(
+        "line",
+        [
+          ("x1", n(p)), ("y1", n(frame.bottom)), ("x2", n(p)),
+          ("y2", n(frame.bottom + 5)), ("stroke", "#333333"),
+        ])
+      doc.text(
+        tick.label,
+        [("x", n(p)), ("y", n(frame.bottom + 18)), ("text-anchor", "middle")])
     }
     for tick in y.ticks {
       let p = py(tick.value, y, frame)
-      doc.element("line", [("x1", n(frame.x - 5)), ("y1", n(p)), ("x2", n(frame.x)), ("y2", n(p)), ("stroke", "#333333")])
-      doc.text(tick.label, [("x", n(frame.x - 8)), ("y", n(p)), ("dy", "0.35em"), ("text-anchor", "end")])
+      doc.element(
+        "line",
+        [
+          ("x1", n(frame.x - 5)), ("y1", n(p)), ("x2", n(frame.x)),
+          ("y2", n(p)), ("stroke", "#333333"),
+        ])
+      doc.text(
+        tick.label,
+        [
+          ("x", n(frame.x - 8)), ("y", n(p)), ("dy", "0.35em"),
+          ("text-anchor", "end"),
+        ])
     }
     drawTitles(&doc, spec, frame, notes: notes, xLabelY: frame.bottom + 38)
   }
@@ -166,44 +212,77 @@ public enum SVGPlot {
   ) {
     let centre = n(frame.x + frame.width / 2)
     if let title = spec.title {
-      doc.text(title, [("x", centre), ("y", "26"), ("text-anchor", "middle"), ("font-size", "15"), ("font-weight", "bold")])
+      doc.text(
+        title,
+        [
+          ("x", centre), ("y", "26"), ("text-anchor", "middle"),
+          ("font-size", "15"), ("font-weight", "bold"),
+        ])
     }
     if let xLabel = spec.xLabel {
-      doc.text(xLabel, [("x", centre), ("y", n(xLabelY)), ("text-anchor", "middle")])
+      doc.text(
+        xLabel, [("x", centre), ("y", n(xLabelY)), ("text-anchor", "middle")])
     }
     if let yLabel = spec.yLabel {
       let middle = n(frame.y + frame.height / 2)
-      doc.text(yLabel, [("x", "16"), ("y", middle), ("text-anchor", "middle"), ("transform", "rotate(-90 16 \(middle))")])
+      doc.text(
+        yLabel,
+        [
+          ("x", "16"), ("y", middle), ("text-anchor", "middle"),
+          ("transform", "rotate(-90 16 \(middle))"),
+        ])
     }
     for (i, note) in notes.enumerated() {
       let y = Double(doc.height) - 6 - 14 * Double(notes.count - 1 - i)
-      doc.text(note, [("x", "6"), ("y", n(y)), ("font-size", "10"), ("fill", "#666666")])
+      doc.text(
+        note,
+        [("x", "6"), ("y", n(y)), ("font-size", "10"), ("fill", "#666666")])
     }
   }
 
   /// A boxed legend in the top-right corner of the plot area: a stroke (or
   /// a dot, or a swatch for bars) in each series' colour, then its label.
-  static func drawLegend(_ doc: inout SVGDocument, _ spec: PlotSpec, _ frame: Frame) {
+  static func drawLegend(
+    _ doc: inout SVGDocument, _ spec: PlotSpec, _ frame: Frame
+  ) {
     let labels = spec.series.indices.map { spec.legendLabel($0) }
     let textWidth = labels.map { SVGDocument.textWidth($0) }.max() ?? 0
     let boxWidth = textWidth + 44
     let boxHeight = 8 + 18 * Double(labels.count)
     let bx = frame.right - boxWidth - 8
     let by = frame.y + 8
-    doc.element("rect", [
-      ("class", "legend"), ("x", n(bx)), ("y", n(by)), ("width", n(boxWidth)), ("height", n(boxHeight)),
-      ("fill", "white"), ("fill-opacity", "0.9"), ("stroke", "#bbbbbb"),
-    ])
+    doc.element(
+      "rect",
+      [
+        ("class", "legend"), ("x", n(bx)), ("y", n(by)), ("width", n(boxWidth)),
+        ("height", n(boxHeight)),
+        ("fill", "white"), ("fill-opacity", "0.9"), ("stroke", "#bbbbbb"),
+      ])
     for (i, label) in labels.enumerated() {
       let colour = SVGDocument.palette[i % SVGDocument.palette.count]
       let cy = by + 13 + 18 * Double(i)
       switch spec.kind {
       case .line:
-        doc.element("line", [("x1", n(bx + 8)), ("y1", n(cy)), ("x2", n(bx + 32)), ("y2", n(cy)), ("stroke", colour), ("stroke-width", "2")])
+        doc.element(
+          "line",
+          [
+            ("x1", n(bx + 8)), ("y1", n(cy)), ("x2", n(bx + 32)), ("y2", n(cy)),
+            ("stroke", colour), ("stroke-width", "2"),
+          ])
       case .points:
-        doc.element("circle", [("cx", n(bx + 20)), ("cy", n(cy)), ("r", n(pointRadius + 0.5)), ("fill", colour)])
+        doc.element(
+          "circle",
+          [
+            ("cx", n(bx + 20)), ("cy", n(cy)), ("r", n(pointRadius + 0.5)),
+            ("fill", colour),
+          ])
       case .bar:
-        doc.element("rect", [("x", n(bx + 12)), ("y", n(cy - 5)), ("width", "16"), ("height", "10"), ("fill", colour)])
+        doc.element(
+          "rect",
+          [
+            ("x", n(bx + 12)), ("y", n(cy - 5)), ("width", "16"),
+            ("height", "10"), ("fill", colour),
+          ])
       }
       doc.text(label, [("x", n(bx + 38)), ("y", n(cy)), ("dy", "0.35em")])
     }

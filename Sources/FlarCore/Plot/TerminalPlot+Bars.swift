@@ -18,7 +18,8 @@ extension TerminalPlot {
   ) throws -> String {
     let categories = spec.categories ?? []
     let labelWidth = min(
-      categories.map(\.count).max() ?? 0, Int(Double(width) * maximumLabelShare))
+      categories.map(\.count).max() ?? 0, Int(Double(width) * maximumLabelShare)
+    )
     let values = spec.series.map { $0.y.map { NumberFormat.compact($0) } }
     let valueWidth = values.joined().map(\.count).max() ?? 1
     let barColumns = width - labelWidth - 3 - valueWidth
@@ -35,8 +36,9 @@ extension TerminalPlot {
     if let title = spec.title { lines.append(title) }
     if spec.xLabel != nil || spec.yLabel != nil {
       let name = fitted(spec.xLabel ?? "", labelWidth)
-      lines.append(name + " " + String(repeating: " ", count: negativeColumns + 1)
-        + (spec.yLabel ?? ""))
+      lines.append(
+        name + " " + String(repeating: " ", count: negativeColumns + 1)
+          + (spec.yLabel ?? ""))
     }
     for (c, category) in categories.enumerated() {
       for s in spec.series.indices {
@@ -97,10 +99,12 @@ extension TerminalPlot {
   static func barLegend(_ spec: PlotSpec, margin: Int, color: Bool) -> String {
     let entries = spec.series.indices.map { s -> String in
       let fill =
-        !color && s > 0 ? String(repeating: shades[(s - 1) % shades.count], count: 2) : "██"
+        !color && s > 0
+        ? String(repeating: shades[(s - 1) % shades.count], count: 2) : "██"
       return paint(fill, s, color) + " " + spec.legendLabel(s)
     }
-    return String(repeating: " ", count: margin) + entries.joined(separator: "   ")
+    return String(repeating: " ", count: margin)
+      + entries.joined(separator: "   ")
   }
 
   /// `text` padded with spaces to `width`, or shortened to `width` by an

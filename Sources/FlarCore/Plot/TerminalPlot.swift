@@ -83,12 +83,18 @@ public enum TerminalPlot {
       let label = tickRows[r] ?? ""
       let pad = String(repeating: " ", count: labelWidth - label.count)
       let axis = tickRows[r] == nil ? "│" : "┤"
-      lines.append(pad + label + " " + axis + canvas.line(row: r, colors: colors))
+      lines.append(
+        pad + label + " " + axis + canvas.line(row: r, colors: colors))
     }
-    let tickColumns = xAxis.ticks.map { (column(of: $0.value, xAxis, canvas), $0.label) }
-    lines.append(xAxisLine(tickColumns.map(\.0), margin: margin, columns: columns))
+    let tickColumns = xAxis.ticks.map {
+      (column(of: $0.value, xAxis, canvas), $0.label)
+    }
+    lines.append(
+      xAxisLine(tickColumns.map(\.0), margin: margin, columns: columns))
     lines.append(tickLabelLine(tickColumns, margin: margin, width: width))
-    if let xLabel = spec.xLabel { lines.append(centred(xLabel, margin, columns)) }
+    if let xLabel = spec.xLabel {
+      lines.append(centred(xLabel, margin, columns))
+    }
     if spec.needsLegend {
       lines.append(legend(spec, margin: margin, color: color))
     }
@@ -112,7 +118,8 @@ public enum TerminalPlot {
       let dot = (dotX(point.x, x, canvas), dotY(point.y, y, canvas))
       if let marker {
         let cell = (dot.0 / 2, dot.1 / 4)
-        let start = joined ? previous.map { ($0.0 / 2, $0.1 / 4) } ?? cell : cell
+        let start =
+          joined ? previous.map { ($0.0 / 2, $0.1 / 4) } ?? cell : cell
         canvas.markerLine(from: start, to: cell, marker: marker, series: s)
       } else {
         canvas.dotLine(from: joined ? previous ?? dot : dot, to: dot, series: s)
@@ -121,17 +128,23 @@ public enum TerminalPlot {
     }
   }
 
-  static func dotX(_ v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas) -> Int {
+  static func dotX(_ v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas)
+    -> Int
+  {
     let f = min(1, max(0, axis.fraction(v)))
     return Int((f * Double(canvas.dotWidth - 1)).rounded())
   }
 
-  static func dotY(_ v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas) -> Int {
+  static func dotY(_ v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas)
+    -> Int
+  {
     let f = min(1, max(0, axis.fraction(v)))
     return Int(((1 - f) * Double(canvas.dotHeight - 1)).rounded())
   }
 
-  static func row(of v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas) -> Int {
+  static func row(of v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas)
+    -> Int
+  {
     dotY(v, axis, canvas) / 4
   }
 
@@ -142,7 +155,9 @@ public enum TerminalPlot {
   }
 
   /// `└──┬───┬──` with a `┬` under each tick column.
-  static func xAxisLine(_ tickColumns: [Int], margin: Int, columns: Int) -> String {
+  static func xAxisLine(_ tickColumns: [Int], margin: Int, columns: Int)
+    -> String
+  {
     var cells = Array(repeating: Character("─"), count: columns)
     for c in tickColumns where c >= 0 && c < columns { cells[c] = "┬" }
     return String(repeating: " ", count: margin - 1) + "└" + String(cells)
@@ -176,7 +191,8 @@ public enum TerminalPlot {
         : glyph
       return sample + " " + spec.legendLabel(i)
     }
-    return String(repeating: " ", count: margin) + entries.joined(separator: "   ")
+    return String(repeating: " ", count: margin)
+      + entries.joined(separator: "   ")
   }
 
   /// `text` centred over the plot area that starts at `margin`.

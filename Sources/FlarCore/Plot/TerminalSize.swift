@@ -32,12 +32,15 @@ public enum TerminalSize {
     return noColor.isEmpty && isTerminal()
   }
 
-  /// The first usable answer: the terminal's width, then `COLUMNS`, then 80.
+  /// The first usable answer: the terminal's width, `COLUMNS`, or 80.
+  ///
   /// Zero, negative and unparsable values are skipped.
   static func resolvedColumns(window: Int?, environment: String?) -> Int {
     if let window, window > 0 { return window }
     let trimmed = environment.map {
-      String($0.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+      String(
+        $0.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " })
+          .reversed())
     }
     if let trimmed, let columns = Int(trimmed), columns > 0 { return columns }
     return defaultColumns

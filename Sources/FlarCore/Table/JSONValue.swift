@@ -18,9 +18,12 @@ public enum JSONValue: Sendable, Equatable {
     case .bool(let b): return b ? "true" : "false"
     case .number(let v): return v.isFinite ? NumberFormat.shortest(v) : "null"
     case .string(let s): return Self.quoted(s)
-    case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
+    case .array(let items):
+      return "[" + items.map(\.text).joined(separator: ", ") + "]"
     case .object(let members):
-      let body = members.keys.sorted().map { Self.quoted($0) + ": " + members[$0]!.text }
+      let body = members.keys.sorted().map {
+        Self.quoted($0) + ": " + members[$0]!.text
+      }
       return "{" + body.joined(separator: ", ") + "}"
     }
   }
@@ -28,10 +31,15 @@ public enum JSONValue: Sendable, Equatable {
   /// The JSON text with one member per line at the top level, indented by
   /// `indent` spaces; nested values stay compact.
   func lines(indent: Int) -> String {
-    guard case .object(let members) = self, !members.isEmpty else { return text }
+    guard case .object(let members) = self, !members.isEmpty else {
+      return text
+    }
     let pad = String(repeating: " ", count: indent + 2)
-    let body = members.keys.sorted().map { pad + Self.quoted($0) + ": " + members[$0]!.text }
-    return "{\n" + body.joined(separator: ",\n") + "\n" + String(repeating: " ", count: indent) + "}"
+    let body = members.keys.sorted().map {
+      pad + Self.quoted($0) + ": " + members[$0]!.text
+    }
+    return "{\n" + body.joined(separator: ",\n") + "\n"
+      + String(repeating: " ", count: indent) + "}"
   }
 
   /// `s` as a JSON string literal (RFC 8259 §7): quote, backslash and

@@ -37,7 +37,9 @@ public enum NumberFormat: Sendable, Equatable {
     if let special = nonFinite(value) { return special }
     let text = String(format: "%.*f", max(0, decimals), value)
     // "-0.000" reads as a negative number to a reader; print zero plainly.
-    if text.hasPrefix("-") && text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) {
+    if text.hasPrefix("-")
+      && text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." })
+    {
       return String(text.dropFirst())
     }
     return text
@@ -58,7 +60,8 @@ public enum NumberFormat: Sendable, Equatable {
     if let e = text.firstIndex(of: "e") {
       var exponent = String(text[text.index(after: e)...])
       let negative = exponent.hasPrefix("-")
-      exponent = String(exponent.drop(while: { $0 == "+" || $0 == "-" || $0 == "0" }))
+      exponent = String(
+        exponent.drop(while: { $0 == "+" || $0 == "-" || $0 == "0" }))
       text = String(text[..<e]) + "e" + (negative ? "-" : "") + exponent
     }
     return text

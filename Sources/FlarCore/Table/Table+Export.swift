@@ -8,14 +8,16 @@ import FlarLinAlg
 /// for reading: it uses the columns' notations and keeps the title, footer,
 /// notes and manifest.
 extension Table {
-  /// The table as CSV (RFC 4180): a header line, then one line per row,
-  /// each ended by CRLF; a field holding `,`, `"`, CR or LF is quoted, with
+  /// The table as CSV (RFC 4180).
+  ///
+  /// A header line, then one line per row, each ended by CRLF; a field holding `,`, `"`, CR or LF is quoted, with
   /// `"` doubled. Empty cells are empty fields; NaN is `nan` and infinities
   /// `inf`/`-inf`, as pandas reads them.
   public var csv: String {
     var lines = [columns.map { Self.csvField($0.name) }.joined(separator: ",")]
     for row in rows {
-      lines.append(row.map { Self.csvField(Self.dataText($0)) }.joined(separator: ","))
+      lines.append(
+        row.map { Self.csvField(Self.dataText($0)) }.joined(separator: ","))
     }
     return lines.map { $0 + "\r\n" }.joined()
   }
@@ -25,15 +27,19 @@ extension Table {
   /// infinity); with a manifest, `{"manifest": {…}, "rows": […]}`.
   public var json: String {
     let objects = rows.map { row in
-      "{" + zip(columns, row).map { column, cell in
-        JSONValue.quoted(column.name) + ": " + Self.jsonValue(cell).text
-      }.joined(separator: ", ") + "}"
+      "{"
+        + zip(columns, row).map { column, cell in
+          JSONValue.quoted(column.name) + ": " + Self.jsonValue(cell).text
+        }.joined(separator: ", ") + "}"
     }
     guard let manifest else {
-      return "[\n" + objects.map { "  " + $0 }.joined(separator: ",\n") + "\n]\n"
+      return "[\n" + objects.map { "  " + $0 }.joined(separator: ",\n")
+        + "\n]\n"
     }
-    let rowsText = objects.isEmpty
-      ? "[]" : "[\n" + objects.map { "    " + $0 }.joined(separator: ",\n") + "\n  ]"
+    let rowsText =
+      objects.isEmpty
+      ? "[]"
+      : "[\n" + objects.map { "    " + $0 }.joined(separator: ",\n") + "\n  ]"
     return "{\n  \"manifest\": " + JSONValue.object(manifest).lines(indent: 2)
       + ",\n  \"rows\": " + rowsText + "\n}\n"
   }
@@ -48,17 +54,23 @@ extension Table {
     lines.append(Self.markdownRow(columns.map(\.name)))
     lines.append("|" + numeric.map { $0 ? " ---: |" : " --- |" }.joined())
     for row in rows {
-      lines.append(Self.markdownRow(row.enumerated().map { formatted($1, column: $0) }))
+      lines.append(
+        Self.markdownRow(row.enumerated().map { formatted($1, column: $0) }))
     }
     if let footer {
-      lines.append(Self.markdownRow(footer.enumerated().map { c, cell in
-        let text = formatted(cell, column: c)
-        return text.isEmpty ? "" : "**\(text)**"
-      }))
+      lines.append(
+        Self.markdownRow(
+          footer.enumerated().map { c, cell in
+            let text = formatted(cell, column: c)
+            return text.isEmpty ? "" : "**\(text)**"
+          }))
     }
     if !notes.isEmpty { lines += [""] + notes.map { Self.markdownCell($0) } }
     if let manifest {
-      lines += ["", "manifest:", "", "```json", JSONValue.object(manifest).lines(indent: 0), "```"]
+      lines += [
+        "", "manifest:", "", "```json",
+        JSONValue.object(manifest).lines(indent: 0), "```",
+      ]
     }
     return lines.joined(separator: "\n") + "\n"
   }
@@ -82,7 +94,9 @@ extension Table {
 
   /// `text` as one CSV field, quoted when RFC 4180 §2.6 requires it.
   static func csvField(_ text: String) -> String {
-    let special = text.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
+    let special = text.contains {
+      $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n"
+    }
     guard special else { return text }
     return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
   }
@@ -111,7 +125,11 @@ extension String {
   func replacingAll(_ target: Character, with replacement: String) -> String {
     var out = ""
     for character in self {
-      if character == target { out += replacement } else { out.append(character) }
+      if character == target {
+        out += replacement
+      } else {
+        out.append(character)
+      }
     }
     return out
   }
@@ -130,9 +148,11 @@ extension String {
 ///   the path and the system's reason.
 @discardableResult
 public func export(_ table: Table, to path: String) throws -> [String] {
-  let name = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+  let name =
+    path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
   let dot = name.lastIndex(of: ".")
-  let ext = dot.map { String(name[name.index(after: $0)...]).lowercased() } ?? ""
+  let ext =
+    dot.map { String(name[name.index(after: $0)...]).lowercased() } ?? ""
   let text: String
   switch ext {
   case "csv": text = table.csv
@@ -143,6 +163,8 @@ public func export(_ table: Table, to path: String) throws -> [String] {
   try AtomicFile.write(Array(text.utf8), to: path)
   guard ext == "csv", let manifest = table.manifest else { return [path] }
   let sidecar = String(path.dropLast(ext.count + 1)) + ".manifest.json"
-  try AtomicFile.write(Array((JSONValue.object(manifest).lines(indent: 0) + "\n").utf8), to: sidecar)
+  try AtomicFile.write(
+    Array((JSONValue.object(manifest).lines(indent: 0) + "\n").utf8),
+    to: sidecar)
   return [path, sidecar]
 }

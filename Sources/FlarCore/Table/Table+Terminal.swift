@@ -21,12 +21,17 @@ extension Table: CustomStringConvertible {
     let numeric = columns.indices.map { isNumeric($0) }
     let body = rows.map { cellTexts($0, maximumCellWidth) }
     let foot = footer.map { cellTexts($0, maximumCellWidth) }
-    let header = columns.map { TerminalPlot.fitted($0.name, min($0.name.count, maximumCellWidth)) }
+    let header = columns.map {
+      TerminalPlot.fitted($0.name, min($0.name.count, maximumCellWidth))
+    }
     var widths = header.map(\.count)
     for row in body + (foot.map { [$0] } ?? []) {
-      for (c, text) in row.enumerated() { widths[c] = max(widths[c], text.count) }
+      for (c, text) in row.enumerated() {
+        widths[c] = max(widths[c], text.count)
+      }
     }
-    let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
+    let rule = widths.map { String(repeating: "─", count: $0) }.joined(
+      separator: "  ")
     var lines: [String] = []
     if let title { lines.append(title) }
     lines.append(line(header, widths, numeric))
@@ -43,7 +48,8 @@ extension Table: CustomStringConvertible {
   /// The formatted cells of `row` on one line each (newlines become spaces).
   private func cellTexts(_ row: [TableCell], _ limit: Int) -> [String] {
     row.enumerated().map { c, cell in
-      let text = String(formatted(cell, column: c).map { $0.isNewline ? " " : $0 })
+      let text = String(
+        formatted(cell, column: c).map { $0.isNewline ? " " : $0 })
       return text.count > limit ? TerminalPlot.fitted(text, limit) : text
     }
   }
@@ -51,7 +57,9 @@ extension Table: CustomStringConvertible {
   /// One aligned line: numeric columns padded on the left, others on the
   /// right; a text cell in a numeric column (a footer's "total") is
   /// right-aligned too, to stay under the numbers.
-  private func line(_ cells: [String], _ widths: [Int], _ numeric: [Bool]) -> String {
+  private func line(_ cells: [String], _ widths: [Int], _ numeric: [Bool])
+    -> String
+  {
     cells.enumerated().map { c, text in
       let pad = String(repeating: " ", count: widths[c] - text.count)
       return numeric[c] ? pad + text : text + pad

@@ -47,7 +47,7 @@ public struct Table: Sendable, Equatable {
   /// and Markdown forms and left out of CSV and JSON, which hold data only.
   public private(set) var footer: [TableCell]?
   public var title: String?
-  /// Lines printed under the table, e.g. "ratio counts compressed layers only".
+  /// Lines printed under the table ("ratio counts compressed layers only").
   public var notes: [String]
   /// How the table was made (method, options, seed, checksums, version);
   /// written beside the rows in JSON, after the table in Markdown and to a
@@ -60,8 +60,10 @@ public struct Table: Sendable, Equatable {
   /// - Throws: `TableError.noColumns`, `.duplicateColumn`,
   ///   `.rowWidthMismatch` or `.footerWidthMismatch`.
   public init(
-    columns: [TableColumn], rows: [[TableCell]] = [], footer: [TableCell]? = nil,
-    title: String? = nil, notes: [String] = [], manifest: [String: JSONValue]? = nil
+    columns: [TableColumn], rows: [[TableCell]] = [],
+    footer: [TableCell]? = nil,
+    title: String? = nil, notes: [String] = [],
+    manifest: [String: JSONValue]? = nil
   ) throws {
     guard !columns.isEmpty else { throw TableError.noColumns }
     var seen = Set<String>()
@@ -81,7 +83,8 @@ public struct Table: Sendable, Equatable {
   public init(
     columnNames: [String], rows: [[TableCell]] = [], title: String? = nil
   ) throws {
-    try self.init(columns: columnNames.map { TableColumn($0) }, rows: rows, title: title)
+    try self.init(
+      columns: columnNames.map { TableColumn($0) }, rows: rows, title: title)
   }
 
   /// Appends a row of one cell per column.
@@ -100,19 +103,23 @@ public struct Table: Sendable, Equatable {
   /// - Throws: `TableError.footerWidthMismatch`.
   public mutating func setFooter(_ footer: [TableCell]?) throws {
     if let footer, footer.count != columns.count {
-      throw TableError.footerWidthMismatch(cells: footer.count, columns: columns.count)
+      throw TableError.footerWidthMismatch(
+        cells: footer.count, columns: columns.count)
     }
     self.footer = footer
   }
 
   /// The cells of the column called `name`, or nil when there is none.
   public func column(named name: String) -> [TableCell]? {
-    guard let c = columns.firstIndex(where: { $0.name == name }) else { return nil }
+    guard let c = columns.firstIndex(where: { $0.name == name }) else {
+      return nil
+    }
     return rows.map { $0[c] }
   }
 
-  /// Whether column `c` holds numbers: at least one body cell is a number
-  /// and none is text. Numeric columns are right-aligned.
+  /// Whether column `c` holds numbers.
+  ///
+  /// At least one body cell is a number and none is text. Numeric columns are right-aligned.
   func isNumeric(_ c: Int) -> Bool {
     var sawNumber = false
     for row in rows {

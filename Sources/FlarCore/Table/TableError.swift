@@ -18,7 +18,8 @@ public enum TableError: Error, Equatable, CustomStringConvertible {
     case .duplicateColumn(let name):
       return "column \"\(name)\" appears twice; column names must be distinct"
     case .rowWidthMismatch(let row, let cells, let columns):
-      return "row \(row) has \(cells) cells but the table has \(columns) columns"
+      return
+        "row \(row) has \(cells) cells but the table has \(columns) columns"
     case .footerWidthMismatch(let cells, let columns):
       return "footer has \(cells) cells but the table has \(columns) columns"
     case .unknownExtension(let path, let ext):

@@ -22,7 +22,9 @@ final class XMLCollector: NSObject, XMLParserDelegate {
     current = ""
   }
 
-  func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
+  func parser(_ parser: XMLParser, foundCharacters string: String) {
+    current += string
+  }
 
   func parser(
     _ parser: XMLParser, didEndElement name: String, namespaceURI: String?,
@@ -32,15 +34,22 @@ final class XMLCollector: NSObject, XMLParserDelegate {
     current = ""
   }
 
-  func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { error = parseError }
+  func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+    error = parseError
+  }
 
   /// Parses `svg`, recording an issue when it is not well-formed XML.
-  static func parse(_ svg: String, sourceLocation: SourceLocation = #_sourceLocation) -> XMLCollector {
+  static func parse(
+    _ svg: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) -> XMLCollector {
     let collector = XMLCollector()
     let parser = XMLParser(data: Data(svg.utf8))
     parser.delegate = collector
     let ok = parser.parse()
-    #expect(ok && collector.error == nil, "not well-formed: \(String(describing: collector.error))", sourceLocation: sourceLocation)
+    #expect(
+      ok && collector.error == nil,
+      "not well-formed: \(String(describing: collector.error))",
+      sourceLocation: sourceLocation)
     return collector
   }
 
@@ -51,15 +60,19 @@ final class XMLCollector: NSObject, XMLParserDelegate {
 
 @Suite struct SVGPlotTests {
   @Test func logSpectrumIsWellFormedWithViewBoxAndBackground() throws {
-    let svg = try SVGPlot.render(TerminalPlotTests.spectrumSpec, width: 640, height: 400)
+    let svg = try SVGPlot.render(
+      TerminalPlotTests.spectrumSpec, width: 640, height: 400)
     let xml = XMLCollector.parse(svg)
     let root = try #require(xml.elements.first)
     #expect(root.name == "svg")
     #expect(root.attributes["viewBox"] == "0 0 640 400")
-    #expect(root.attributes["width"] == "640" && root.attributes["height"] == "400")
+    #expect(
+      root.attributes["width"] == "640" && root.attributes["height"] == "400")
     #expect(xml.all("rect").first?["fill"] == "white")
     #expect(xml.all("path").count == 1)
-    for label in ["spectrum of W S", "index", "singular value", "1e-2", "1e-1", "1e0", "σ"] {
+    for label in [
+      "spectrum of W S", "index", "singular value", "1e-2", "1e-1", "1e0", "σ",
+    ] {
       #expect(xml.texts.contains(label), "missing text \(label)")
     }
   }
@@ -106,7 +119,8 @@ final class XMLCollector: NSObject, XMLParserDelegate {
     let xml = XMLCollector.parse(try SVGPlot.render(spec))
     let d = try #require(xml.all("path").first?["d"])
     #expect(d.filter { $0 == "M" }.count == 2)
-    #expect(xml.texts.contains("note: series 1: 1 NaN or infinite value skipped"))
+    #expect(
+      xml.texts.contains("note: series 1: 1 NaN or infinite value skipped"))
   }
 
   @Test func pointsAreDrawnAsDiscsInOnePath() throws {

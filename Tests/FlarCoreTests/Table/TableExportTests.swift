@@ -8,7 +8,9 @@ import FlarLinAlg
 @Suite struct TableExportTests {
   static func tricky() throws -> Table {
     try Table(
-      columns: [TableColumn("name"), TableColumn("value", format: .fixed(decimals: 2))],
+      columns: [
+        TableColumn("name"), TableColumn("value", format: .fixed(decimals: 2)),
+      ],
       rows: [
         ["plain", 1],
         ["a, b", 0.1],
@@ -29,12 +31,16 @@ import FlarLinAlg
     let csv = try TableTests.ranks().csv
     #expect(csv.hasPrefix("layer,rank,params,ratio\r\n"))
     #expect(!csv.contains("total") && !csv.contains("note"))
-    #expect(csv.contains("encoder.layer.0.intermediate.dense,256,491520,0.8333333333333334\r\n"))
+    #expect(
+      csv.contains(
+        "encoder.layer.0.intermediate.dense,256,491520,0.8333333333333334\r\n"))
   }
 
   @Test func jsonIsAnArrayOfTypedObjects() throws {
     let json = try Self.tricky().json
-    let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+    let parsed =
+      try JSONSerialization.jsonObject(with: Data(json.utf8))
+      as? [[String: Any]]
     let rows = try #require(parsed)
     #expect(rows.count == 5)
     #expect(rows[0]["name"] as? String == "plain")
@@ -52,10 +58,13 @@ import FlarLinAlg
       "options": .object(["shrink": .string("lw"), "per_batch": .bool(false)]),
       "flar": .string(flarVersion),
     ]
-    let object = try JSONSerialization.jsonObject(with: Data(t.json.utf8)) as? [String: Any]
+    let object =
+      try JSONSerialization.jsonObject(with: Data(t.json.utf8))
+      as? [String: Any]
     let manifest = try #require(object?["manifest"] as? [String: Any])
     #expect(manifest["method"] as? String == "flar")
-    #expect((manifest["options"] as? [String: Any])?["per_batch"] as? Bool == false)
+    #expect(
+      (manifest["options"] as? [String: Any])?["per_batch"] as? Bool == false)
     let rows = try #require(object?["rows"] as? [[String: Any]])
     #expect(rows.count == 3)
     #expect(rows[0]["rank"] as? Int == 96)
@@ -63,7 +72,8 @@ import FlarLinAlg
   }
 
   @Test func jsonStringsEscapeControlCharacters() {
-    #expect(JSONValue.quoted("a\"b\\c\n\u{01}é") == "\"a\\\"b\\\\c\\n\\u0001é\"")
+    #expect(
+      JSONValue.quoted("a\"b\\c\n\u{01}é") == "\"a\\\"b\\\\c\\n\\u0001é\"")
   }
 
   @Test func markdownEscapesPipesAndAlignsNumbers() throws {
@@ -96,12 +106,18 @@ import FlarLinAlg
   @Test func exportPicksTheFormatByExtension() throws {
     let t = try TableTests.ranks()
     try TestSupport.withTemporaryDirectory { dir in
-      for (name, expected) in [("r.csv", t.csv), ("r.json", t.json), ("r.md", t.markdown), ("R.MD", t.markdown)] {
+      for (name, expected) in [
+        ("r.csv", t.csv), ("r.json", t.json), ("r.md", t.markdown),
+        ("R.MD", t.markdown),
+      ] {
         let written = try export(t, to: "\(dir)/\(name)")
         #expect(written == ["\(dir)/\(name)"])
-        #expect(String(decoding: try AtomicFile.read("\(dir)/\(name)"), as: UTF8.self) == expected)
+        #expect(
+          String(decoding: try AtomicFile.read("\(dir)/\(name)"), as: UTF8.self)
+            == expected)
       }
-      let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }
+      let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir)
+        .filter { $0.contains(".tmp-") }
       #expect(leftovers.isEmpty)
     }
   }
@@ -112,23 +128,32 @@ import FlarLinAlg
     try TestSupport.withTemporaryDirectory { dir in
       let written = try export(t, to: "\(dir)/ranks.csv")
       #expect(written == ["\(dir)/ranks.csv", "\(dir)/ranks.manifest.json"])
-      let sidecar = String(decoding: try AtomicFile.read("\(dir)/ranks.manifest.json"), as: UTF8.self)
+      let sidecar = String(
+        decoding: try AtomicFile.read("\(dir)/ranks.manifest.json"),
+        as: UTF8.self)
       #expect(sidecar == "{\n  \"method\": \"flar\"\n}\n")
     }
   }
 
   @Test func unknownExtensionIsRefusedClearly() throws {
     let t = try TableTests.ranks()
-    #expect(throws: TableError.unknownExtension(path: "out/r.xlsx", extension: "xlsx")) {
+    #expect(
+      throws: TableError.unknownExtension(path: "out/r.xlsx", extension: "xlsx")
+    ) {
       try export(t, to: "out/r.xlsx")
     }
     #expect(
-      TableError.unknownExtension(path: "out/r.xlsx", extension: "xlsx").description
-        == "cannot export table to \"out/r.xlsx\": unknown extension \".xlsx\" (expected .csv, .json or .md)")
+      TableError.unknownExtension(path: "out/r.xlsx", extension: "xlsx")
+        .description
+        == "cannot export table to \"out/r.xlsx\": unknown extension \".xlsx\" (expected .csv, .json or .md)"
+    )
     #expect(
       TableError.unknownExtension(path: "table", extension: "").description
-        == "cannot export table to \"table\": no extension (expected .csv, .json or .md)")
-    #expect(throws: TableError.unknownExtension(path: "out.d/table", extension: "")) {
+        == "cannot export table to \"table\": no extension (expected .csv, .json or .md)"
+    )
+    #expect(
+      throws: TableError.unknownExtension(path: "out.d/table", extension: "")
+    ) {
       try export(t, to: "out.d/table")
     }
   }

@@ -12,7 +12,9 @@ import Testing
       ],
       rows: [
         ["encoder.layer.0.attention.self.query", 96, 73728, 0.5],
-        ["encoder.layer.0.intermediate.dense", 256, 491520, 0.8333333333333334],
+        [
+          "encoder.layer.0.intermediate.dense", 256, 491520, 0.8333333333333334,
+        ],
         ["encoder.layer.0.output.dense", nil, 589824, 1],
       ],
       footer: ["total", nil, 1155072, 0.7777777777777778],
@@ -36,7 +38,8 @@ import Testing
   }
 
   @Test func longCellsAreShortenedInTheMiddle() throws {
-    let t = try Table(columnNames: ["name"], rows: [["abcdefghijklmnopqrstuvwxyz"]])
+    let t = try Table(
+      columnNames: ["name"], rows: [["abcdefghijklmnopqrstuvwxyz"]])
     #expect(t.rendered(maximumCellWidth: 10) == "name\n──────────\nabcde…wxyz")
   }
 
