@@ -31,6 +31,18 @@ struct SVGDocument: Sendable {
     body.append("<\(name)\(Self.attributeText(attributes))/>")
   }
 
+  /// Appends a `<line>` from (`x1`, `y1`) to (`x2`, `y2`) in px.
+  mutating func line(
+    x1: String, y1: String, x2: String, y2: String, stroke: String,
+    width: String? = nil
+  ) {
+    var attributes = [
+      ("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2), ("stroke", stroke),
+    ]
+    if let width { attributes.append(("stroke-width", width)) }
+    element("line", attributes)
+  }
+
   /// Appends `<text attributes…>escaped text</text>`.
   mutating func text(_ content: String, _ attributes: [(String, String)]) {
     body.append(

@@ -51,12 +51,9 @@ extension SVGPlot {
       }
     }
     let zero = n(px(0, axis, frame))
-    doc.element(
-      "line",
-      [
-        ("x1", zero), ("y1", n(frame.y)), ("x2", zero), ("y2", n(frame.bottom)),
-        ("stroke", "#333333"),
-      ])
+    doc.line(
+      x1: zero, y1: n(frame.y), x2: zero, y2: n(frame.bottom), stroke: "#333333"
+    )
     if let xLabel = spec.xLabel {
       doc.text(
         xLabel,
@@ -78,26 +75,16 @@ extension SVGPlot {
   static func drawValueAxis(
     _ doc: inout SVGDocument, _ axis: PlotAxis, _ frame: Frame
   ) {
-    doc.element(
-      "line",
-      [
-        ("x1", n(frame.x)), ("y1", n(frame.bottom)), ("x2", n(frame.right)),
-        ("y2", n(frame.bottom)), ("stroke", "#333333"),
-      ])
+    doc.line(
+      x1: n(frame.x), y1: n(frame.bottom), x2: n(frame.right),
+      y2: n(frame.bottom), stroke: "#333333")
     for tick in axis.ticks {
       let p = n(px(tick.value, axis, frame))
-      doc.element(
-        "line",
-        [
-          ("x1", p), ("y1", n(frame.y)), ("x2", p), ("y2", n(frame.bottom)),
-          ("stroke", "#dddddd"),
-        ])
-      doc.element(
-        "line",
-        [
-          ("x1", p), ("y1", n(frame.bottom)), ("x2", p),
-          ("y2", n(frame.bottom + 5)), ("stroke", "#333333"),
-        ])
+      doc.line(
+        x1: p, y1: n(frame.y), x2: p, y2: n(frame.bottom), stroke: "#dddddd")
+      doc.line(
+        x1: p, y1: n(frame.bottom), x2: p, y2: n(frame.bottom + 5),
+        stroke: "#333333")
       doc.text(
         tick.label,
         [("x", p), ("y", n(frame.bottom + 18)), ("text-anchor", "middle")])

@@ -1,3 +1,5 @@
+import FlarLinAlg
+
 /// Renders a `PlotSpec` as a standalone SVG document.
 ///
 /// The document has a `viewBox`, a white background, a framed plot area
@@ -34,6 +36,18 @@ public enum SVGPlot {
       return try renderBars(spec, data, width: width, height: height)
     }
     return try renderXY(spec, data, width: width, height: height)
+  }
+
+  /// Renders `spec` and writes the SVG to `path` atomically, as
+  /// `plot(…, file=)` does.
+  ///
+  /// - Throws: a `PlotError` as `render` does, or `FileError.cannotWrite`
+  ///   with the path and the system's reason.
+  public static func write(
+    _ spec: PlotSpec, to path: String, width: Int = 640, height: Int = 400
+  ) throws {
+    let svg = try render(spec, width: width, height: height)
+    try AtomicFile.write(Array(svg.utf8), to: path)
   }
 
   static func renderXY(
@@ -93,12 +107,8 @@ public enum SVGPlot {
     ] {
       for v in values {
         let p = n(px(v, x, frame))
-        doc.element(
-          "line",
-          [
-            ("x1", p), ("y1", n(frame.y)), ("x2", p), ("y2", n(frame.bottom)),
-            ("stroke", colour),
-          ])
+        doc.line(
+          x1: p, y1: n(frame.y), x2: p, y2: n(frame.bottom), stroke: colour)
       }
     }
     for (values, colour) in [
@@ -106,12 +116,8 @@ public enum SVGPlot {
     ] {
       for v in values {
         let p = n(py(v, y, frame))
-        doc.element(
-          "line",
-          [
-            ("x1", n(frame.x)), ("y1", p), ("x2", n(frame.right)), ("y2", p),
-            ("stroke", colour),
-          ])
+        doc.line(
+          x1: n(frame.x), y1: p, x2: n(frame.right), y2: p, stroke: colour)
       }
     }
   }
@@ -176,24 +182,18 @@ public enum SVGPlot {
       ])
     for tick in x.ticks {
       let p = px(tick.value, x, frame)
-      doc.element(
-        "line",
-        [
-          ("x1", n(p)), ("y1", n(frame.bottom)), ("x2", n(p)),
-          ("y2", n(frame.bottom + 5)), ("stroke", "#333333"),
-        ])
+      doc.line(
+        x1: n(p), y1: n(frame.bottom), x2: n(p), y2: n(frame.bottom + 5),
+        stroke: "#333333")
       doc.text(
         tick.label,
         [("x", n(p)), ("y", n(frame.bottom + 18)), ("text-anchor", "middle")])
     }
     for tick in y.ticks {
       let p = py(tick.value, y, frame)
-      doc.element(
-        "line",
-        [
-          ("x1", n(frame.x - 5)), ("y1", n(p)), ("x2", n(frame.x)),
-          ("y2", n(p)), ("stroke", "#333333"),
-        ])
+      doc.line(
+        x1: n(frame.x - 5), y1: n(p), x2: n(frame.x), y2: n(p),
+        stroke: "#333333")
       doc.text(
         tick.label,
         [
@@ -263,12 +263,9 @@ public enum SVGPlot {
       let cy = by + 13 + 18 * Double(i)
       switch spec.kind {
       case .line:
-        doc.element(
-          "line",
-          [
-            ("x1", n(bx + 8)), ("y1", n(cy)), ("x2", n(bx + 32)), ("y2", n(cy)),
-            ("stroke", colour), ("stroke-width", "2"),
-          ])
+        doc.line(
+          x1: n(bx + 8), y1: n(cy), x2: n(bx + 32), y2: n(cy), stroke: colour,
+          width: "2")
       case .points:
         doc.element(
           "circle",

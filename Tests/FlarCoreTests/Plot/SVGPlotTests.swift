@@ -6,6 +6,8 @@ import Testing
 #endif
 
 @testable import FlarCore
+import FlarLinAlg
+import TestSupport
 
 /// Collects the elements and the text of an XML document.
 final class XMLCollector: NSObject, XMLParserDelegate {
@@ -129,6 +131,29 @@ final class XMLCollector: NSObject, XMLParserDelegate {
     let path = try #require(xml.all("path").first)
     #expect(path["fill"] != "none")
     #expect((path["d"] ?? "").filter { $0 == "a" }.count == 6)
+  }
+
+  @Test func logXAxisIsTickedAtDecades() throws {
+    let x = [1.0, 10, 100, 1000]
+    let spec = PlotSpec(
+      series: [PlotSeries(y: [4, 3, 2, 1], x: x)], kind: .points, logX: true)
+    let xml = XMLCollector.parse(try SVGPlot.render(spec))
+    for label in ["1e0", "1e1", "1e2", "1e3"] {
+      #expect(xml.texts.contains(label), "missing tick \(label)")
+    }
+    let terminal = try TerminalPlot.render(spec, width: 50, height: 10)
+    #expect(terminal.contains("1e0") && terminal.contains("1e3"))
+  }
+
+  @Test func writeStoresTheRenderedDocument() throws {
+    let spec = TerminalPlotTests.spectrumSpec
+    try TestSupport.withTemporaryDirectory { dir in
+      try SVGPlot.write(spec, to: "\(dir)/s.svg", width: 320, height: 200)
+      let bytes = try AtomicFile.read("\(dir)/s.svg")
+      #expect(
+        String(decoding: bytes, as: UTF8.self)
+          == (try SVGPlot.render(spec, width: 320, height: 200)))
+    }
   }
 
   @Test func outputIsDeterministic() throws {
