@@ -45,16 +45,23 @@ struct PlotAxis: Sendable, Equatable {
 
   /// An axis over the data range `min…max` with at most `maxTicks` ticks.
   ///
+  /// A linear axis is first widened by `padding` (a share of its span) on
+  /// each side, matplotlib's margins, so that markers on the extremes are
+  /// not cut by the frame; a log axis pads itself (see `logAxis`).
+  ///
   /// - Precondition: `min` and `max` are finite, `min <= max`, and both
   ///   positive on a log scale (`PlotData` checks this first).
   static func make(
-    min: Double, max: Double, scale: AxisScale, maxTicks: Int, loose: Bool
+    min: Double, max: Double, scale: AxisScale, maxTicks: Int, loose: Bool,
+    padding: Double = 0
   ) -> PlotAxis {
     precondition(min.isFinite && max.isFinite && min <= max)
     switch scale {
     case .log: return logAxis(min: min, max: max, maxTicks: maxTicks)
     case .linear:
-      let (lo, hi) = widenedIfFlat(min, max)
+      var (lo, hi) = widenedIfFlat(min, max)
+      let pad = (hi - lo) * padding
+      (lo, hi) = (lo - pad, hi + pad)
       return linearAxis(lo: lo, hi: hi, maxTicks: maxTicks, loose: loose)
     }
   }

@@ -94,16 +94,20 @@ struct PlotData: Sendable {
     yMax = max(yMax, p.y)
   }
 
-  /// The axes for this data: x tight on a linear scale, y always loose.
-  func axes(_ spec: PlotSpec, xTicks: Int, yTicks: Int) -> (
-    x: PlotAxis, y: PlotAxis
-  ) {
+  /// The axes for this data.
+  ///
+  /// The terminal form (`padded: false`) uses a tight x and a loose y, so
+  /// that y ticks fall on whole rows. The SVG form (`padded: true`) uses
+  /// tight axes with matplotlib-like margins of 2 % (x) and 5 % (y).
+  func axes(_ spec: PlotSpec, xTicks: Int, yTicks: Int, padded: Bool = false)
+    -> (x: PlotAxis, y: PlotAxis)
+  {
     let x = PlotAxis.make(
       min: xMin, max: xMax, scale: spec.logX ? .log : .linear,
-      maxTicks: xTicks, loose: false)
+      maxTicks: xTicks, loose: false, padding: padded ? 0.02 : 0)
     let y = PlotAxis.make(
       min: yMin, max: yMax, scale: spec.logY ? .log : .linear,
-      maxTicks: yTicks, loose: true)
+      maxTicks: yTicks, loose: !padded, padding: padded ? 0.05 : 0)
     return (x, y)
   }
 

@@ -19,10 +19,13 @@ extension SVGPlot {
     let values = spec.series.map { $0.y.map { NumberFormat.compact($0) } }
     let valueWidth =
       values.joined().map { SVGDocument.textWidth($0, fontSize: 10) }.max() ?? 0
-    let top = (spec.title == nil ? 16.0 : 40.0) + (spec.xLabel == nil ? 0 : 16)
+    let top =
+      (spec.title == nil ? 16.0 : 40.0) + legendHeight(spec, width: width)
+      + (spec.xLabel == nil ? 0 : 16)
     let bottom =
       34.0 + (spec.yLabel == nil ? 0 : 20) + 14 * Double(data.notes.count)
-    let left = labelWidth + 16
+    let nameWidth = spec.xLabel.map { SVGDocument.textWidth($0) } ?? 0
+    let left = max(labelWidth, nameWidth) + 16
     let frame = Frame(
       x: left, y: top, width: Double(width) - left - valueWidth - 16,
       height: Double(height) - top - bottom)
@@ -67,7 +70,9 @@ extension SVGPlot {
     titles.yLabel = nil
     drawTitles(
       &doc, titles, frame, notes: data.notes, xLabelY: frame.bottom + 38)
-    if spec.needsLegend { drawLegend(&doc, spec, frame) }
+    drawLegend(
+      &doc, spec, top: spec.title == nil ? 12 : 38,
+      centre: frame.x + frame.width / 2)
     return doc.rendered(title: spec.title)
   }
 

@@ -55,12 +55,13 @@ public enum SVGPlot {
   )
     throws -> String
   {
-    let top = spec.title == nil ? 16.0 : 40.0
+    let top =
+      (spec.title == nil ? 16.0 : 40.0) + legendHeight(spec, width: width)
     let bottom =
       34.0 + (spec.xLabel == nil ? 0 : 20) + 14 * Double(data.notes.count)
     let plotHeight = Double(height) - top - bottom
     let yTicks = max(2, Int(plotHeight / 45) + 1)
-    let yFirst = data.axes(spec, xTicks: 2, yTicks: yTicks).y
+    let yFirst = data.axes(spec, xTicks: 2, yTicks: yTicks, padded: true).y
     let labelWidth =
       yFirst.ticks.map { SVGDocument.textWidth($0.label) }.max() ?? 0
     let left = labelWidth + 16 + (spec.yLabel == nil ? 0 : 22)
@@ -72,7 +73,8 @@ public enum SVGPlot {
     }
     let frame = Frame(x: left, y: top, width: plotWidth, height: plotHeight)
     let (xAxis, yAxis) = data.axes(
-      spec, xTicks: max(2, Int(plotWidth / 90) + 1), yTicks: yTicks)
+      spec, xTicks: max(2, Int(plotWidth / 90) + 1), yTicks: yTicks,
+      padded: true)
     var doc = SVGDocument(width: width, height: height)
     doc.raw(
       "<defs><clipPath id=\"plot-area\"><rect x=\"\(n(frame.x))\" y=\"\(n(frame.y))\" "
@@ -84,7 +86,9 @@ public enum SVGPlot {
         "path", seriesAttributes(data.series[s], s, spec, frame, xAxis, yAxis))
     }
     drawFrameAndLabels(&doc, spec, frame, x: xAxis, y: yAxis, notes: data.notes)
-    if spec.needsLegend { drawLegend(&doc, spec, frame) }
+    drawLegend(
+      &doc, spec, top: spec.title == nil ? 12 : 38,
+      centre: frame.x + frame.width / 2)
     return doc.rendered(title: spec.title)
   }
 
@@ -237,51 +241,6 @@ public enum SVGPlot {
       doc.text(
         note,
         [("x", "6"), ("y", n(y)), ("font-size", "10"), ("fill", "#666666")])
-    }
-  }
-
-  /// A boxed legend in the top-right corner of the plot area: a stroke (or
-  /// a dot, or a swatch for bars) in each series' colour, then its label.
-  static func drawLegend(
-    _ doc: inout SVGDocument, _ spec: PlotSpec, _ frame: Frame
-  ) {
-    let labels = spec.series.indices.map { spec.legendLabel($0) }
-    let textWidth = labels.map { SVGDocument.textWidth($0) }.max() ?? 0
-    let boxWidth = textWidth + 44
-    let boxHeight = 8 + 18 * Double(labels.count)
-    let bx = frame.right - boxWidth - 8
-    let by = frame.y + 8
-    doc.element(
-      "rect",
-      [
-        ("class", "legend"), ("x", n(bx)), ("y", n(by)), ("width", n(boxWidth)),
-        ("height", n(boxHeight)),
-        ("fill", "white"), ("fill-opacity", "0.9"), ("stroke", "#bbbbbb"),
-      ])
-    for (i, label) in labels.enumerated() {
-      let colour = SVGDocument.palette[i % SVGDocument.palette.count]
-      let cy = by + 13 + 18 * Double(i)
-      switch spec.kind {
-      case .line:
-        doc.line(
-          x1: n(bx + 8), y1: n(cy), x2: n(bx + 32), y2: n(cy), stroke: colour,
-          width: "2")
-      case .points:
-        doc.element(
-          "circle",
-          [
-            ("cx", n(bx + 20)), ("cy", n(cy)), ("r", n(pointRadius + 0.5)),
-            ("fill", colour),
-          ])
-      case .bar:
-        doc.element(
-          "rect",
-          [
-            ("x", n(bx + 12)), ("y", n(cy - 5)), ("width", "16"),
-            ("height", "10"), ("fill", colour),
-          ])
-      }
-      doc.text(label, [("x", n(bx + 38)), ("y", n(cy)), ("dy", "0.35em")])
     }
   }
 }

@@ -18,7 +18,8 @@ extension TerminalPlot {
   ) throws -> String {
     let categories = spec.categories ?? []
     let labelWidth = min(
-      categories.map(\.count).max() ?? 0, Int(Double(width) * maximumLabelShare)
+      max(categories.map(\.count).max() ?? 0, spec.xLabel?.count ?? 0),
+      Int(Double(width) * maximumLabelShare)
     )
     let values = spec.series.map { $0.y.map { NumberFormat.compact($0) } }
     let valueWidth = values.joined().map(\.count).max() ?? 1

@@ -121,8 +121,13 @@ public enum TerminalPlot {
         let start =
           joined ? previous.map { ($0.0 / 2, $0.1 / 4) } ?? cell : cell
         canvas.markerLine(from: start, to: cell, marker: marker, series: s)
+      } else if joined {
+        canvas.dotLine(from: previous ?? dot, to: dot, series: s)
       } else {
-        canvas.dotLine(from: joined ? previous ?? dot : dot, to: dot, series: s)
+        // A lone braille dot is hard to see; a point is a 2×2 block of dots.
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+          canvas.setDot(x: dot.0 + dx, y: dot.1 + dy, series: s)
+        }
       }
       previous = dot
     }

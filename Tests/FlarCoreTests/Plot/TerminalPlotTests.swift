@@ -170,7 +170,8 @@ import Testing
     let braille = text.unicodeScalars.filter {
       (0x2801...0x28FF).contains($0.value)
     }
-    #expect(braille.count == 1)
+    let dots = braille.map { ($0.value - 0x2800).nonzeroBitCount }.reduce(0, +)
+    #expect(dots == 4, "a point is a 2×2 block of braille dots")
   }
 
   @Test func gapBreaksALine() throws {
