@@ -136,14 +136,14 @@ public enum TerminalPlot {
   static func dotX(_ v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas)
     -> Int
   {
-    let f = min(1, max(0, axis.fraction(v)))
+    let f = axis.clampedFraction(v)
     return Int((f * Double(canvas.dotWidth - 1)).rounded())
   }
 
   static func dotY(_ v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas)
     -> Int
   {
-    let f = min(1, max(0, axis.fraction(v)))
+    let f = axis.clampedFraction(v)
     return Int(((1 - f) * Double(canvas.dotHeight - 1)).rounded())
   }
 
