@@ -101,3 +101,24 @@ import Testing
     #expect(try Self.ranks().column(named: "nope") == nil)
   }
 }
+
+@Suite struct TableWidthTests {
+  @Test func wideTableShrinksItsTextColumnsToFit() throws {
+    let text = try TableTests.ranks().rendered(width: 40)
+    let lines = text.split(separator: "\n")
+    #expect(
+      lines.dropFirst().dropLast().allSatisfy { $0.count <= 40 },
+      "\(text)")
+    #expect(text.contains("encoder.l…lf.query    96    73728  0.500"))
+  }
+
+  @Test func numbersAreNeverCut() throws {
+    let text = try TableTests.ranks().rendered(width: 10)
+    #expect(text.contains("1155072") && text.contains("0.833"))
+  }
+
+  @Test func tableThatFitsIsUnchanged() throws {
+    let t = try TableTests.ranks()
+    #expect(t.rendered(width: 200) == t.description)
+  }
+}
