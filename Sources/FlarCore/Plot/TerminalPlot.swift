@@ -51,7 +51,8 @@ public enum TerminalPlot {
   ) throws -> String {
     let header = (spec.title == nil ? 0 : 1) + (spec.yLabel == nil ? 0 : 1)
     let footer =
-      2 + (spec.xLabel == nil ? 0 : 1) + (spec.needsLegend ? 1 : 0)
+      2 + (spec.xLabel == nil ? 0 : 1)
+      + legendLines(spec, margin: 0, width: width, color: false).count
       + data.notes.count
     let rows = height - header - footer
     let minimumRows = 3
@@ -95,9 +96,7 @@ public enum TerminalPlot {
     if let xLabel = spec.xLabel {
       lines.append(centred(xLabel, margin, columns))
     }
-    if spec.needsLegend {
-      lines.append(legend(spec, margin: margin, color: color))
-    }
+    lines += legendLines(spec, margin: margin, width: width, color: color)
     lines += data.notes
     return lines.map(trimmedTrailingSpaces).joined(separator: "\n")
   }
@@ -186,18 +185,37 @@ public enum TerminalPlot {
   }
 
   /// The legend: a sample of each series' glyph, coloured when asked,
-  /// followed by its label.
-  static func legend(_ spec: PlotSpec, margin: Int, color: Bool) -> String {
-    let entries = spec.series.indices.map { i -> String in
+  /// followed by its label, wrapped onto as many lines as `width` needs.
+  ///
+  /// Lines are broken before they are indented, so that their count (which
+  /// the layout must know before the y labels fix the margin) depends on
+  /// the width only; they are then indented under the plot area as far as
+  /// the longest line allows.
+  static func legendLines(
+    _ spec: PlotSpec, margin: Int, width: Int, color: Bool
+  ) -> [String] {
+    guard spec.needsLegend else { return [] }
+    var lines: [(text: String, length: Int)] = []
+    for i in spec.series.indices {
       let glyph = marker(series: i, color: color).map { String($0) } ?? "⠤⠤"
       let sample =
         color
         ? ANSI.seriesColors[i % ANSI.seriesColors.count] + glyph + ANSI.reset
         : glyph
-      return sample + " " + spec.legendLabel(i)
+      let label = spec.legendLabel(i)
+      let length = glyph.count + 1 + label.count
+      if let last = lines.last, last.length + 3 + length <= width {
+        lines[lines.count - 1] = (
+          last.text + "   " + sample + " " + label, last.length + 3 + length
+        )
+      } else {
+        lines.append((sample + " " + label, length))
+      }
     }
-    return String(repeating: " ", count: margin)
-      + entries.joined(separator: "   ")
+    let longest = lines.map(\.length).max() ?? 0
+    let indent = String(
+      repeating: " ", count: max(0, min(margin, width - longest)))
+    return lines.map { indent + $0.text }
   }
 
   /// `text` centred over the plot area that starts at `margin`.
