@@ -77,16 +77,7 @@ public enum TerminalPlot {
     var lines: [String] = []
     if let title = spec.title { lines.append(centred(title, margin, columns)) }
     if let yLabel = spec.yLabel { lines.append(yLabel) }
-    let tickRows = Dictionary(
-      yAxis.ticks.map { (row(of: $0.value, yAxis, canvas), $0.label) },
-      uniquingKeysWith: { first, _ in first })
-    for r in 0..<rows {
-      let label = tickRows[r] ?? ""
-      let pad = String(repeating: " ", count: labelWidth - label.count)
-      let axis = tickRows[r] == nil ? "│" : "┤"
-      lines.append(
-        pad + label + " " + axis + canvas.line(row: r, colors: colors))
-    }
+    lines += plotRows(canvas, yAxis, labelWidth: labelWidth, colors: colors)
     let tickColumns = xAxis.ticks.map {
       (column(of: $0.value, xAxis, canvas), $0.label)
     }
@@ -99,6 +90,23 @@ public enum TerminalPlot {
     lines += legendLines(spec, margin: margin, width: width, color: color)
     lines += data.notes
     return lines.map(trimmedTrailingSpaces).joined(separator: "\n")
+  }
+
+  /// The plot area's lines: a y tick label and `┤` on the rows that hold a
+  /// tick, `│` on the others, then the canvas row.
+  static func plotRows(
+    _ canvas: BrailleCanvas, _ yAxis: PlotAxis, labelWidth: Int,
+    colors: [String]?
+  ) -> [String] {
+    let tickRows = Dictionary(
+      yAxis.ticks.map { (row(of: $0.value, yAxis, canvas), $0.label) },
+      uniquingKeysWith: { first, _ in first })
+    return (0..<canvas.rows).map { r in
+      let label = tickRows[r] ?? ""
+      let pad = String(repeating: " ", count: labelWidth - label.count)
+      let axis = tickRows[r] == nil ? "│" : "┤"
+      return pad + label + " " + axis + canvas.line(row: r, colors: colors)
+    }
   }
 
   /// Draws one series: joined segments for a line plot, single dots or
