@@ -14,6 +14,13 @@ private func lapackUplo(_ u: Triangle) -> CChar {
 }
 
 extension Float {
+  public static func _pocon(
+    _ uplo: Triangle, n: Int, a: UnsafePointer<Float>, lda: Int, anorm: Float,
+    rcond: UnsafeMutablePointer<Float>
+  ) -> Int32 {
+    LAPACKE_spocon(
+      rowMajor, lapackUplo(uplo), Int32(n), a, Int32(lda), anorm, rcond)
+  }
   public static func _potrf(
     _ uplo: Triangle, n: Int, a: UnsafeMutablePointer<Float>, lda: Int
   ) -> Int32 {
@@ -49,6 +56,13 @@ extension Float {
 }
 
 extension Double {
+  public static func _pocon(
+    _ uplo: Triangle, n: Int, a: UnsafePointer<Double>, lda: Int, anorm: Double,
+    rcond: UnsafeMutablePointer<Double>
+  ) -> Int32 {
+    LAPACKE_dpocon(
+      rowMajor, lapackUplo(uplo), Int32(n), a, Int32(lda), anorm, rcond)
+  }
   public static func _potrf(
     _ uplo: Triangle, n: Int, a: UnsafeMutablePointer<Double>, lda: Int
   ) -> Int32 {
