@@ -31,6 +31,9 @@ public struct LayerStatistics: Sendable {
   /// Where a non-finite value was first seen.
   public struct NonFiniteLocation: Sendable, Equatable {
     public var batch: Int, token: Int, channel: Int
+    public init(batch: Int, token: Int, channel: Int) {
+      (self.batch, self.token, self.channel) = (batch, token, channel)
+    }
   }
 
   /// The layer name, used in error messages.
