@@ -18,6 +18,7 @@
 /// - Note: Checked against NumPy in `CholeskyTests`.
 ///
 /// The corresponding LAPACK routine is `dpotrf`.
+@inlinable
 public func cholesky<T: LinAlgScalar>(_ a: Matrix<T>) throws -> Matrix<T> {
   guard a.isSquare else {
     throw LinAlgError.notSquare(operation: "cholesky", shape: (a.rows, a.columns))
@@ -51,6 +52,7 @@ public func cholesky<T: LinAlgScalar>(_ a: Matrix<T>) throws -> Matrix<T> {
 /// - Throws: `LinAlgError.invalidArgument` for `info < 0` (a flar bug).
 ///
 /// The corresponding LAPACK routine is `dpocon`.
+@inlinable
 public func reciprocalConditionEstimate<T: LinAlgScalar>(
   choleskyFactor factor: Matrix<T>, oneNorm: T
 ) throws -> T {
@@ -68,6 +70,7 @@ public func reciprocalConditionEstimate<T: LinAlgScalar>(
 
 extension Matrix {
   /// The 1-norm `‖A‖₁ = max_j Σ_i |a_ij|` (largest absolute column sum).
+  @inlinable
   public var oneNorm: Scalar {
     var sums = [Double](repeating: 0, count: columns)
     for i in 0..<rows {

@@ -8,6 +8,7 @@ extension Matrix {
   /// Throws unless `other` has the same shape as `self`.
   ///
   /// - Throws: `LinAlgError.shapeMismatch` naming `operation`.
+  @inlinable
   public func checkedSameShape(as other: Matrix, operation: String) throws {
     guard rows == other.rows, columns == other.columns else {
       throw LinAlgError.shapeMismatch(
@@ -17,7 +18,7 @@ extension Matrix {
   }
 
   @inline(__always)
-  static func zipped(
+  @usableFromInline static func zipped(
     _ a: Matrix, _ b: Matrix, _ op: (Scalar, Scalar) -> Scalar
   ) -> Matrix {
     precondition(
@@ -33,7 +34,7 @@ extension Matrix {
   }
 
   @inline(__always)
-  func mapped(_ op: (Scalar) -> Scalar) -> Matrix {
+  @usableFromInline func mapped(_ op: (Scalar) -> Scalar) -> Matrix {
     var out = self
     out.storage.withUnsafeMutableBufferPointer { o in
       for i in 0..<o.count { o[i] = op(o[i]) }
@@ -42,29 +43,40 @@ extension Matrix {
   }
 
   /// Elementwise sum `A + B` (same shapes).
+  @inlinable
   public static func + (a: Matrix, b: Matrix) -> Matrix { zipped(a, b, +) }
   /// Elementwise difference `A - B` (same shapes).
+  @inlinable
   public static func - (a: Matrix, b: Matrix) -> Matrix { zipped(a, b, -) }
   /// Elementwise (Hadamard) product `A ∘ B` (same shapes); for the matrix
   /// product use `matmul`.
+  @inlinable
   public static func * (a: Matrix, b: Matrix) -> Matrix { zipped(a, b, *) }
   /// Elementwise quotient `A ⊘ B` (same shapes).
+  @inlinable
   public static func / (a: Matrix, b: Matrix) -> Matrix { zipped(a, b, /) }
 
   /// `A + c` for every element.
+  @inlinable
   public static func + (a: Matrix, c: Scalar) -> Matrix { a.mapped { $0 + c } }
   /// `A - c` for every element.
+  @inlinable
   public static func - (a: Matrix, c: Scalar) -> Matrix { a.mapped { $0 - c } }
   /// `c · A`.
+  @inlinable
   public static func * (a: Matrix, c: Scalar) -> Matrix { a.mapped { $0 * c } }
   /// `c · A`.
+  @inlinable
   public static func * (c: Scalar, a: Matrix) -> Matrix { a.mapped { c * $0 } }
   /// `A / c` for every element.
+  @inlinable
   public static func / (a: Matrix, c: Scalar) -> Matrix { a.mapped { $0 / c } }
   /// `-A`.
+  @inlinable
   public static prefix func - (a: Matrix) -> Matrix { a.mapped { -$0 } }
 
   /// In-place `A += B` (same shapes).
+  @inlinable
   public static func += (a: inout Matrix, b: Matrix) {
     precondition(a.rows == b.rows && a.columns == b.columns, "shapes differ in +=")
     a.storage.withUnsafeMutableBufferPointer { o in
@@ -75,6 +87,7 @@ extension Matrix {
   }
 
   /// In-place `A -= B` (same shapes).
+  @inlinable
   public static func -= (a: inout Matrix, b: Matrix) {
     precondition(a.rows == b.rows && a.columns == b.columns, "shapes differ in -=")
     a.storage.withUnsafeMutableBufferPointer { o in
@@ -85,6 +98,7 @@ extension Matrix {
   }
 
   /// In-place `A *= c`.
+  @inlinable
   public static func *= (a: inout Matrix, c: Scalar) {
     a.storage.withUnsafeMutableBufferPointer { o in
       for i in 0..<o.count { o[i] *= c }
@@ -92,12 +106,14 @@ extension Matrix {
   }
 
   /// Adds `c` to every diagonal element, in place (`A + c I` for square `A`).
+  @inlinable
   public mutating func addToDiagonal(_ c: Scalar) {
     let d = Swift.min(rows, columns)
     for i in 0..<d { storage[i * columns + i] += c }
   }
 
   /// The sum of all elements, accumulated in `Double` and rounded once.
+  @inlinable
   public var sum: Scalar {
     var s = 0.0
     for x in storage { s += Double(x) }
@@ -106,6 +122,7 @@ extension Matrix {
 
   /// The sum of the squares of all elements, `‖A‖²_F`, accumulated in
   /// `Double`.
+  @inlinable
   public var squaredFrobeniusNorm: Double {
     var s = 0.0
     storage.withUnsafeBufferPointer { p in
@@ -118,9 +135,11 @@ extension Matrix {
   ///
   /// Accumulated in `Double` without rescaling: entries beyond about 1e154
   /// would overflow the square, which no activation or weight reaches.
+  @inlinable
   public var frobeniusNorm: Scalar { Scalar(squaredFrobeniusNorm.squareRoot()) }
 
   /// The trace `Σ a_ii` over `i < min(m, n)`, accumulated in `Double`.
+  @inlinable
   public var trace: Scalar {
     var s = 0.0
     for i in 0..<Swift.min(rows, columns) { s += Double(storage[i * columns + i]) }
@@ -128,12 +147,14 @@ extension Matrix {
   }
 
   /// The largest absolute value of an element (0 for an empty matrix).
+  @inlinable
   public var maxAbsoluteValue: Scalar {
     storage.reduce(0) { Swift.max($0, Swift.abs($1)) }
   }
 
   /// Copies the lower triangle into the upper one (for a matrix whose upper
   /// triangle LAPACK left unreferenced).
+  @inlinable
   public mutating func symmetrizeFromLower() {
     precondition(isSquare, "symmetrize needs a square matrix")
     let n = rows
@@ -145,6 +166,7 @@ extension Matrix {
   }
 
   /// Sets the strictly upper triangle to zero.
+  @inlinable
   public mutating func zeroStrictUpperTriangle() {
     let n = columns
     for i in 0..<rows {
@@ -153,6 +175,7 @@ extension Matrix {
   }
 
   /// The matrix with column `j` multiplied by `factors[j]` (`A diag(f)`).
+  @inlinable
   public func scalingColumns(by factors: [Scalar]) -> Matrix {
     precondition(factors.count == columns, "one factor per column")
     var out = self
@@ -165,6 +188,7 @@ extension Matrix {
   }
 
   /// The matrix with row `i` multiplied by `factors[i]` (`diag(f) A`).
+  @inlinable
   public func scalingRows(by factors: [Scalar]) -> Matrix {
     precondition(factors.count == rows, "one factor per row")
     var out = self

@@ -11,6 +11,8 @@ public struct SVD<Scalar: LinAlgScalar>: Sendable {
   /// Right singular vectors transposed, `r x n`, one per row.
   public var vt: Matrix<Scalar>
 
+  @inlinable
+
   public init(u: Matrix<Scalar>, s: [Scalar], vt: Matrix<Scalar>) {
     self.u = u
     self.s = s
@@ -20,6 +22,7 @@ public struct SVD<Scalar: LinAlgScalar>: Sendable {
   /// The rank-`k` truncation `U_k diag(s_k) V_kᵀ` (`m x n`).
   ///
   /// - Precondition: `0 <= k <= s.count`.
+  @inlinable
   public func truncated(rank k: Int) -> Matrix<Scalar> {
     precondition(k >= 0 && k <= s.count, "rank \(k) outside 0...\(s.count)")
     let uk = u.slice(rows: 0..<u.rows, columns: 0..<k)
@@ -42,6 +45,7 @@ public struct SVD<Scalar: LinAlgScalar>: Sendable {
 /// - Note: Checked against NumPy in `SVDTests`.
 ///
 /// The corresponding LAPACK routine is `dgesdd`.
+@inlinable
 public func svd<T: LinAlgScalar>(_ a: Matrix<T>) throws -> SVD<T> {
   guard !a.hasNonFinite else { throw LinAlgError.nonFinite(operation: "svd") }
   let (m, n) = (a.rows, a.columns)
@@ -72,6 +76,7 @@ public func svd<T: LinAlgScalar>(_ a: Matrix<T>) throws -> SVD<T> {
 /// - Note: Checked against NumPy in `SVDTests`.
 ///
 /// The corresponding LAPACK routine is `dgesdd` (`jobz = 'N'`).
+@inlinable
 public func singularValues<T: LinAlgScalar>(_ a: Matrix<T>) throws -> [T] {
   guard !a.hasNonFinite else {
     throw LinAlgError.nonFinite(operation: "singular values")
@@ -100,13 +105,14 @@ public func singularValues<T: LinAlgScalar>(_ a: Matrix<T>) throws -> [T] {
 /// - Note: Checked against `numpy.linalg.cond` in `SVDTests`.
 ///
 /// The corresponding LAPACK routine is `dgesdd` (`jobz = 'N'`).
+@inlinable
 public func conditionNumber<T: LinAlgScalar>(_ a: Matrix<T>) throws -> T {
   let s = try singularValues(a)
   guard let largest = s.first, let smallest = s.last else { return 1 }
   return smallest == 0 ? .infinity : largest / smallest
 }
 
-private func checkSVDInfo(_ info: Int32) throws {
+@usableFromInline func checkSVDInfo(_ info: Int32) throws {
   if info > 0 { throw LinAlgError.svdDidNotConverge(superdiagonals: Int(info)) }
   if info < 0 {
     throw LinAlgError.invalidArgument(routine: "gesdd", position: Int(-info))

@@ -6,6 +6,12 @@ public struct SymmetricEigen<Scalar: LinAlgScalar>: Sendable {
   /// to `values[i]`), as `numpy.linalg.eigh` returns them; `nil` when only
   /// values were asked for.
   public var vectors: Matrix<Scalar>?
+
+  @inlinable
+  public init(values: [Scalar], vectors: Matrix<Scalar>?) {
+    self.values = values
+    self.vectors = vectors
+  }
 }
 
 /// The eigenvalues (and optionally eigenvectors) of a symmetric matrix.
@@ -23,6 +29,7 @@ public struct SymmetricEigen<Scalar: LinAlgScalar>: Sendable {
 /// - Note: Checked against `numpy.linalg.eigh` in `SymmetricEigenTests`.
 ///
 /// The corresponding LAPACK routine is `dsyevd`.
+@inlinable
 public func symmetricEigen<T: LinAlgScalar>(
   _ a: Matrix<T>, vectors: Bool = true
 ) throws -> SymmetricEigen<T> {
@@ -54,6 +61,7 @@ public func symmetricEigen<T: LinAlgScalar>(
 /// - Throws: as `symmetricEigen(_:vectors:)`.
 ///
 /// The corresponding LAPACK routine is `dsyevd` (`jobz = 'N'`).
+@inlinable
 public func symmetricEigenvalues<T: LinAlgScalar>(_ a: Matrix<T>) throws -> [T] {
   try symmetricEigen(a, vectors: false).values
 }

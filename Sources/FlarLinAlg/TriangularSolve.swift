@@ -23,6 +23,7 @@
 /// - Note: Checked against an explicit inverse in `TriangularSolveTests`.
 ///
 /// The corresponding BLAS routine is `dtrsm`.
+@inlinable
 public func solveTriangular<T: LinAlgScalar>(
   _ a: Matrix<T>, _ b: Matrix<T>, side: Side, triangle: Triangle = .lower,
   transpose: Bool = false
