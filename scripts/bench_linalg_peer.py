@@ -4,8 +4,8 @@
 Usage: bench_linalg_peer.py DIR [--batch B] [--repeats R]
 DIR holds x.npy (tokens x n, float32), w.npy (m x n, float32) and h.npy (n x n, the
 shrunk second moment flar factored). Prints one JSON object: per step the seconds
-per call of each repeat, with the timeit protocol flar-bench uses (one warm-up,
-loop count grown to >= 0.2 s, R repeats). Set OPENBLAS_NUM_THREADS before starting.
+per call of each repeat, with the timeit protocol flar-bench uses (autorange,
+whose first pass warms up, R repeats). Set OPENBLAS_NUM_THREADS before starting.
 """
 import argparse
 import json
@@ -20,7 +20,7 @@ from sklearn.covariance import ledoit_wolf
 
 
 def measure(fn, repeats, minimum=0.2):
-    fn()
+    # The first autorange pass is the warm-up, as in flar-bench's measure().
     loops = 1
     while True:
         t0 = time.perf_counter()

@@ -20,8 +20,9 @@ struct Timing {
   var unstable: Bool { max / min > 4 }
 }
 
-/// The timeit protocol: one warm-up call, a loop count grown until one
-/// loop takes at least `minimumSeconds`, then `repeats` timed loops.
+/// The timeit protocol: a loop count grown until one loop takes at least
+/// `minimumSeconds` (its passes are the warm-up), then `repeats` timed
+/// loops. The peer script follows the same steps.
 func measure(
   repeats: Int = 5, minimumSeconds: Double = 0.2, _ body: () throws -> Void
 ) rethrows -> Timing {

@@ -162,31 +162,38 @@ public struct LayerStatistics: Sendable {
     let rows = x.rows
     if rows == 0 { return }
     tokenCount += rows
-    x.storage.withUnsafeBufferPointer { p in
-      sum.withUnsafeMutableBufferPointer { s in
-        sumNormSquaredX.withUnsafeMutableBufferPointer { q in
-          sumAbs.withUnsafeMutableBufferPointer { a in
-            maxAbs.withUnsafeMutableBufferPointer { m in
+    // Locals and raw pointers keep the per-element loop free of property
+    // accesses; it runs once per token and channel.
+    var s = sum, q = sumNormSquaredX, a = sumAbs, m = maxAbs
+    var second = sumNormSquared, fourth = sumNormFourth
+    x.storage.withUnsafeBufferPointer { xp in
+      s.withUnsafeMutableBufferPointer { sp in
+        q.withUnsafeMutableBufferPointer { qp in
+          a.withUnsafeMutableBufferPointer { ap in
+            m.withUnsafeMutableBufferPointer { mp in
+              let (ps, pq, pa, pm) = (sp.baseAddress!, qp.baseAddress!, ap.baseAddress!, mp.baseAddress!)
               for t in 0..<rows {
-                let row = p.baseAddress! + t * n
+                let row = xp.baseAddress! + t * n
                 var norm2 = 0.0
                 for j in 0..<n {
                   let v = row[j]
-                  s[j] += v
+                  ps[j] += v
                   norm2 += v * v
                   let av = Swift.abs(v)
-                  a[j] += av
-                  if av > m[j] { m[j] = av }
+                  pa[j] += av
+                  pm[j] = Swift.max(pm[j], av)
                 }
-                for j in 0..<n { q[j] += norm2 * row[j] }
-                sumNormSquared += norm2
-                sumNormFourth += norm2 * norm2
+                for j in 0..<n { pq[j] += norm2 * row[j] }
+                second += norm2
+                fourth += norm2 * norm2
               }
             }
           }
         }
       }
     }
+    (sum, sumNormSquaredX, sumAbs, maxAbs) = (s, q, a, m)
+    (sumNormSquared, sumNormFourth) = (second, fourth)
     switch gramKernel {
     case .syrk:
       // Only the upper triangle is updated; `gram` mirrors it once.
