@@ -149,7 +149,7 @@ def make_tiny(rng):
              "animal plant water food person place thing act state group small large").split()
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     vocab += list("abcdefghijklmnopqrstuvwxyz") + ["##" + c for c in "abcdefghijklmnopqrstuvwxyz"]
-    vocab += list(",.;:()-'\"") + words
+    vocab += list(",.;:()-'\"") + [w for w in words if w not in vocab]
     with open(os.path.join(d, "vocab.txt"), "w") as f:
         f.write("\n".join(vocab) + "\n")
     cfg = {"architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
