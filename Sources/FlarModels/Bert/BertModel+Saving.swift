@@ -51,10 +51,19 @@ extension BertModel {
 
   /// The config to save: the original keys plus `flar.low_rank`.
   func savedConfigJSON() -> JSONValue {
-    let ranks: [(String, JSONValue)] = linearLayerNames.compactMap { name in
-      (try? linear(name))?.rank.map { (name, JSONValue(integer: $0)) }
+    // A plain loop: Swift 6.3.1's optimiser crashed (SIL ownership
+    // verifier) on the equivalent compactMap over optional chains.
+    var ranks: [(String, JSONValue)] = []
+    for (i, layer) in layers.enumerated() {
+      for suffix in BertLayer.linearSuffixes {
+        if let k = layer[linear: suffix]?.rank {
+          ranks.append(("encoder.layer.\(i).\(suffix)", JSONValue(integer: k)))
+        }
+      }
     }
-    let flar = (config.json["flar"] ?? .object([])).setting("low_rank", to: .object(ranks))
+    var flar = JSONValue.object([])
+    if let existing = config.json["flar"] { flar = existing }
+    flar = flar.setting("low_rank", to: .object(ranks))
     return config.json.setting("flar", to: flar)
   }
 
