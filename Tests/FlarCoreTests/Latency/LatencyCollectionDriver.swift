@@ -24,9 +24,11 @@ import Testing
     let clock = ContinuousClock()
     let start = clock.now
     if n > 0 {
-      _ = try LatencyDataset.collect(n: n, file: csv, seed: seed, progress: { done, s in
-        if done % 50 == 0 { print("measured \(done)/\(n): \(s.shape) Y \(s.ratio)") }
-      })
+      _ = try LatencyDataset.collect(
+        n: n, file: csv, seed: seed,
+        progress: { done, s in
+          if done % 50 == 0 { print("measured \(done)/\(n): \(s.shape) Y \(s.ratio)") }
+        })
     }
     print("collection took \(clock.now - start)")
     let trainStart = clock.now
