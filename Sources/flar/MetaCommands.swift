@@ -1,0 +1,132 @@
+import Foundation
+
+/// What a meta-command asks the REPL to do next.
+enum MetaOutcome { case `continue`, quit }
+
+/// The REPL's `:` commands, a table dispatched by name (not an if/else
+/// chain), each with one line of help in sqlite's fixed-column format.
+final class MetaCommands {
+  struct Command {
+    let usage: String
+    let help: String
+    let run: (String) -> MetaOutcome
+  }
+
+  private var table: [String: Command] = [:]
+  private let session: ShellSession
+
+  var names: [String] { table.keys.sorted() }
+
+  init(session: ShellSession) {
+    self.session = session
+    table[":help"] = Command(usage: ":help", help: "list these commands; help(name) documents a builtin") {
+      [unowned self] _ in
+      print(self.helpText())
+      return .continue
+    }
+    table[":vars"] = Command(usage: ":vars", help: "list the variables of this session with their types") {
+      [unowned self] _ in
+      let lines = self.session.variableLines()
+      print(lines.isEmpty ? "no variables" : lines.joined(separator: "\n"))
+      return .continue
+    }
+    table[":time"] = Command(usage: ":time EXPR", help: "run EXPR and print its wall and CPU time") {
+      [unowned self] argument in
+      self.time(argument)
+      return .continue
+    }
+    table[":load"] = Command(usage: ":load FILE", help: "run a script file in this session") {
+      [unowned self] argument in
+      self.load(argument)
+      return .continue
+    }
+    table[":quit"] = Command(usage: ":quit", help: "leave flar (Ctrl-D does the same)") { _ in .quit }
+  }
+
+  /// Runs one `:name argument` line.
+  func run(_ line: String) -> MetaOutcome {
+    let name = String(line.prefix { !$0.isWhitespace })
+    let argument = line.dropFirst(name.count).trimmingWhitespace()
+    guard let command = table[name] else {
+      let suggestion = names.min { editDistanceForMeta($0, name) < editDistanceForMeta($1, name) }
+      var message = "error: unknown command \"\(name)\""
+      if let suggestion, editDistanceForMeta(suggestion, name) <= 2 {
+        message += "; did you mean \"\(suggestion)\"?"
+      }
+      FileHandle.standardError.write((message + " (:help lists them)\n").data(using: .utf8)!)
+      return .continue
+    }
+    return command.run(argument)
+  }
+
+  func helpText() -> String {
+    let width = (table.values.map(\.usage.count).max() ?? 0) + 3
+    return table.keys.sorted().map { key in
+      let c = table[key]!
+      return c.usage + String(repeating: " ", count: width - c.usage.count) + c.help
+    }.joined(separator: "\n")
+  }
+
+  /// `:time EXPR`, IPython's `%time`: CPU (user + system) and wall time.
+  private func time(_ source: String) {
+    guard !source.isEmpty else {
+      FileHandle.standardError.write("error: :time needs an expression\n".data(using: .utf8)!)
+      return
+    }
+    let cpuStart = cpuSeconds()
+    let wallStart = DispatchTime.now().uptimeNanoseconds
+    _ = session.submit(source, fileName: "<:time>", echo: true)
+    let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
+    let cpu = cpuSeconds() - cpuStart
+    print("CPU time: \(formatSeconds(cpu)), wall time: \(formatSeconds(wall))")
+  }
+
+  /// `:load FILE`: the file's statements run in this session.
+  private func load(_ path: String) {
+    guard !path.isEmpty else {
+      FileHandle.standardError.write("error: :load needs a file name\n".data(using: .utf8)!)
+      return
+    }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      FileHandle.standardError.write("error: cannot read \"\(path)\"\n".data(using: .utf8)!)
+      return
+    }
+    _ = session.submit(text, fileName: path, echo: false)
+  }
+}
+
+/// User plus system CPU time of this process, in seconds.
+func cpuSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF, &usage)
+  return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Seconds as IPython prints them: `812 µs`, `12.3 ms`, `1.52 s`.
+func formatSeconds(_ s: Double) -> String {
+  func three(_ x: Double) -> String {
+    let digits = x >= 100 ? 0 : (x >= 10 ? 1 : 2)
+    return String(format: "%.\(digits)f", x)
+  }
+  if s < 1e-3 { return three(s * 1e6) + " µs" }
+  if s < 1 { return three(s * 1e3) + " ms" }
+  return three(s) + " s"
+}
+
+/// Levenshtein distance for meta-command suggestions.
+func editDistanceForMeta(_ a: String, _ b: String) -> Int {
+  let a = Array(a)
+  let b = Array(b)
+  var row = Array(0...b.count)
+  for i in 1...max(a.count, 1) where !a.isEmpty {
+    var previous = row[0]
+    row[0] = i
+    for j in 1...max(b.count, 1) where !b.isEmpty {
+      let current = row[j]
+      row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.count]
+}

@@ -1,0 +1,103 @@
+import Testing
+
+@testable import FlarCore
+
+@Suite struct TableTests {
+  /// Ranks of a compressed layer set, with a ratio column at 3 decimals.
+  static func ranks() throws -> Table {
+    try Table(
+      columns: [
+        TableColumn("layer"), TableColumn("rank"), TableColumn("params"),
+        TableColumn("ratio", format: .fixed(decimals: 3)),
+      ],
+      rows: [
+        ["encoder.layer.0.attention.self.query", 96, 73728, 0.5],
+        [
+          "encoder.layer.0.intermediate.dense", 256, 491520, 0.8333333333333334,
+        ],
+        ["encoder.layer.0.output.dense", nil, 589824, 1],
+      ],
+      footer: ["total", nil, 1155072, 0.7777777777777778],
+      title: "ranks at 50 % parameters",
+      notes: ["note: ratio counts the compressed layers only"])
+  }
+
+  @Test func terminalFormAlignsNumbersRightAndTextLeft() throws {
+    #expect(
+      try Self.ranks().description == """
+        ranks at 50 % parameters
+        layer                                 rank   params  ratio
+        ────────────────────────────────────  ────  ───────  ─────
+        encoder.layer.0.attention.self.query    96    73728  0.500
+        encoder.layer.0.intermediate.dense     256   491520  0.833
+        encoder.layer.0.output.dense                 589824  1.000
+        ────────────────────────────────────  ────  ───────  ─────
+        total                                       1155072  0.778
+        note: ratio counts the compressed layers only
+        """)
+  }
+
+  @Test func longCellsAreShortenedInTheMiddle() throws {
+    let t = try Table(
+      columnNames: ["name"], rows: [["abcdefghijklmnopqrstuvwxyz"]])
+    #expect(t.rendered(maximumCellWidth: 10) == "name\n──────────\nabcde…wxyz")
+  }
+
+  @Test func numbersUseShortestRoundTripText() {
+    #expect(NumberFormat.shortest(14) == "14")
+    #expect(NumberFormat.shortest(0.1) == "0.1")
+    #expect(NumberFormat.shortest(1e-5) == "1e-05")
+    #expect(NumberFormat.shortest(0.30000000000000004) == "0.30000000000000004")
+    #expect(NumberFormat.shortest(1234567) == "1234567")
+    #expect(NumberFormat.shortest(.nan) == "nan")
+    #expect(NumberFormat.shortest(-.infinity) == "-inf")
+    #expect(Double(NumberFormat.shortest(2.0 / 3.0)) == 2.0 / 3.0)
+  }
+
+  @Test func fixedDecimalsRoundAndNeverShowNegativeZero() {
+    #expect(NumberFormat.fixed(0.5, decimals: 3) == "0.500")
+    #expect(NumberFormat.fixed(2.0 / 3.0, decimals: 2) == "0.67")
+    #expect(NumberFormat.fixed(-0.0001, decimals: 2) == "0.00")
+    #expect(NumberFormat.fixed(1234567.891, decimals: 1) == "1234567.9")
+  }
+
+  @Test func compactLabelsStayShort() {
+    #expect(NumberFormat.compact(384) == "384")
+    #expect(NumberFormat.compact(130.5) == "130.5")
+    #expect(NumberFormat.compact(0.123456789) == "0.1235")
+    #expect(NumberFormat.compact(1.23456e-5) == "1.235e-5")
+  }
+
+  @Test func rowOfWrongWidthIsRefusedWithItsIndex() throws {
+    var t = try Table(columnNames: ["a", "b"])
+    try t.append([1, 2])
+    #expect(throws: TableError.rowWidthMismatch(row: 1, cells: 1, columns: 2)) {
+      try t.append([3])
+    }
+    #expect(
+      TableError.rowWidthMismatch(row: 1, cells: 1, columns: 2).description
+        == "row 1 has 1 cells but the table has 2 columns")
+  }
+
+  @Test func footerOfWrongWidthIsRefused() throws {
+    var t = try Table(columnNames: ["a", "b"])
+    #expect(throws: TableError.footerWidthMismatch(cells: 3, columns: 2)) {
+      try t.setFooter([1, 2, 3])
+    }
+  }
+
+  @Test func columnNamesMustBeDistinctAndPresent() {
+    #expect(throws: TableError.duplicateColumn(name: "rank")) {
+      try Table(columnNames: ["rank", "rank"])
+    }
+    #expect(throws: TableError.noColumns) { try Table(columnNames: []) }
+    #expect(
+      TableError.duplicateColumn(name: "rank").description
+        == "column \"rank\" appears twice; column names must be distinct")
+  }
+
+  @Test func columnLookupByName() throws {
+    #expect(try Self.ranks().column(named: "rank") == [96, 256, nil])
+    #expect(try Self.ranks().column(named: "nope") == nil)
+  }
+}

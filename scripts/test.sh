@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the set-up, builds flar (release, with testability so the unit tests
+# can use @testable and the end-to-end tests drive a fast binary), then the
+# whole test suite. Used by .ci/run; works from any directory, no stdin.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/setup.sh
+
+# One configuration for everything: the tests reuse the release build.
+build_flags=(-c release -Xswiftc -enable-testing)
+swift build "${build_flags[@]}"
+swift test "${build_flags[@]}" "$@"
