@@ -2,8 +2,8 @@ import FlarLinAlg
 
 /// Element-wise arithmetic with NumPy broadcasting, and the matrix product.
 ///
-/// The language holds no numerics of its own beyond these loops; the matrix
-/// product moves to FlarLinAlg's `gemm` binding once `Matrix+BLAS` lands.
+/// The language holds no numerics of its own beyond these element-wise
+/// loops; the matrix product is FlarLinAlg's `gemm` binding.
 enum MatrixArithmetic {
   /// Shapes that do not broadcast (or do not multiply, for `@`).
   struct ShapeError: Error {
@@ -57,27 +57,17 @@ enum MatrixArithmetic {
 
   /// The matrix product `A B` for `A` of `m x k` and `B` of `k x n`.
   ///
-  /// An i-k-j loop, so the inner loop walks both `B` and the output row
-  /// contiguously. Replaced by the BLAS `gemm` binding when FlarLinAlg has it.
+  /// The shape check is made here so the message speaks the language's
+  /// words; the product itself is FlarLinAlg's one `dgemm` call.
   static func product(_ a: Matrix<Double>, _ b: Matrix<Double>) throws(ShapeError) -> Matrix<Double> {
     guard a.columns == b.rows else {
       throw ShapeError(lhs: (a.rows, a.columns), rhs: (b.rows, b.columns))
     }
-    let (m, k, n) = (a.rows, a.columns, b.columns)
-    var out = [Double](repeating: 0, count: m * n)
-    a.storage.withUnsafeBufferPointer { pa in
-      b.storage.withUnsafeBufferPointer { pb in
-        out.withUnsafeMutableBufferPointer { po in
-          for i in 0..<m {
-            for p in 0..<k {
-              let x = pa[i * k + p]
-              if x == 0 { continue }
-              for j in 0..<n { po[i * n + j] += x * pb[p * n + j] }
-            }
-          }
-        }
-      }
+    do {
+      return try a.matmul(b)
+    } catch {
+      // Unreachable: the only error `matmul` throws is the shape mismatch checked above.
+      throw ShapeError(lhs: (a.rows, a.columns), rhs: (b.rows, b.columns))
     }
-    return Matrix(rows: m, columns: n, storage: out)
   }
 }

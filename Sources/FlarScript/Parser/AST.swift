@@ -35,6 +35,7 @@ public struct Expr: Sendable, Equatable {
   }
 }
 
+extension Expr {
 /// One `key: value` entry of a record literal.
 public struct RecordEntry: Sendable, Equatable {
   /// The key.
@@ -58,6 +59,7 @@ public struct Argument: Sendable, Equatable {
   public var range: SourceRange {
     nameRange.map { $0.merged(with: value.range) } ?? value.range
   }
+}
 }
 
 /// Prefix operators.
@@ -115,6 +117,7 @@ public struct ConditionalBranch: Sendable, Equatable {
   public var body: [Stmt]
 }
 
+extension FunctionDecl {
 /// A parameter of a `def`, with an optional default expression.
 public struct Parameter: Sendable, Equatable {
   /// The parameter's name.
@@ -123,6 +126,7 @@ public struct Parameter: Sendable, Equatable {
   public var range: SourceRange
   /// The default, evaluated at each call that omits the argument.
   public var defaultValue: Expr?
+}
 }
 
 /// A function definition: name, parameters and body.

@@ -104,9 +104,9 @@ extension Parser {
     let right = try parseExpression(after: op, Precedence.pipe.tighter)
     let range = left.range.merged(with: right.range)
     if case .call(let callee, let arguments) = right.kind {
-      return Expr(.call(callee, [Argument(value: left)] + arguments), range)
+      return Expr(.call(callee, [Expr.Argument(value: left)] + arguments), range)
     }
-    return Expr(.call(right, [Argument(value: left)]), range)
+    return Expr(.call(right, [Expr.Argument(value: left)]), range)
   }
 
   // range -> expr ':' expr (':' expr)?   (parts may be missing inside '[ ]')
@@ -146,7 +146,7 @@ extension Parser {
     let saved = allowOpenRange
     allowOpenRange = false
     defer { allowOpenRange = saved }
-    var arguments: [Argument] = []
+    var arguments: [Expr.Argument] = []
     if !peek.isSymbol(.rightParen) {
       repeat {
         if peek.isSymbol(.rightParen) { break }  // a trailing comma
@@ -154,13 +154,13 @@ extension Parser {
           let nameRange = advance().range
           let equals = advance()
           let value = try parseExpression(after: equals)
-          arguments.append(Argument(name: name, nameRange: nameRange, value: value))
+          arguments.append(Expr.Argument(name: name, nameRange: nameRange, value: value))
         } else {
           let value = try parseExpression(after: previous)
           if arguments.contains(where: { $0.name != nil }) {
             throw fail(.positionalAfterNamed, at: value.range)
           }
-          arguments.append(Argument(value: value))
+          arguments.append(Expr.Argument(value: value))
         }
       } while match(.comma)
     }
@@ -209,7 +209,7 @@ extension Parser {
     let saved = allowOpenRange
     allowOpenRange = false
     defer { allowOpenRange = saved }
-    var entries: [RecordEntry] = []
+    var entries: [Expr.RecordEntry] = []
     while !peek.isSymbol(.rightBrace) {
       let keyToken = peek
       let key: String
@@ -224,7 +224,7 @@ extension Parser {
       advance()
       try expect(.colon, "after the field name \"\(key)\"")
       let value = try parseExpression(after: previous)
-      entries.append(RecordEntry(key: key, keyRange: keyToken.range, value: value))
+      entries.append(Expr.RecordEntry(key: key, keyRange: keyToken.range, value: value))
       if !match(.comma) { break }
     }
     let end = try close(.rightBrace)

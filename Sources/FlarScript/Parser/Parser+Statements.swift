@@ -96,7 +96,7 @@ extension Parser {
       throw fail(.expectedToken("'('", context: "after the function name", found: peek.kind.description), at: peek.range)
     }
     open("(", closer: ")", at: advance().range)
-    var parameters: [Parameter] = []
+    var parameters: [FunctionDecl.Parameter] = []
     if !peek.isSymbol(.rightParen) {
       repeat {
         let (parameterName, range) = try expectName("for a parameter")
@@ -108,7 +108,7 @@ extension Parser {
         if defaultValue == nil, parameters.contains(where: { $0.defaultValue != nil }) {
           throw fail(.requiredParameterAfterDefault(parameterName), at: range)
         }
-        parameters.append(Parameter(name: parameterName, range: range, defaultValue: defaultValue))
+        parameters.append(FunctionDecl.Parameter(name: parameterName, range: range, defaultValue: defaultValue))
       } while match(.comma)
     }
     _ = try close(.rightParen)
