@@ -14,9 +14,9 @@ public enum ASTPrinter {
     case .expression(let e): return print(e)
     case .assign(let target, let value): return "(= \(print(target)) \(print(value)))"
     case .ifStatement(let branches, let elseBody):
-      var parts = branches.map { "\(print($0.condition)) \(block($0.body))" }
-      if let elseBody { parts.append("else \(block(elseBody))") }
-      return "(if " + parts.joined(separator: " elif ") + ")"
+      let arms = branches.map { "\(print($0.condition)) \(block($0.body))" }
+      let otherwise = elseBody.map { " else \(block($0))" } ?? ""
+      return "(if " + arms.joined(separator: " elif ") + otherwise + ")"
     case .forLoop(let variable, _, let iterable, let body):
       return "(for \(variable) \(print(iterable)) \(block(body)))"
     case .whileLoop(let condition, let body): return "(while \(print(condition)) \(block(body)))"
