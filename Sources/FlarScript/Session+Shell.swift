@@ -9,30 +9,53 @@ extension Session {
   ///
   /// - Returns: how many characters before the cursor the candidates replace,
   ///   and the sorted candidates.
-  public func completions(before text: String) -> (replacing: Int, candidates: [String]) {
+  public func completions(before text: String) -> (
+    replacing: Int, candidates: [String]
+  ) {
     guard !Self.isInsideString(text) else { return (0, []) }
-    let word = String(text.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }.reversed())
-    var parts = word.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    let word = String(
+      text.reversed().prefix {
+        $0.isLetter || $0.isNumber || $0 == "_" || $0 == "."
+      }.reversed())
+    var parts = word.split(separator: ".", omittingEmptySubsequences: false)
+      .map(String.init)
     let partial = parts.removeLast()
     guard !parts.isEmpty else {
-      let keywords = Keyword.allCases.map(\.rawValue).filter { $0.hasPrefix(partial) }
-      return (partial.count, Array(Set(completions(prefix: partial) + keywords)).sorted())
+      let keywords = Keyword.allCases.map(\.rawValue).filter {
+        $0.hasPrefix(partial)
+      }
+      return (
+        partial.count,
+        Array(Set(completions(prefix: partial) + keywords)).sorted()
+      )
     }
-    guard var value = interpreter.global(parts[0]) else { return (partial.count, []) }
+    guard var value = interpreter.global(parts[0]) else {
+      return (partial.count, [])
+    }
     for name in parts.dropFirst() {
-      guard let next = Self.field(name, of: value) else { return (partial.count, []) }
+      guard let next = Self.field(name, of: value) else {
+        return (partial.count, [])
+      }
       value = next
     }
-    return (partial.count, Self.fieldNames(of: value).filter { $0.hasPrefix(partial) }.sorted())
+    return (
+      partial.count,
+      Self.fieldNames(of: value).filter { $0.hasPrefix(partial) }.sorted()
+    )
   }
 
   /// One `(name, type, summary)` per global variable, for `:vars`; the
   /// summary is the first line of the value's text, cut to 60 characters.
-  public func variableSummaries() -> [(name: String, type: String, summary: String)] {
+  public func variableSummaries() -> [(
+    name: String, type: String, summary: String
+  )] {
     variableNames.compactMap { name in
       guard let value = interpreter.global(name) else { return nil }
-      let firstLine = ValueFormatter.repr(value).split(separator: "\n").first.map(String.init) ?? ""
-      let summary = firstLine.count > 60 ? String(firstLine.prefix(57)) + "..." : firstLine
+      let firstLine =
+        ValueFormatter.repr(value).split(separator: "\n").first.map(String.init)
+        ?? ""
+      let summary =
+        firstLine.count > 60 ? String(firstLine.prefix(57)) + "..." : firstLine
       return (name, value.typeName, summary)
     }
   }

@@ -16,10 +16,13 @@ public final class Session {
   ///   - arguments: the script's arguments, bound to the global `args` as a list of strings.
   ///   - output: where `print` and `help` write; defaults to standard output.
   public init(
-    registry: BuiltinRegistry = BuiltinRegistry(), cancellation: Cancellation = Cancellation(),
-    arguments: [String] = [], output: @escaping (String) -> Void = { Swift.print($0, terminator: "") }
+    registry: BuiltinRegistry = BuiltinRegistry(),
+    cancellation: Cancellation = Cancellation(),
+    arguments: [String] = [],
+    output: @escaping (String) -> Void = { Swift.print($0, terminator: "") }
   ) {
-    interpreter = Interpreter(registry: registry, cancellation: cancellation, output: output)
+    interpreter = Interpreter(
+      registry: registry, cancellation: cancellation, output: output)
     interpreter.setGlobal("args", .list(arguments.map(Value.string)))
   }
 
@@ -36,7 +39,9 @@ public final class Session {
   ///
   /// - Throws: `ScriptError` with every syntax error found (or the single
   ///   `unexpectedEndOfInput` when the input stops inside a block).
-  public func parse(_ source: String, fileName: String = "<input>") throws(ScriptError) -> [Stmt] {
+  public func parse(_ source: String, fileName: String = "<input>")
+    throws(ScriptError) -> [Stmt]
+  {
     let file = SourceFile(name: fileName, text: source)
     var parser = Parser(file)
     let statements = parser.parseProgram()
@@ -49,20 +54,27 @@ public final class Session {
     return statements
   }
 
-  /// Runs a script. With `echo`, the value of every top-level expression
-  /// statement other than nil is written as the REPL shows it (`flar -e`).
+  /// Runs a script.
+  ///
+  /// With `echo`, the value of every top-level expression statement other
+  /// than nil is written as the REPL shows it (`flar -e`).
   ///
   /// - Throws: `ScriptError` for syntax errors (nothing runs) or the first
   ///   runtime error (statements before it have run).
-  public func run(source: String, fileName: String = "<script>", echo: Bool = false) throws(ScriptError) {
+  public func run(
+    source: String, fileName: String = "<script>", echo: Bool = false
+  ) throws(ScriptError) {
     _ = try execute(source, fileName: fileName, echo: echo)
   }
 
   /// Runs one REPL entry and returns the text to show for its value: the
   /// value of a final expression statement, or nil after an assignment, a
   /// block, or an expression whose value is nil (such as `print(…)`).
-  public func evaluateForDisplay(_ source: String, fileName: String = "<stdin>") throws(ScriptError) -> String? {
-    guard let value = try execute(source, fileName: fileName, echo: false) else { return nil }
+  public func evaluateForDisplay(_ source: String, fileName: String = "<stdin>")
+    throws(ScriptError) -> String?
+  {
+    guard let value = try execute(source, fileName: fileName, echo: false)
+    else { return nil }
     if case .null = value { return nil }
     return ValueFormatter.repr(value)
   }
@@ -71,7 +83,9 @@ public final class Session {
   public static func classify(_ source: String) -> InputStatus {
     var parser = Parser(SourceFile(name: "<stdin>", text: source))
     _ = parser.parseProgram()
-    if parser.errors.contains(where: { $0.error.isIncompleteInput }) { return .incomplete }
+    if parser.errors.contains(where: { $0.error.isIncompleteInput }) {
+      return .incomplete
+    }
     return parser.errors.isEmpty ? .complete : .invalid
   }
 
@@ -80,23 +94,34 @@ public final class Session {
 
   /// Names of variables and builtins that start with `prefix`, for completion.
   public func completions(prefix: String) -> [String] {
-    Array(Set(variableNames.filter { $0.hasPrefix(prefix) } + registry.completions(prefix: prefix))).sorted()
+    Array(
+      Set(
+        variableNames.filter { $0.hasPrefix(prefix) }
+          + registry.completions(prefix: prefix))
+    ).sorted()
   }
 
-  private func execute(_ source: String, fileName: String, echo: Bool) throws(ScriptError) -> Value? {
+  private func execute(_ source: String, fileName: String, echo: Bool)
+    throws(ScriptError) -> Value?
+  {
     let statements = try parse(source, fileName: fileName)
     let file = SourceFile(name: fileName, text: source)
     interpreter.cancellation.reset()
     do {
       return try interpreter.execute(statements) { [interpreter] value in
-        if echo, !(value.isNull) { interpreter.output(ValueFormatter.repr(value) + "\n") }
+        if echo, !(value.isNull) {
+          interpreter.output(ValueFormatter.repr(value) + "\n")
+        }
       }
     } catch let error as RuntimeError {
       throw ScriptError(
-        file: file, diagnostics: [error.diagnostic], phase: error.kind == .cancelled ? .cancelled : .runtime)
+        file: file, diagnostics: [error.diagnostic],
+        phase: error.kind == .cancelled ? .cancelled : .runtime)
     } catch {
       throw ScriptError(
-        file: file, diagnostics: [Diagnostic("internal error: \(error)", at: .point(0))], phase: .runtime)
+        file: file,
+        diagnostics: [Diagnostic("internal error: \(error)", at: .point(0))],
+        phase: .runtime)
     }
   }
 }
@@ -126,7 +151,9 @@ public struct ScriptError: Error, CustomStringConvertible {
   public let phase: Phase
 
   /// The diagnostics rendered with gutter and caret.
-  public var rendered: String { DiagnosticRenderer().render(diagnostics, in: file) }
+  public var rendered: String {
+    DiagnosticRenderer().render(diagnostics, in: file)
+  }
 
   /// Same as `rendered`.
   public var description: String { rendered }

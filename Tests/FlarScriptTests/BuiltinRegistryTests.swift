@@ -4,24 +4,33 @@ import Testing
 
 @Suite struct BuiltinRegistryTests {
   /// A family as a higher layer would register it.
-  static var shellFamily: BuiltinFamily { BuiltinFamily(
-    name: "shell",
-    builtins: [
-      Builtin(
-        "shrink",
-        Signature(
-          [.required("C", .matrix)],
-          options: [.optional("method", .choiceOrNumber(["lw", "oas", "reference"]), default: .string("lw"))]),
-        abstract: "a shrunk covariance", examples: ["shrink(C, method=\"oas\")"]
-      ) { args, _ in args["method"] },
-      Builtin(
-        "twice", Signature([.required("f", .function), .required("x", .any)]),
-        abstract: "f(f(x))"
-      ) { args, context in
-        guard case .function(let f) = args["f"] else { throw args.bad("f", "a function") }
-        return try context.call(f, [context.call(f, [args["x"]])])
-      },
-    ])
+  static var shellFamily: BuiltinFamily {
+    BuiltinFamily(
+      name: "shell",
+      builtins: [
+        Builtin(
+          "shrink",
+          Signature(
+            [.required("C", .matrix)],
+            options: [
+              .optional(
+                "method", .choiceOrNumber(["lw", "oas", "reference"]),
+                default: .string("lw"))
+            ]),
+          abstract: "a shrunk covariance",
+          examples: ["shrink(C, method=\"oas\")"]
+        ) { args, _ in args["method"] },
+        Builtin(
+          "twice",
+          Signature([.required("f", .function), .required("x", .any)]),
+          abstract: "f(f(x))"
+        ) { args, context in
+          guard case .function(let f) = args["f"] else {
+            throw args.bad("f", "a function")
+          }
+          return try context.call(f, [context.call(f, [args["x"]])])
+        },
+      ])
   }
 
   func session() -> Session {
@@ -35,14 +44,17 @@ import Testing
       try s.run(source: source)
       return nil
     } catch {
-      return error.diagnostics.first.map { "\(error.file.location(of: $0.range.start)): \($0.message)" }
+      return error.diagnostics.first.map {
+        "\(error.file.location(of: $0.range.start)): \($0.message)"
+      }
     }
   }
 
   @Test func higherLayersRegisterFamilies() throws {
     let s = session()
     #expect(try s.evaluateForDisplay("shrink(eye(2), method=0.1)") == "0.1")
-    #expect(s.registry.families.map(\.name) == ["core", "matrix", "math", "shell"])
+    #expect(
+      s.registry.families.map(\.name) == ["core", "matrix", "math", "shell"])
   }
 
   @Test func badChoiceSuggestsTheClosestAndPointsAtTheArgument() {
@@ -64,7 +76,9 @@ import Testing
     registry.register(Self.shellFamily)
     let s = Session(registry: registry, output: { output += $0 })
     try s.run(source: "help()")
-    for name in registry.names { #expect(output.contains("  \(name) "), "\(name) missing from help()") }
+    for name in registry.names {
+      #expect(output.contains("  \(name) "), "\(name) missing from help()")
+    }
     #expect(output.contains("shell:"))
   }
 
@@ -80,7 +94,10 @@ import Testing
     var output = ""
     let s = Session(output: { output += $0 })
     try s.run(source: "help(randn)")
-    #expect(output.hasPrefix("randn(m, n=nil, seed=0)\n\n  an m x n matrix of standard normal samples"))
+    #expect(
+      output.hasPrefix(
+        "randn(m, n=nil, seed=0)\n\n  an m x n matrix of standard normal samples"
+      ))
   }
 
   @Test func completionListsBuiltinsByPrefix() {

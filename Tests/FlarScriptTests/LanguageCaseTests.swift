@@ -37,7 +37,8 @@ import Testing
   @Test(arguments: caseFiles)
   func languageCase(_ path: String) throws {
     let source = try String(
-      contentsOf: Self.casesDirectory.appendingPathComponent(path), encoding: .utf8)
+      contentsOf: Self.casesDirectory.appendingPathComponent(path),
+      encoding: .utf8)
     let expected = CaseExpectations(source)
     var output = ""
     let session = Session(output: { output += $0 })
@@ -52,9 +53,13 @@ import Testing
         errors.append("\(location): \(diagnostic.message)")
         notes += diagnostic.notes.map(\.message)
       }
-      if error.phase == .runtime { runtimeMessage = error.diagnostics.first?.message }
+      if error.phase == .runtime {
+        runtimeMessage = error.diagnostics.first?.message
+      }
     }
-    var outputLines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var outputLines = output.split(
+      separator: "\n", omittingEmptySubsequences: false
+    ).map(String.init)
     if outputLines.last == "" { outputLines.removeLast() }
     #expect(outputLines == expected.output, "output of \(path)")
     if !expected.errors.isEmpty || expected.runtimeError == nil {
@@ -63,7 +68,8 @@ import Testing
     if let runtimeError = expected.runtimeError {
       #expect(runtimeMessage == runtimeError, "runtime error of \(path)")
     }
-    #expect(notes == expected.notes || expected.notes.isEmpty, "notes of \(path)")
+    #expect(
+      notes == expected.notes || expected.notes.isEmpty, "notes of \(path)")
   }
 }
 
@@ -75,7 +81,8 @@ struct CaseExpectations {
   var notes: [String] = []
 
   init(_ source: String) {
-    for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in source.split(separator: "\n", omittingEmptySubsequences: false)
+    {
       guard let marker = line.range(of: "# expect") else { continue }
       let rest = line[marker.upperBound...]
       if rest.hasPrefix(": ") {

@@ -81,13 +81,17 @@ final class FakeFactor: Handle {
           = did you mean "shrink"?
         """
       #expect(error.phase == .runtime)
-      #expect(lineDifference(error.rendered, expected) == nil, "\(lineDifference(error.rendered, expected) ?? "")")
+      #expect(
+        lineDifference(error.rendered, expected) == nil,
+        "\(lineDifference(error.rendered, expected) ?? "")")
     }
   }
 
   @Test func runtimeErrorLeavesEarlierAssignments() {
     let (s, _) = session()
-    #expect(throws: ScriptError.self) { try s.run(source: "a = 1\nb = a + nil\nc = 3") }
+    #expect(throws: ScriptError.self) {
+      try s.run(source: "a = 1\nb = a + nil\nc = 3")
+    }
     #expect(s.interpreter.global("a") != nil)
     #expect(s.interpreter.global("c") == nil)
   }
@@ -96,10 +100,12 @@ final class FakeFactor: Handle {
     let cancellation = Cancellation()
     final class Counter { var lines = 0 }
     let counter = Counter()
-    let s = Session(cancellation: cancellation, output: { _ in
-      counter.lines += 1
-      if counter.lines == 5 { cancellation.cancel() }
-    })
+    let s = Session(
+      cancellation: cancellation,
+      output: { _ in
+        counter.lines += 1
+        if counter.lines == 5 { cancellation.cancel() }
+      })
     do {
       try s.run(source: "n = 0\nwhile true do n = n + 1; print(n) end")
       Issue.record("expected cancellation")
@@ -113,26 +119,33 @@ final class FakeFactor: Handle {
 
   @Test func handlesExposeFieldsAndStandForMatrices() throws {
     let (s, _) = session()
-    s.interpreter.setGlobal("S", .handle(FakeFactor(Matrix([[2, 0], [1, 3]]))))
+    s.interpreter.setGlobal(
+      "S", .handle(FakeFactor(Matrix([[2, 0], [1, 3]]))))
     #expect(try s.evaluateForDisplay("S.jitter") == "0")
     #expect(try s.evaluateForDisplay("trace(S)") == "5")
     #expect(try s.evaluateForDisplay("sum(eye(2) @ S)") == "6")
-    #expect(try s.evaluateForDisplay("S[\"diag\"]") == "array([[2, 3]], shape=(1, 2), float64)")
+    #expect(
+      try s.evaluateForDisplay("S[\"diag\"]")
+        == "array([[2, 3]], shape=(1, 2), float64)")
     #expect(try s.evaluateForDisplay("type(S)") == "\"factor\"")
     #expect(try s.evaluateForDisplay("fields(S)") == "[\"L\", \"jitter\"]")
     do {
       _ = try s.evaluateForDisplay("S.jiter")
       Issue.record("expected an error")
     } catch {
-      #expect(error.diagnostics.first?.message == "factor has no field \"jiter\"")
-      #expect(error.diagnostics.first?.notes.first?.message == "did you mean \"jitter\"?")
+      #expect(
+        error.diagnostics.first?.message == "factor has no field \"jiter\"")
+      #expect(
+        error.diagnostics.first?.notes.first?.message
+          == "did you mean \"jitter\"?")
     }
   }
 
   @Test func completionOffersFieldsAfterADot() {
     let (s, _) = session()
     s.interpreter.setGlobal("S", .handle(FakeFactor(.identity(2))))
-    s.interpreter.setGlobal("rec", .record([("alpha", .number(1)), ("beta", .number(2))]))
+    s.interpreter.setGlobal(
+      "rec", .record([("alpha", .number(1)), ("beta", .number(2))]))
     #expect(s.completions(before: "x = S.j").candidates == ["jitter"])
     #expect(s.completions(before: "rec.").candidates == ["alpha", "beta"])
     let names = s.completions(before: "ra")

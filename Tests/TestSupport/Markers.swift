@@ -14,7 +14,9 @@ public struct MarkedSource {
     var text = ""
     var offsets: [String: Int] = [:]
     var rest = Substring(marked)
-    while let open = rest.firstIndex(of: "⟨"), let close = rest[open...].firstIndex(of: "⟩") {
+    while let open = rest.firstIndex(of: "⟨"),
+      let close = rest[open...].firstIndex(of: "⟩")
+    {
       text += rest[..<open]
       offsets[String(rest[rest.index(after: open)..<close])] = text.utf8.count
       rest = rest[rest.index(after: close)...]
@@ -26,7 +28,9 @@ public struct MarkedSource {
 
   /// The offset of marker `name`; a missing marker is a bug in the test.
   public subscript(name: String) -> Int {
-    guard let offset = offsets[name] else { preconditionFailure("no marker ⟨\(name)⟩") }
+    guard let offset = offsets[name] else {
+      preconditionFailure("no marker ⟨\(name)⟩")
+    }
     return offset
   }
 }
@@ -42,7 +46,8 @@ public func lineDifference(_ actual: String, _ expected: String) -> String? {
     let left = i < a.count ? String(a[i]) : "<missing>"
     let right = i < e.count ? String(e[i]) : "<missing>"
     if left != right {
-      return "line \(i + 1) differs:\n  actual:   \(left)\n  expected: \(right)\n--- actual ---\n\(actual)"
+      return
+        "line \(i + 1) differs:\n  actual:   \(left)\n  expected: \(right)\n--- actual ---\n\(actual)"
     }
   }
   return "strings differ"

@@ -16,7 +16,10 @@ public struct Arguments {
   let restOffset: Int
 
   /// Creates bound arguments (the interpreter's binder does this).
-  public init(builtinName: String, values: [String: Value], rest: [Value] = [], restOffset: Int = 1) {
+  public init(
+    builtinName: String, values: [String: Value], rest: [Value] = [],
+    restOffset: Int = 1
+  ) {
     self.builtinName = builtinName
     self.values = values
     self.rest = rest
@@ -39,12 +42,17 @@ public struct Arguments {
   }
 
   /// Parameter `name` as an integer; `minimum` bounds it from below.
-  public func integer(_ name: String, minimum: Int? = nil) throws(BuiltinError) -> Int {
-    guard case .number(let x) = self[name], x == x.rounded(), abs(x) < 1e15 else {
+  public func integer(_ name: String, minimum: Int? = nil) throws(BuiltinError)
+    -> Int
+  {
+    guard case .number(let x) = self[name], x == x.rounded(), abs(x) < 1e15
+    else {
       throw bad(name, "an integer")
     }
     if let minimum, Int(x) < minimum {
-      throw bad(name, minimum == 0 ? "a non-negative integer" : "an integer ≥ \(minimum)")
+      throw bad(
+        name,
+        minimum == 0 ? "a non-negative integer" : "an integer ≥ \(minimum)")
     }
     return Int(x)
   }
@@ -57,13 +65,17 @@ public struct Arguments {
 
   /// Parameter `name` as a boolean.
   public func bool(_ name: String) throws(BuiltinError) -> Bool {
-    guard case .bool(let b) = self[name] else { throw bad(name, "true or false") }
+    guard case .bool(let b) = self[name] else {
+      throw bad(name, "true or false")
+    }
     return b
   }
 
   /// Parameter `name` as a matrix (numbers and nested lists convert).
   public func matrix(_ name: String) throws(BuiltinError) -> Matrix<Double> {
-    guard let m = MatrixConversion.matrix(from: self[name]) else { throw bad(name, "a matrix") }
+    guard let m = MatrixConversion.matrix(from: self[name]) else {
+      throw bad(name, "a matrix")
+    }
     return m
   }
 
@@ -78,13 +90,15 @@ public struct Arguments {
 
   /// The error for parameter `name` holding something other than `expected`.
   public func bad(_ name: String, _ expected: String) -> BuiltinError {
-    .badArgument(.named(name), expected: expected, got: ValueFormatter.culprit(self[name]))
+    .badArgument(
+      .named(name), expected: expected, got: ValueFormatter.culprit(self[name]))
   }
 
   /// The error for the `index`th variadic argument (0-based in `rest`).
   public func badRest(_ index: Int, _ expected: String) -> BuiltinError {
     .badArgument(
-      .position(restOffset + index), expected: expected, got: ValueFormatter.culprit(rest[index]))
+      .position(restOffset + index), expected: expected,
+      got: ValueFormatter.culprit(rest[index]))
   }
 }
 
@@ -102,10 +116,13 @@ public enum MatrixConversion {
       if let numbers = numbers(box.elements) { return .row(numbers) }
       var rows: [[Double]] = []
       for element in box.elements {
-        guard case .list(let inner) = element, let row = numbers(inner.elements) else { return nil }
+        guard case .list(let inner) = element, let row = numbers(inner.elements)
+        else { return nil }
         rows.append(row)
       }
-      guard let width = rows.first?.count, rows.allSatisfy({ $0.count == width }) else { return nil }
+      guard let width = rows.first?.count,
+        rows.allSatisfy({ $0.count == width })
+      else { return nil }
       return Matrix(rows)
     default: return nil
     }

@@ -27,7 +27,8 @@ public struct Builtin {
 
   /// Creates a builtin.
   public init(
-    _ name: String, _ signature: Signature, abstract: String, discussion: String = "",
+    _ name: String, _ signature: Signature, abstract: String,
+    discussion: String = "",
     examples: [String] = [], body: @escaping Body
   ) {
     self.name = name
@@ -87,7 +88,9 @@ public struct BuiltinParameter {
   public var defaultValue: Value?
 
   /// A required parameter.
-  public static func required(_ name: String, _ type: ParameterType) -> BuiltinParameter {
+  public static func required(_ name: String, _ type: ParameterType)
+    -> BuiltinParameter
+  {
     BuiltinParameter(name: name, type: type, defaultValue: nil)
   }
 
@@ -144,7 +147,8 @@ public indirect enum ParameterType {
     case .list: return "a list"
     case .function: return "a function"
     case .choice(let names): return Self.alternatives(names.map { "\"\($0)\"" })
-    case .choiceOrNumber(let names): return Self.alternatives(names.map { "\"\($0)\"" } + ["a number"])
+    case .choiceOrNumber(let names):
+      return Self.alternatives(names.map { "\"\($0)\"" } + ["a number"])
     case .either(let types): return Self.alternatives(types.map(\.expectation))
     }
   }

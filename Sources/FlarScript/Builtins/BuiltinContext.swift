@@ -20,7 +20,9 @@ public struct BuiltinContext {
   }
 
   /// Calls a function value (user `def` or builtin) with positional arguments.
-  public func call(_ function: FunctionValue, _ arguments: [Value]) throws -> Value {
+  public func call(_ function: FunctionValue, _ arguments: [Value]) throws
+    -> Value
+  {
     try interpreter.callFunction(function, arguments, at: callRange)
   }
 }

@@ -19,7 +19,8 @@ public enum BuiltinError: Error, CustomStringConvertible {
   }
 
   /// An argument of the wrong type or value.
-  case badArgument(ArgumentName, expected: String, got: String, suggestion: String? = nil)
+  case badArgument(
+    ArgumentName, expected: String, got: String, suggestion: String? = nil)
   /// A required argument was not passed.
   case missingArgument(String)
   /// More positional arguments than parameters.
@@ -35,12 +36,14 @@ public enum BuiltinError: Error, CustomStringConvertible {
   public func message(builtin name: String) -> String {
     switch self {
     case .badArgument(let argument, let expected, let got, let suggestion):
-      return "bad argument \(argument) to \(name): expected \(expected), got \(got)"
+      return
+        "bad argument \(argument) to \(name): expected \(expected), got \(got)"
         + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
     case .missingArgument(let parameter):
       return "missing argument \"\(parameter)\" to \(name)"
     case .tooManyArguments(let expected, let got):
-      return "too many arguments to \(name): expected at most \(expected), got \(got)"
+      return
+        "too many arguments to \(name): expected at most \(expected), got \(got)"
     case .unknownNamedArgument(let argument, let suggestion):
       return "unknown named argument \"\(argument)\" to \(name)"
         + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")

@@ -19,7 +19,9 @@ public final class BuiltinRegistry {
     for builtin in family.builtins { table[builtin.name] = builtin }
     let names = family.builtins.map(\.name)
     if let index = families.firstIndex(where: { $0.name == family.name }) {
-      families[index].builtins += names.filter { !families[index].builtins.contains($0) }
+      families[index].builtins += names.filter {
+        !families[index].builtins.contains($0)
+      }
     } else {
       families.append((family.name, names))
     }

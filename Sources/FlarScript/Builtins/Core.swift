@@ -8,19 +8,29 @@ extension BuiltinFamily {
       name: "core",
       builtins: [
         Builtin(
-          "print", Signature(variadic: .required("values", .any), options: [.optional("sep", .string, default: .string(" "))]),
+          "print",
+          Signature(
+            variadic: .required("values", .any),
+            options: [.optional("sep", .string, default: .string(" "))]),
           abstract: "write values separated by spaces, then a newline",
-          discussion: "Strings are written without quotes; other values as the prompt shows them.",
+          discussion:
+            "Strings are written without quotes; other values as the prompt shows them.",
           examples: ["print(\"rank\", 12)"]
         ) { args, context in
           let separator = try args.string("sep")
-          context.write(args.rest.map(ValueFormatter.display).joined(separator: separator) + "\n")
+          context.write(
+            args.rest.map(ValueFormatter.display).joined(separator: separator)
+              + "\n")
           return .null
         },
         Builtin(
-          "help", Signature([.optional("name", .either([.string, .function]), default: .null)]),
+          "help",
+          Signature([
+            .optional("name", .either([.string, .function]), default: .null)
+          ]),
           abstract: "list every builtin, or describe one",
-          discussion: "help() lists the builtins by family; help(\"svd\") or help(svd) prints the\nsignature, a description and examples.",
+          discussion:
+            "help() lists the builtins by family; help(\"svd\") or help(svd) prints the\nsignature, a description and examples.",
           examples: ["help()", "help(\"randn\")"]
         ) { args, context in
           context.write(try helpText(args, context.registry) + "\n")
@@ -29,24 +39,29 @@ extension BuiltinFamily {
         Builtin(
           "type", Signature([.required("x", .any)]),
           abstract: "the type name of a value",
-          discussion: "One of number, string, bool, nil, list, record, range, matrix, function,\nor the type of a handle (model, svd, …).",
+          discussion:
+            "One of number, string, bool, nil, list, record, range, matrix, function,\nor the type of a handle (model, svd, …).",
           examples: ["type(eye(2))  # \"matrix\""]
         ) { args, _ in .string(args["x"].typeName) },
         Builtin(
           "fields", Signature([.required("x", .any)]),
-          abstract: "the field names of a record or a handle, as a list of strings",
+          abstract:
+            "the field names of a record or a handle, as a list of strings",
           examples: ["fields({a: 1, b: 2})  # [\"a\", \"b\"]"]
         ) { args, _ in
           switch args["x"] {
           case .record(let box): return .list(box.keys.map(Value.string))
-          case .handle(let handle): return .list(handle.fieldNames.map(Value.string))
+          case .handle(let handle):
+            return .list(handle.fieldNames.map(Value.string))
           default: throw args.bad("x", "a record or a handle")
           }
         },
         Builtin(
           "len", Signature([.required("x", .any)]),
-          abstract: "the number of elements of a list, string, record, range or vector",
-          discussion: "For a matrix with several rows and columns it is the number of rows, as NumPy's len.",
+          abstract:
+            "the number of elements of a list, string, record, range or vector",
+          discussion:
+            "For a matrix with several rows and columns it is the number of rows, as NumPy's len.",
           examples: ["len([1, 2, 3])  # 3"]
         ) { args, _ in
           switch args["x"] {
@@ -54,8 +69,11 @@ extension BuiltinFamily {
           case .string(let s): return .number(Double(s.count))
           case .record(let box): return .number(Double(box.keys.count))
           case .range(let r): return .number(Double(r.count))
-          case .matrix(let m): return .number(Double(m.rows == 1 ? m.columns : m.rows))
-          default: throw args.bad("x", "a list, a string, a record, a range or a matrix")
+          case .matrix(let m):
+            return .number(Double(m.rows == 1 ? m.columns : m.rows))
+          default:
+            throw args.bad(
+              "x", "a list, a string, a record, a range or a matrix")
           }
         },
         Builtin(
@@ -64,7 +82,8 @@ extension BuiltinFamily {
           examples: ["\"rank \" + str(12)"]
         ) { args, _ in .string(ValueFormatter.display(args["x"])) },
         Builtin(
-          "num", Signature([.required("x", .either([.string, .number, .bool]))]),
+          "num",
+          Signature([.required("x", .either([.string, .number, .bool]))]),
           abstract: "a number read from a string (or a bool as 0 or 1)",
           examples: ["num(\"1e-3\")  # 0.001"]
         ) { args, _ in
@@ -73,17 +92,23 @@ extension BuiltinFamily {
           case .bool(let b): return .number(b ? 1 : 0)
           default:
             let text = try args.string("x").trimmingCharacters(in: .whitespaces)
-            guard let x = Double(text) else { throw args.bad("x", "a string holding a number") }
+            guard let x = Double(text) else {
+              throw args.bad("x", "a string holding a number")
+            }
             return .number(x)
           }
         },
         Builtin(
-          "append", Signature([.required("list", .any), .required("value", .any)]),
+          "append",
+          Signature([.required("list", .any), .required("value", .any)]),
           abstract: "add a value at the end of a list, in place",
-          discussion: "Every name bound to the list sees the change, as with Python's list.append.",
+          discussion:
+            "Every name bound to the list sees the change, as with Python's list.append.",
           examples: ["xs = []; append(xs, 3)"]
         ) { args, _ in
-          guard case .list(let box) = args["list"] else { throw args.bad("list", "a list") }
+          guard case .list(let box) = args["list"] else {
+            throw args.bad("list", "a list")
+          }
           box.elements.append(args["value"])
           return .null
         },
@@ -91,7 +116,9 @@ extension BuiltinFamily {
   }
 
   /// `help()`'s and `help(name)`'s text.
-  private static func helpText(_ args: Arguments, _ registry: BuiltinRegistry) throws -> String {
+  private static func helpText(_ args: Arguments, _ registry: BuiltinRegistry)
+    throws -> String
+  {
     switch args["name"] {
     case .null: return HelpText.overview(registry)
     case .function(.builtin(let builtin)): return HelpText.entry(builtin)
@@ -100,7 +127,8 @@ extension BuiltinFamily {
       let name = try args.string("name")
       guard let builtin = registry[name] else {
         throw BuiltinError.badArgument(
-          .named("name"), expected: "the name of a builtin", got: ValueFormatter.quote(name),
+          .named("name"), expected: "the name of a builtin",
+          got: ValueFormatter.quote(name),
           suggestion: Suggestion.closest(to: name, among: registry.names))
       }
       return HelpText.entry(builtin)

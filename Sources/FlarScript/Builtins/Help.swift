@@ -28,7 +28,10 @@ public enum HelpText {
         lines.append("  " + name + padding + builtin.abstract)
       }
     }
-    lines += ["", "help(\"name\") shows a builtin's signature, description and examples."]
+    lines += [
+      "",
+      "help(\"name\") shows a builtin's signature, description and examples.",
+    ]
     return lines.joined(separator: "\n")
   }
 
@@ -37,7 +40,8 @@ public enum HelpText {
     let parameters = function.declaration.parameters.map { parameter in
       parameter.defaultValue == nil ? parameter.name : parameter.name + "=…"
     }
-    return "def \(function.declaration.name)(\(parameters.joined(separator: ", ")))\n\n  defined in this session"
+    return
+      "def \(function.declaration.name)(\(parameters.joined(separator: ", ")))\n\n  defined in this session"
   }
 
   /// Indents every line of a paragraph by two spaces.

@@ -25,7 +25,8 @@ enum IndexSpec {
   /// The positions a slice selects, with Python's rules: negative bounds
   /// count from the end, bounds are clamped, missing bounds default to the
   /// whole axis in the step's direction.
-  static func positions(start: Int?, end: Int?, step: Int, count: Int) -> [Int] {
+  static func positions(start: Int?, end: Int?, step: Int, count: Int) -> [Int]
+  {
     func normalize(_ bound: Int, low: Int, high: Int) -> Int {
       let b = bound < 0 ? bound + count : bound
       return min(max(b, low), high)
@@ -35,7 +36,8 @@ enum IndexSpec {
       let last = end.map { normalize($0, low: 0, high: count) } ?? count
       return Array(stride(from: first, to: last, by: step))
     }
-    let first = start.map { normalize($0, low: -1, high: count - 1) } ?? count - 1
+    let first =
+      start.map { normalize($0, low: -1, high: count - 1) } ?? count - 1
     let last = end.map { normalize($0, low: -1, high: count - 1) } ?? -1
     return Array(stride(from: first, to: last, by: step))
   }

@@ -5,28 +5,34 @@ extension Interpreter {
   /// Evaluates an expression.
   ///
   /// - Throws: `RuntimeError` with the range of the failing node.
-  func evaluate(_ expression: Expr, in environment: Environment) throws -> Value {
+  func evaluate(_ expression: Expr, in environment: Environment) throws -> Value
+  {
     switch expression.kind {
     case .number(let x): return .number(x)
     case .string(let s): return .string(s)
     case .bool(let b): return .bool(b)
     case .null: return .null
-    case .name(let name): return try lookup(name, at: expression.range, in: environment)
+    case .name(let name):
+      return try lookup(name, at: expression.range, in: environment)
     case .list(let elements):
       return .list(try elements.map { try evaluate($0, in: environment) })
     case .record(let entries):
-      return .record(try entries.map { ($0.key, try evaluate($0.value, in: environment)) })
+      return .record(
+        try entries.map { ($0.key, try evaluate($0.value, in: environment)) })
     case .range(let start, let end, let step):
-      return .range(try rangeValue(start, end, step, at: expression.range, in: environment))
+      return .range(
+        try rangeValue(start, end, step, at: expression.range, in: environment))
     case .unary(let op, let operand):
       let value = try evaluate(operand, in: environment)
       return try unary(op, value, operand: operand, at: expression.range)
     case .binary(.and, let lhs, let rhs, _):
       let left = try evaluate(lhs, in: environment)
-      return try truth(left, at: lhs.range) ? try evaluate(rhs, in: environment) : left
+      return try truth(left, at: lhs.range)
+        ? try evaluate(rhs, in: environment) : left
     case .binary(.or, let lhs, let rhs, _):
       let left = try evaluate(lhs, in: environment)
-      return try truth(left, at: lhs.range) ? left : try evaluate(rhs, in: environment)
+      return try truth(left, at: lhs.range)
+        ? left : try evaluate(rhs, in: environment)
     case .binary(let op, let lhs, let rhs, let operatorRange):
       let left = try evaluate(lhs, in: environment)
       let right = try evaluate(rhs, in: environment)
@@ -37,9 +43,11 @@ extension Interpreter {
       for argument in argumentExpressions {
         let value = try evaluate(argument.value, in: environment)
         arguments.append(
-          CallArgument(name: argument.name, value: value, range: argument.range))
+          CallArgument(name: argument.name, value: value, range: argument.range)
+        )
       }
-      return try call(callee, arguments, callee: calleeExpression, at: expression.range)
+      return try call(
+        callee, arguments, callee: calleeExpression, at: expression.range)
     case .field(let baseExpression, let name, let nameRange):
       let base = try evaluate(baseExpression, in: environment)
       return try field(name, of: base, at: nameRange)
@@ -50,46 +58,65 @@ extension Interpreter {
     case .transpose(let baseExpression):
       let base = try evaluate(baseExpression, in: environment)
       if let m = base.asMatrix { return .matrix(m.transposed) }
-      if case .record = base { return try field("T", of: base, at: expression.range) }
+      if case .record = base {
+        return try field("T", of: base, at: expression.range)
+      }
       throw RuntimeError(
-        .unsupportedOperand(op: ".T", type: ValueFormatter.typeDescription(base), culprit: culpritName(baseExpression)),
+        .unsupportedOperand(
+          op: ".T", type: ValueFormatter.typeDescription(base),
+          culprit: culpritName(baseExpression)),
         at: expression.range)
     }
   }
 
   /// Evaluates the parts of `a:b:step`; all must be numbers and `step` non-zero.
   func rangeValue(
-    _ start: Expr?, _ end: Expr?, _ step: Expr?, at range: SourceRange, in environment: Environment
+    _ start: Expr?, _ end: Expr?, _ step: Expr?, at range: SourceRange,
+    in environment: Environment
   ) throws -> RangeValue {
     func part(_ expression: Expr?, _ role: String) throws -> Double? {
       guard let expression else { return nil }
       let value = try evaluate(expression, in: environment)
       guard case .number(let x) = value else {
         throw RuntimeError(
-          .badIndex("range \(role) must be a number, got \(ValueFormatter.culprit(value))"),
+          .badIndex(
+            "range \(role) must be a number, got \(ValueFormatter.culprit(value))"
+          ),
           at: expression.range)
       }
       return x
     }
-    guard let first = try part(start, "start"), let last = try part(end, "end") else {
-      throw RuntimeError(.badIndex("a range needs a start and an end outside index brackets"), at: range)
+    guard let first = try part(start, "start"), let last = try part(end, "end")
+    else {
+      throw RuntimeError(
+        .badIndex("a range needs a start and an end outside index brackets"),
+        at: range)
     }
     let increment = try part(step, "step") ?? 1
-    guard increment != 0 else { throw RuntimeError(.badIndex("range step must not be zero"), at: step!.range) }
+    guard increment != 0 else {
+      throw RuntimeError(
+        .badIndex("range step must not be zero"), at: step!.range)
+    }
     return RangeValue(start: first, end: last, step: increment)
   }
 
   /// `-x` and `not x`.
-  func unary(_ op: UnaryOperator, _ value: Value, operand: Expr, at range: SourceRange) throws -> Value {
+  func unary(
+    _ op: UnaryOperator, _ value: Value, operand: Expr, at range: SourceRange
+  ) throws -> Value {
     switch (op, value) {
     case (.not, _): return .bool(!(try truth(value, at: operand.range)))
     case (.negate, .number(let x)): return .number(-x)
     case (.negate, _):
       if let m = value.asMatrix ?? listMatrix(value) {
-        return .matrix(Matrix(rows: m.rows, columns: m.columns, storage: m.storage.map { -$0 }))
+        return .matrix(
+          Matrix(
+            rows: m.rows, columns: m.columns, storage: m.storage.map { -$0 }))
       }
       throw RuntimeError(
-        .unsupportedOperand(op: "-", type: ValueFormatter.typeDescription(value), culprit: culpritName(operand)),
+        .unsupportedOperand(
+          op: "-", type: ValueFormatter.typeDescription(value),
+          culprit: culpritName(operand)),
         at: range)
     }
   }
@@ -101,12 +128,16 @@ extension Interpreter {
   }
 
   /// `x.name` on a record or a handle.
-  func field(_ name: String, of base: Value, at range: SourceRange) throws(RuntimeError) -> Value {
+  func field(_ name: String, of base: Value, at range: SourceRange)
+    throws(RuntimeError) -> Value
+  {
     switch base {
     case .record(let box):
       if let value = box[name] { return value }
       throw RuntimeError(
-        .unknownField(name, type: "record", suggestion: Suggestion.closest(to: name, among: box.keys)),
+        .unknownField(
+          name, type: "record",
+          suggestion: Suggestion.closest(to: name, among: box.keys)),
         at: range)
     case .handle(let handle):
       if let value = handle.field(named: name) { return value }

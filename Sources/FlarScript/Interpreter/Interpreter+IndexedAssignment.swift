@@ -17,17 +17,23 @@ extension Interpreter {
         box.elements[picked[0]] = value
         return nil
       }
-      guard case .slice(_, _, 1, _) = one, case .list(let replacement) = value else {
+      guard case .slice(_, _, 1, _) = one, case .list(let replacement) = value
+      else {
         throw RuntimeError(
-          .immutable("a list slice can only be replaced by a list, with step 1"), at: one.range)
+          .immutable(
+            "a list slice can only be replaced by a list, with step 1"),
+          at: one.range)
       }
-      let lower = picked.first ?? sliceInsertionPoint(one, count: box.elements.count)
-      box.elements.replaceSubrange(lower..<(lower + picked.count), with: replacement.elements)
+      let lower =
+        picked.first ?? sliceInsertionPoint(one, count: box.elements.count)
+      box.elements.replaceSubrange(
+        lower..<(lower + picked.count), with: replacement.elements)
       return nil
     case .record(let box):
       let one = try single(indices, "a record", at: target.range)
       guard case .key(let key, _) = one else {
-        throw RuntimeError(.badIndex("a record is indexed by a string key"), at: one.range)
+        throw RuntimeError(
+          .badIndex("a record is indexed by a string key"), at: one.range)
       }
       box[key] = value
       return nil
@@ -35,7 +41,8 @@ extension Interpreter {
       return .matrix(try storing(value, into: m, indices, target: target))
     default:
       throw RuntimeError(
-        .immutable("cannot assign into \(ValueFormatter.culprit(base))"), at: target.range)
+        .immutable("cannot assign into \(ValueFormatter.culprit(base))"),
+        at: target.range)
     }
   }
 
@@ -52,9 +59,11 @@ extension Interpreter {
     _ value: Value, into m: Matrix<Double>, _ indices: [IndexSpec], target: Expr
   ) throws -> Matrix<Double> {
     let (rows, columns) = try matrixPositions(m, indices, at: target.range)
-    guard let source = MatrixConversion.matrix(from: value), !(value.isString) else {
+    guard let source = MatrixConversion.matrix(from: value), !(value.isString)
+    else {
       throw RuntimeError(
-        .immutable("cannot store \(ValueFormatter.culprit(value)) in a matrix"), at: target.range)
+        .immutable("cannot store \(ValueFormatter.culprit(value)) in a matrix"),
+        at: target.range)
     }
     let block: Matrix<Double>
     do {
@@ -62,12 +71,16 @@ extension Interpreter {
       block = try MatrixArithmetic.broadcast(shape, source) { _, x in x }
     } catch {
       throw RuntimeError(
-        .shapeMismatch(op: "=", lhs: shape((rows.count, columns.count)), rhs: shape(error.rhs)),
+        .shapeMismatch(
+          op: "=", lhs: shape((rows.count, columns.count)),
+          rhs: shape(error.rhs)),
         at: target.range)
     }
     guard block.rows == rows.count, block.columns == columns.count else {
       throw RuntimeError(
-        .shapeMismatch(op: "=", lhs: shape((rows.count, columns.count)), rhs: shape((source.rows, source.columns))),
+        .shapeMismatch(
+          op: "=", lhs: shape((rows.count, columns.count)),
+          rhs: shape((source.rows, source.columns))),
         at: target.range)
     }
     var out = m

@@ -19,30 +19,46 @@ extension Interpreter {
     case (.notEqual, _, _) where !Self.isElementwisePair(left, right):
       return .bool(!ValueEquality.equal(left, right))
     case (.add, .string(let a), .string(let b)): return .string(a + b)
-    case (.add, .list(let a), .list(let b)): return .list(a.elements + b.elements)
+    case (.add, .list(let a), .list(let b)):
+      return .list(a.elements + b.elements)
     case (_, .number(let a), .number(let b)):
-      if let arithmetic = Self.arithmetic(op) { return .number(arithmetic(a, b)) }
+      if let arithmetic = Self.arithmetic(op) {
+        return .number(arithmetic(a, b))
+      }
       if let comparison = Self.comparison(op) { return .bool(comparison(a, b)) }
     case (_, .string(let a), .string(let b)):
-      if let comparison = Self.comparison(op) { return .bool(comparison(a < b ? -1 : (a == b ? 0 : 1), 0)) }
+      if let comparison = Self.comparison(op) {
+        return .bool(comparison(a < b ? -1 : (a == b ? 0 : 1), 0))
+      }
     default: break
     }
-    if op == .matmul, let a = left.asMatrix ?? listMatrix(left), let b = right.asMatrix ?? listMatrix(right) {
+    if op == .matmul, let a = left.asMatrix ?? listMatrix(left),
+      let b = right.asMatrix ?? listMatrix(right)
+    {
       do {
         return .matrix(try MatrixArithmetic.product(a, b))
       } catch {
-        throw RuntimeError(.shapeMismatch(op: "@", lhs: shape(error.lhs), rhs: shape(error.rhs)), at: range)
+        throw RuntimeError(
+          .shapeMismatch(op: "@", lhs: shape(error.lhs), rhs: shape(error.rhs)),
+          at: range)
       }
     }
-    if let elementwise = Self.arithmetic(op) ?? Self.comparison(op).map(Self.indicator) {
-      if let result = try elementwiseResult(elementwise, op, left, right, at: range) { return result }
+    if let elementwise = Self.arithmetic(op)
+      ?? Self.comparison(op).map(Self.indicator)
+    {
+      if let result = try elementwiseResult(
+        elementwise, op, left, right, at: range)
+      {
+        return result
+      }
     }
     // Name the operand of the wrong type when it is a variable, else the other one.
     let suspects = Self.isArithmeticOperand(left) ? [rhs, lhs] : [lhs, rhs]
     let culprit = suspects.lazy.compactMap(culpritName).first
     throw RuntimeError(
       .unsupportedOperands(
-        op, lhs: ValueFormatter.typeDescription(left), rhs: ValueFormatter.typeDescription(right),
+        op, lhs: ValueFormatter.typeDescription(left),
+        rhs: ValueFormatter.typeDescription(right),
         culprit: culprit),
       at: range)
   }
@@ -50,20 +66,25 @@ extension Interpreter {
   /// Element-wise application when at least one side is a matrix (or a list
   /// of numbers) and the other a matrix, list of numbers or number.
   private func elementwiseResult(
-    _ f: (Double, Double) -> Double, _ op: BinaryOperator, _ left: Value, _ right: Value,
+    _ f: (Double, Double) -> Double, _ op: BinaryOperator, _ left: Value,
+    _ right: Value,
     at range: SourceRange
   ) throws(RuntimeError) -> Value? {
     let a = left.asMatrix ?? listMatrix(left)
     let b = right.asMatrix ?? listMatrix(right)
     switch (a, b, left, right) {
-    case (let a?, nil, _, .number(let x)): return .matrix(MatrixArithmetic.scalar(a, x, scalarOnLeft: false, f))
-    case (nil, let b?, .number(let x), _): return .matrix(MatrixArithmetic.scalar(b, x, scalarOnLeft: true, f))
+    case (let a?, nil, _, .number(let x)):
+      return .matrix(MatrixArithmetic.scalar(a, x, scalarOnLeft: false, f))
+    case (nil, let b?, .number(let x), _):
+      return .matrix(MatrixArithmetic.scalar(b, x, scalarOnLeft: true, f))
     case (let a?, let b?, _, _):
       do {
         return .matrix(try MatrixArithmetic.broadcast(a, b, f))
       } catch {
         throw RuntimeError(
-          .shapeMismatch(op: op.rawValue, lhs: shape(error.lhs), rhs: shape(error.rhs)), at: range)
+          .shapeMismatch(
+            op: op.rawValue, lhs: shape(error.lhs), rhs: shape(error.rhs)),
+          at: range)
       }
     default: return nil
     }
@@ -76,7 +97,9 @@ extension Interpreter {
   }
 
   /// `(3, 4)`.
-  func shape(_ dimensions: (Int, Int)) -> String { "(\(dimensions.0), \(dimensions.1))" }
+  func shape(_ dimensions: (Int, Int)) -> String {
+    "(\(dimensions.0), \(dimensions.1))"
+  }
 
   /// True for values arithmetic accepts on their own: numbers, matrices, lists of numbers.
   static func isArithmeticOperand(_ value: Value) -> Bool {
@@ -88,7 +111,8 @@ extension Interpreter {
   }
 
   /// The scalar function of an arithmetic operator.
-  static func arithmetic(_ op: BinaryOperator) -> ((Double, Double) -> Double)? {
+  static func arithmetic(_ op: BinaryOperator) -> ((Double, Double) -> Double)?
+  {
     switch op {
     case .add: return (+)
     case .subtract: return (-)
@@ -115,7 +139,9 @@ extension Interpreter {
   }
 
   /// A predicate as a 0/1 function, for element-wise comparisons of matrices.
-  static func indicator(_ predicate: @escaping (Double, Double) -> Bool) -> (Double, Double) -> Double {
+  static func indicator(_ predicate: @escaping (Double, Double) -> Bool) -> (
+    Double, Double
+  ) -> Double {
     { predicate($0, $1) ? 1 : 0 }
   }
 }
@@ -131,7 +157,8 @@ enum ValueEquality {
     case (.null, .null): return true
     case (.list(let x), .list(let y)):
       return x === y
-        || (x.elements.count == y.elements.count && zip(x.elements, y.elements).allSatisfy(equal))
+        || (x.elements.count == y.elements.count
+          && zip(x.elements, y.elements).allSatisfy(equal))
     case (.record(let x), .record(let y)):
       return x === y
         || (x.keys == y.keys && x.keys.allSatisfy { equal(x[$0]!, y[$0]!) })

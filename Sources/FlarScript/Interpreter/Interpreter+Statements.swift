@@ -1,7 +1,8 @@
 /// Statement execution.
 extension Interpreter {
   /// Runs a list of statements, stopping at `break` or `return`.
-  func execute(_ statements: [Stmt], in environment: Environment) throws -> Flow {
+  func execute(_ statements: [Stmt], in environment: Environment) throws -> Flow
+  {
     for statement in statements {
       let flow = try execute(statement, in: environment)
       if case .normal = flow { continue }
@@ -30,7 +31,8 @@ extension Interpreter {
     case .forLoop(let variable, _, let iterable, let body):
       return try executeFor(variable, iterable, body, in: environment)
     case .whileLoop(let condition, let body):
-      while try truth(evaluate(condition, in: environment), at: condition.range) {
+      while try truth(evaluate(condition, in: environment), at: condition.range)
+      {
         try checkCancellation(at: statement.range)
         switch try execute(body, in: environment) {
         case .normal: continue
@@ -41,9 +43,11 @@ extension Interpreter {
     case .breakStatement:
       return .breakLoop
     case .returnStatement(let expression):
-      return .returned(try expression.map { try evaluate($0, in: environment) } ?? .null)
+      return .returned(
+        try expression.map { try evaluate($0, in: environment) } ?? .null)
     case .function(let declaration):
-      let function = UserFunction(declaration: declaration, closure: environment)
+      let function = UserFunction(
+        declaration: declaration, closure: environment)
       environment.assign(declaration.name, .function(.user(function)))
     }
     return .normal
@@ -52,7 +56,8 @@ extension Interpreter {
   /// `for x in e do … end`: lists, ranges, vector elements, matrix rows,
   /// string characters and record keys.
   private func executeFor(
-    _ variable: String, _ iterable: Expr, _ body: [Stmt], in environment: Environment
+    _ variable: String, _ iterable: Expr, _ body: [Stmt],
+    in environment: Environment
   ) throws -> Flow {
     let sequence = try evaluate(iterable, in: environment)
     let count: Int
@@ -82,7 +87,8 @@ extension Interpreter {
       count = keys.count
       element = { .string(keys[$0]) }
     default:
-      throw RuntimeError(.notIterable(ValueFormatter.culprit(sequence)), at: iterable.range)
+      throw RuntimeError(
+        .notIterable(ValueFormatter.culprit(sequence)), at: iterable.range)
     }
     for index in 0..<count {
       try checkCancellation(at: iterable.range)
@@ -101,7 +107,9 @@ extension Interpreter {
   /// Lists and records change in place. A matrix is a value, so
   /// `A[i, j] = x` builds the changed matrix and assigns it back to `A`
   /// (recursively, so `r.W[0, 0] = 1` updates the record's field).
-  func assign(_ value: Value, to target: Expr, in environment: Environment) throws {
+  func assign(_ value: Value, to target: Expr, in environment: Environment)
+    throws
+  {
     switch target.kind {
     case .name(let name):
       environment.assign(name, value)
@@ -109,18 +117,22 @@ extension Interpreter {
       let base = try evaluate(baseExpression, in: environment)
       guard case .record(let box) = base else {
         throw RuntimeError(
-          .immutable("cannot set field \"\(name)\" of \(ValueFormatter.culprit(base))"),
+          .immutable(
+            "cannot set field \"\(name)\" of \(ValueFormatter.culprit(base))"),
           at: target.range)
       }
       box[name] = value
     case .index(let baseExpression, let indexExpressions):
       let base = try evaluate(baseExpression, in: environment)
       let indices = try indexSpecs(indexExpressions, in: environment)
-      if let updated = try assignElement(value, into: base, indices, target: target) {
+      if let updated = try assignElement(
+        value, into: base, indices, target: target)
+      {
         try assign(updated, to: baseExpression, in: environment)
       }
     default:
-      throw RuntimeError(.immutable("cannot assign to this expression"), at: target.range)
+      throw RuntimeError(
+        .immutable("cannot assign to this expression"), at: target.range)
     }
   }
 }

@@ -22,7 +22,8 @@ public final class Interpreter {
 
   /// Creates an interpreter.
   public init(
-    registry: BuiltinRegistry = BuiltinRegistry(), cancellation: Cancellation = Cancellation(),
+    registry: BuiltinRegistry = BuiltinRegistry(),
+    cancellation: Cancellation = Cancellation(),
     output: @escaping (String) -> Void = { print($0, terminator: "") }
   ) {
     self.registry = registry
@@ -44,7 +45,9 @@ public final class Interpreter {
   ///   statement, in order (`flar -e` prints them all).
   /// - Throws: `RuntimeError`.
   @discardableResult
-  public func execute(_ statements: [Stmt], echo: ((Value) -> Void)? = nil) throws -> Value? {
+  public func execute(_ statements: [Stmt], echo: ((Value) -> Void)? = nil)
+    throws -> Value?
+  {
     var last: Value?
     for statement in statements {
       last = nil
@@ -64,7 +67,9 @@ public final class Interpreter {
   public func global(_ name: String) -> Value? { globals.lookup(name) }
 
   /// Binds a global name (the shell's `args`, a notebook's inputs).
-  public func setGlobal(_ name: String, _ value: Value) { globals.define(name, value) }
+  public func setGlobal(_ name: String, _ value: Value) {
+    globals.define(name, value)
+  }
 
   /// Global variable names, sorted, for `:vars` and completion.
   public var globalNames: [String] { globals.localNames }
@@ -79,7 +84,9 @@ public final class Interpreter {
   }
 
   /// Looks a name up in scope, then among builtins.
-  func lookup(_ name: String, at range: SourceRange, in environment: Environment) throws(RuntimeError)
+  func lookup(
+    _ name: String, at range: SourceRange, in environment: Environment
+  ) throws(RuntimeError)
     -> Value
   {
     if let value = environment.lookup(name) { return value }
@@ -90,9 +97,11 @@ public final class Interpreter {
   }
 
   /// The truth of a condition; matrices with several elements are an error.
-  func truth(_ value: Value, at range: SourceRange) throws(RuntimeError) -> Bool {
+  func truth(_ value: Value, at range: SourceRange) throws(RuntimeError) -> Bool
+  {
     guard let truth = value.truthiness else {
-      throw RuntimeError(.ambiguousTruth(ValueFormatter.culprit(value)), at: range)
+      throw RuntimeError(
+        .ambiguousTruth(ValueFormatter.culprit(value)), at: range)
     }
     return truth
   }

@@ -19,12 +19,15 @@ enum MatrixArithmetic {
   static func broadcast(
     _ a: Matrix<Double>, _ b: Matrix<Double>, _ op: (Double, Double) -> Double
   ) throws(ShapeError) -> Matrix<Double> {
-    guard let rows = merged(a.rows, b.rows), let columns = merged(a.columns, b.columns) else {
+    guard let rows = merged(a.rows, b.rows),
+      let columns = merged(a.columns, b.columns)
+    else {
       throw ShapeError(lhs: (a.rows, a.columns), rhs: (b.rows, b.columns))
     }
     if a.rows == b.rows, a.columns == b.columns {
       return Matrix(
-        rows: rows, columns: columns, storage: zip(a.storage, b.storage).map { op($0, $1) })
+        rows: rows, columns: columns,
+        storage: zip(a.storage, b.storage).map { op($0, $1) })
     }
     var out = [Double](repeating: 0, count: rows * columns)
     for i in 0..<rows {
@@ -41,9 +44,11 @@ enum MatrixArithmetic {
 
   /// `op` between a matrix and a scalar on either side.
   static func scalar(
-    _ m: Matrix<Double>, _ x: Double, scalarOnLeft: Bool, _ op: (Double, Double) -> Double
+    _ m: Matrix<Double>, _ x: Double, scalarOnLeft: Bool,
+    _ op: (Double, Double) -> Double
   ) -> Matrix<Double> {
-    let storage = scalarOnLeft ? m.storage.map { op(x, $0) } : m.storage.map { op($0, x) }
+    let storage =
+      scalarOnLeft ? m.storage.map { op(x, $0) } : m.storage.map { op($0, x) }
     return Matrix(rows: m.rows, columns: m.columns, storage: storage)
   }
 
@@ -59,7 +64,9 @@ enum MatrixArithmetic {
   ///
   /// The shape check is made here so the message speaks the language's
   /// words; the product itself is FlarLinAlg's one `dgemm` call.
-  static func product(_ a: Matrix<Double>, _ b: Matrix<Double>) throws(ShapeError) -> Matrix<Double> {
+  static func product(_ a: Matrix<Double>, _ b: Matrix<Double>)
+    throws(ShapeError) -> Matrix<Double>
+  {
     guard a.columns == b.rows else {
       throw ShapeError(lhs: (a.rows, a.columns), rhs: (b.rows, b.columns))
     }

@@ -9,7 +9,9 @@ public enum NumberFormat {
   /// shortest round-tripping form (`0.30000000000000004`, `0.001`, `1e-05`,
   /// `inf`, `nan`).
   public static func repr(_ value: Double) -> String {
-    if value.isFinite, value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
+    if value.isFinite, value == value.rounded(),
+      abs(value) < 9_007_199_254_740_992
+    {
       if value == 0 { return value.sign == .minus ? "-0" : "0" }
       return String(Int64(value))
     }

@@ -5,7 +5,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
     /// A name bound nowhere; `suggestion` is the closest existing name.
     case unknownName(String, suggestion: String?)
     /// An operator applied to operand types it does not take.
-    case unsupportedOperands(BinaryOperator, lhs: String, rhs: String, culprit: String?)
+    case unsupportedOperands(
+      BinaryOperator, lhs: String, rhs: String, culprit: String?)
     /// A unary operator on a type it does not take.
     case unsupportedOperand(op: String, type: String, culprit: String?)
     /// Shapes that do not broadcast or multiply: `(3, 4)` and `(2, 4)` for `'+'`.
@@ -54,32 +55,41 @@ public struct RuntimeError: Error, CustomStringConvertible {
     switch kind {
     case .unknownName(let name, _): return "unknown name \"\(name)\""
     case .unsupportedOperands(let op, let lhs, let rhs, let culprit):
-      return "cannot \(Self.phrase(op, lhs, rhs))" + (culprit.map { " (\($0))" } ?? "")
+      return "cannot \(Self.phrase(op, lhs, rhs))"
+        + (culprit.map { " (\($0))" } ?? "")
     case .unsupportedOperand(let op, let type, let culprit):
-      return "cannot apply '\(op)' to \(type)" + (culprit.map { " (\($0))" } ?? "")
+      return "cannot apply '\(op)' to \(type)"
+        + (culprit.map { " (\($0))" } ?? "")
     case .shapeMismatch(let op, let lhs, let rhs):
       return "shapes \(lhs) and \(rhs) do not match for '\(op)'"
-        + (op == "@" ? " (columns of the left must equal rows of the right)" : "")
+        + (op == "@"
+          ? " (columns of the left must equal rows of the right)" : "")
     case .ambiguousTruth(let type):
-      return "the truth value of \(type) with more than one element is ambiguous"
-    case .unknownField(let name, let type, _): return "\(type) has no field \"\(name)\""
+      return
+        "the truth value of \(type) with more than one element is ambiguous"
+    case .unknownField(let name, let type, _):
+      return "\(type) has no field \"\(name)\""
     case .noFields(let type): return "\(type) has no fields"
     case .indexOutOfRange(let index, let type, let length):
       return "index \(index) out of range for \(type) of length \(length)"
-    case .unknownKey(let key, let type, _): return "\(type) has no key \"\(key)\""
+    case .unknownKey(let key, let type, _):
+      return "\(type) has no key \"\(key)\""
     case .badIndex(let message): return message
     case .notCallable(let type): return "cannot call \(type)"
     case .badCall(let message): return message
     case .builtin(_, let message): return message
     case .notIterable(let type): return "cannot iterate over \(type)"
     case .immutable(let message): return message
-    case .recursionLimit(let depth): return "recursion deeper than \(depth) calls"
+    case .recursionLimit(let depth):
+      return "recursion deeper than \(depth) calls"
     case .cancelled: return "cancelled"
     }
   }
 
   /// `multiply a string by a matrix`: the operation in words.
-  private static func phrase(_ op: BinaryOperator, _ lhs: String, _ rhs: String) -> String {
+  private static func phrase(_ op: BinaryOperator, _ lhs: String, _ rhs: String)
+    -> String
+  {
     switch op {
     case .add: return "add \(rhs) to \(lhs)"
     case .subtract: return "subtract \(rhs) from \(lhs)"
@@ -103,5 +113,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
   }
 
   /// The error as a renderable diagnostic.
-  public var diagnostic: Diagnostic { Diagnostic(description, at: range, notes: notes) }
+  public var diagnostic: Diagnostic {
+    Diagnostic(description, at: range, notes: notes)
+  }
 }

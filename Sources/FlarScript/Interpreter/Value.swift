@@ -43,7 +43,9 @@ public enum Value {
   }
 
   /// Creates a list value.
-  public static func list(_ elements: [Value]) -> Value { .list(ListBox(elements)) }
+  public static func list(_ elements: [Value]) -> Value {
+    .list(ListBox(elements))
+  }
 
   /// Creates a record value from ordered entries.
   public static func record(_ entries: [(String, Value)]) -> Value {
@@ -63,7 +65,8 @@ public enum Value {
     case .list(let box): return !box.elements.isEmpty
     case .record(let box): return !box.keys.isEmpty
     case .range(let r): return r.count > 0
-    case .matrix(let m): return m.count == 1 ? m.storage[0] != 0 : (m.count == 0 ? false : nil)
+    case .matrix(let m):
+      return m.count == 1 ? m.storage[0] != 0 : (m.count == 0 ? false : nil)
     case .function, .handle: return true
     }
   }
@@ -111,7 +114,9 @@ public final class RecordBox {
   }
 
   /// The entries in key order.
-  public var entries: [(key: String, value: Value)] { keys.map { ($0, values[$0]!) } }
+  public var entries: [(key: String, value: Value)] {
+    keys.map { ($0, values[$0]!) }
+  }
 }
 
 /// The range `start:end:step`, end excluded, as in slices and `numpy.arange`.

@@ -28,7 +28,8 @@ public enum ValueFormatter {
   /// A short form for messages: `"lw2"`, `3.5`, `a 3x4 matrix`, `a list of 2`.
   public static func culprit(_ value: Value) -> String {
     switch value {
-    case .string(let s): return quote(s.count > 40 ? String(s.prefix(37)) + "..." : s)
+    case .string(let s):
+      return quote(s.count > 40 ? String(s.prefix(37)) + "..." : s)
     case .number(let x): return NumberFormat.repr(x)
     case .bool(let b): return b ? "true" : "false"
     case .null: return "nil"
@@ -67,17 +68,22 @@ public enum ValueFormatter {
     case .null: return "nil"
     case .list(let box):
       if depth >= maximumDepth { return "[...]" }
-      return "[" + box.elements.map { repr($0, depth: depth + 1) }.joined(separator: ", ") + "]"
+      return "["
+        + box.elements.map { repr($0, depth: depth + 1) }.joined(
+          separator: ", ") + "]"
     case .record(let box):
       if depth >= maximumDepth { return "{...}" }
-      let entries = box.entries.map { "\(recordKey($0.key)): \(repr($0.value, depth: depth + 1))" }
+      let entries = box.entries.map {
+        "\(recordKey($0.key)): \(repr($0.value, depth: depth + 1))"
+      }
       return "{" + entries.joined(separator: ", ") + "}"
     case .range(let r):
       let bounds = "\(NumberFormat.repr(r.start)):\(NumberFormat.repr(r.end))"
       return r.step == 1 ? bounds : bounds + ":\(NumberFormat.repr(r.step))"
     case .matrix(let m): return matrix(m)
     case .function(.user(let f)):
-      let parameters = f.declaration.parameters.map { $0.name }.joined(separator: ", ")
+      let parameters = f.declaration.parameters.map { $0.name }.joined(
+        separator: ", ")
       return "<function \(f.declaration.name)(\(parameters))>"
     case .function(.builtin(let b)): return "<builtin \(b.synopsis)>"
     case .handle(let h): return h.summary
@@ -104,9 +110,13 @@ public enum ValueFormatter {
         cells.append([])
         continue
       }
-      cells.append(columnIndices.map { j in j.map { NumberFormat.element(m[i, $0]) } ?? "..." })
+      cells.append(
+        columnIndices.map { j in
+          j.map { NumberFormat.element(m[i, $0]) } ?? "..."
+        })
     }
-    let width = cells.flatMap { $0 }.filter { $0 != "..." }.map(\.count).max() ?? 1
+    let width =
+      cells.flatMap { $0 }.filter { $0 != "..." }.map(\.count).max() ?? 1
     var lines: [String] = []
     var rowCells = cells.makeIterator()
     for (position, i) in rowIndices.enumerated() {
@@ -117,7 +127,8 @@ public enum ValueFormatter {
         lines.append(prefix + "...,")
         continue
       }
-      let body = row.map { $0 == "..." ? "..." : pad($0, width) }.joined(separator: ", ")
+      let body = row.map { $0 == "..." ? "..." : pad($0, width) }.joined(
+        separator: ", ")
       lines.append(prefix + "[" + body + "]" + (isLast ? "]" : ","))
     }
     return lines.joined(separator: "\n") + ", " + suffix

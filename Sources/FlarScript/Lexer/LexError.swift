@@ -19,7 +19,8 @@ public enum LexError: Error, Equatable, Sendable, CustomStringConvertible {
     case .invalidEscape(let c):
       return "invalid escape '\\\(c)' in string (use \\n, \\t, \\\" or \\\\)"
     case .malformedNumber(let text): return "malformed number '\(text)'"
-    case .loneBang: return "unexpected '!' (use 'not' for negation, '!=' for inequality)"
+    case .loneBang:
+      return "unexpected '!' (use 'not' for negation, '!=' for inequality)"
     }
   }
 }

@@ -46,7 +46,8 @@ public struct Lexer {
     if let symbol = symbol() {
       switch symbol {
       case .leftParen, .leftBracket, .leftBrace: bracketDepth += 1
-      case .rightParen, .rightBracket, .rightBrace: bracketDepth = max(0, bracketDepth - 1)
+      case .rightParen, .rightBracket, .rightBrace:
+        bracketDepth = max(0, bracketDepth - 1)
       default: break
       }
       return Token(.symbol(symbol), SourceRange(start: start, end: position))
@@ -57,7 +58,11 @@ public struct Lexer {
       return nextToken()
     }
     let character = characterAtPosition()
-    errors.append((.unexpectedCharacter(character), SourceRange(start: start, end: position)))
+    errors.append(
+      (
+        .unexpectedCharacter(character),
+        SourceRange(start: start, end: position)
+      ))
     return nextToken()
   }
 
@@ -87,7 +92,9 @@ public struct Lexer {
     }
     if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
       position += 1
-      if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
+      if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") {
+        position += 1
+      }
       let digitsStart = position
       while let b = peek(), isDigit(b) { position += 1 }
       if position == digitsStart {
@@ -106,7 +113,9 @@ public struct Lexer {
     while let b = peek(), isNameStart(b) || isDigit(b) { position += 1 }
     let range = SourceRange(start: start, end: position)
     let word = text(range)
-    if let keyword = Keyword(rawValue: word) { return Token(.keyword(keyword), range) }
+    if let keyword = Keyword(rawValue: word) {
+      return Token(.keyword(keyword), range)
+    }
     return Token(.name(word), range)
   }
 
@@ -128,7 +137,11 @@ public struct Lexer {
         case "\"": content.append(UInt8(ascii: "\""))
         case "\\": content.append(UInt8(ascii: "\\"))
         default:
-          errors.append((.invalidEscape(escaped), SourceRange(start: escapeStart, end: position)))
+          errors.append(
+            (
+              .invalidEscape(escaped),
+              SourceRange(start: escapeStart, end: position)
+            ))
         }
         continue
       }
@@ -153,7 +166,9 @@ public struct Lexer {
       position += 2
       return two
     }
-    if let a = peek(), let one = Symbol(rawValue: String(decoding: [a], as: UTF8.self)) {
+    if let a = peek(),
+      let one = Symbol(rawValue: String(decoding: [a], as: UTF8.self))
+    {
       position += 1
       return one
     }

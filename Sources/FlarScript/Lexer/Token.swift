@@ -54,7 +54,9 @@ public struct Token: Sendable, Equatable {
   public func isSymbol(_ symbol: Symbol) -> Bool { kind == .symbol(symbol) }
 
   /// True when the token is the keyword `keyword`.
-  public func isKeyword(_ keyword: Keyword) -> Bool { kind == .keyword(keyword) }
+  public func isKeyword(_ keyword: Keyword) -> Bool {
+    kind == .keyword(keyword)
+  }
 }
 
 extension TokenKind: CustomStringConvertible {

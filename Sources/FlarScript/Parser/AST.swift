@@ -36,30 +36,30 @@ public struct Expr: Sendable, Equatable {
 }
 
 extension Expr {
-/// One `key: value` entry of a record literal.
-public struct RecordEntry: Sendable, Equatable {
-  /// The key.
-  public var key: String
-  /// Where the key is written.
-  public var keyRange: SourceRange
-  /// The value expression.
-  public var value: Expr
-}
-
-/// A call argument, positional (`name == nil`) or named (`k=2`).
-public struct Argument: Sendable, Equatable {
-  /// The name of a named argument.
-  public var name: String?
-  /// Where the name is written.
-  public var nameRange: SourceRange?
-  /// The value.
-  public var value: Expr
-
-  /// The range of the whole argument, `k=2` or `2`.
-  public var range: SourceRange {
-    nameRange.map { $0.merged(with: value.range) } ?? value.range
+  /// One `key: value` entry of a record literal.
+  public struct RecordEntry: Sendable, Equatable {
+    /// The key.
+    public var key: String
+    /// Where the key is written.
+    public var keyRange: SourceRange
+    /// The value expression.
+    public var value: Expr
   }
-}
+
+  /// A call argument, positional (`name == nil`) or named (`k=2`).
+  public struct Argument: Sendable, Equatable {
+    /// The name of a named argument.
+    public var name: String?
+    /// Where the name is written.
+    public var nameRange: SourceRange?
+    /// The value.
+    public var value: Expr
+
+    /// The range of the whole argument, `k=2` or `2`.
+    public var range: SourceRange {
+      nameRange.map { $0.merged(with: value.range) } ?? value.range
+    }
+  }
 }
 
 /// Prefix operators.
@@ -88,7 +88,9 @@ public struct Stmt: Sendable, Equatable {
     /// `if c then … elif c then … else … end`.
     case ifStatement(branches: [ConditionalBranch], elseBody: [Stmt]?)
     /// `for name in iterable do … end`.
-    case forLoop(variable: String, variableRange: SourceRange, iterable: Expr, body: [Stmt])
+    case forLoop(
+      variable: String, variableRange: SourceRange, iterable: Expr, body: [Stmt]
+    )
     /// `while c do … end`.
     case whileLoop(condition: Expr, body: [Stmt])
     case breakStatement
@@ -118,15 +120,15 @@ public struct ConditionalBranch: Sendable, Equatable {
 }
 
 extension FunctionDecl {
-/// A parameter of a `def`, with an optional default expression.
-public struct Parameter: Sendable, Equatable {
-  /// The parameter's name.
-  public var name: String
-  /// Where it is written.
-  public var range: SourceRange
-  /// The default, evaluated at each call that omits the argument.
-  public var defaultValue: Expr?
-}
+  /// A parameter of a `def`, with an optional default expression.
+  public struct Parameter: Sendable, Equatable {
+    /// The parameter's name.
+    public var name: String
+    /// Where it is written.
+    public var range: SourceRange
+    /// The default, evaluated at each call that omits the argument.
+    public var defaultValue: Expr?
+  }
 }
 
 /// A function definition: name, parameters and body.

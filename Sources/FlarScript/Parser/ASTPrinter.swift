@@ -12,19 +12,25 @@ public enum ASTPrinter {
   public static func print(_ statement: Stmt) -> String {
     switch statement.kind {
     case .expression(let e): return print(e)
-    case .assign(let target, let value): return "(= \(print(target)) \(print(value)))"
+    case .assign(let target, let value):
+      return "(= \(print(target)) \(print(value)))"
     case .ifStatement(let branches, let elseBody):
       let arms = branches.map { "\(print($0.condition)) \(block($0.body))" }
       let otherwise = elseBody.map { " else \(block($0))" } ?? ""
       return "(if " + arms.joined(separator: " elif ") + otherwise + ")"
     case .forLoop(let variable, _, let iterable, let body):
       return "(for \(variable) \(print(iterable)) \(block(body)))"
-    case .whileLoop(let condition, let body): return "(while \(print(condition)) \(block(body)))"
+    case .whileLoop(let condition, let body):
+      return "(while \(print(condition)) \(block(body)))"
     case .breakStatement: return "(break)"
-    case .returnStatement(let value): return value.map { "(return \(print($0)))" } ?? "(return)"
+    case .returnStatement(let value):
+      return value.map { "(return \(print($0)))" } ?? "(return)"
     case .function(let decl):
-      let parameters = decl.parameters.map { p in p.defaultValue.map { "\(p.name)=\(print($0))" } ?? p.name }
-      return "(def \(decl.name) (\(parameters.joined(separator: " "))) \(block(decl.body)))"
+      let parameters = decl.parameters.map { p in
+        p.defaultValue.map { "\(p.name)=\(print($0))" } ?? p.name
+      }
+      return
+        "(def \(decl.name) (\(parameters.joined(separator: " "))) \(block(decl.body)))"
     }
   }
 
@@ -36,20 +42,29 @@ public enum ASTPrinter {
     case .bool(let b): return b ? "true" : "false"
     case .null: return "nil"
     case .name(let name): return name
-    case .list(let elements): return "(list" + elements.map { " " + print($0) }.joined() + ")"
+    case .list(let elements):
+      return "(list" + elements.map { " " + print($0) }.joined() + ")"
     case .record(let entries):
-      return "(record" + entries.map { " \($0.key)=\(print($0.value))" }.joined() + ")"
+      return "(record"
+        + entries.map { " \($0.key)=\(print($0.value))" }.joined() + ")"
     case .range(let start, let end, let step):
       let parts = [start, end, step].map { $0.map(print) ?? "_" }
-      return "(: " + (step == nil ? parts.prefix(2) : parts[...]).joined(separator: " ") + ")"
-    case .unary(let op, let operand): return "(\(op.rawValue) \(print(operand)))"
-    case .binary(let op, let lhs, let rhs, _): return "(\(op.rawValue) \(print(lhs)) \(print(rhs)))"
+      return "(: "
+        + (step == nil ? parts.prefix(2) : parts[...]).joined(separator: " ")
+        + ")"
+    case .unary(let op, let operand):
+      return "(\(op.rawValue) \(print(operand)))"
+    case .binary(let op, let lhs, let rhs, _):
+      return "(\(op.rawValue) \(print(lhs)) \(print(rhs)))"
     case .call(let callee, let arguments):
-      let rendered = arguments.map { a in a.name.map { "\($0)=\(print(a.value))" } ?? print(a.value) }
+      let rendered = arguments.map { a in
+        a.name.map { "\($0)=\(print(a.value))" } ?? print(a.value)
+      }
       return "(call \(print(callee))" + rendered.map { " " + $0 }.joined() + ")"
     case .field(let base, let name, _): return "(. \(print(base)) \(name))"
     case .index(let base, let indices):
-      return "(index \(print(base))" + indices.map { " " + print($0) }.joined() + ")"
+      return "(index \(print(base))" + indices.map { " " + print($0) }.joined()
+        + ")"
     case .transpose(let base): return "(.T \(print(base)))"
     }
   }

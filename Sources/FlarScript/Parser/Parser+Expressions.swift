@@ -1,9 +1,13 @@
 /// Expression productions: a Pratt loop over `PrattTable`.
 extension Parser {
   // expr -> prefix (infix)*      with infix operators bound by precedence
-  mutating func parseExpression(_ minimum: Precedence = .pipe) throws(LocatedSyntaxError) -> Expr {
+  mutating func parseExpression(_ minimum: Precedence = .pipe)
+    throws(LocatedSyntaxError) -> Expr
+  {
     var left = try parsePrefix()
-    while let rule = PrattTable.infixRule(for: peek.kind), rule.precedence >= minimum {
+    while let rule = PrattTable.infixRule(for: peek.kind),
+      rule.precedence >= minimum
+    {
       left = try parseInfix(left, rule)
     }
     return left
@@ -26,8 +30,10 @@ extension Parser {
   func startsExpression(_ kind: TokenKind) -> Bool {
     switch kind {
     case .number, .string, .name: return true
-    case .keyword(let k): return [.trueKeyword, .falseKeyword, .nilKeyword, .not].contains(k)
-    case .symbol(let s): return [.leftParen, .leftBracket, .leftBrace, .minus].contains(s)
+    case .keyword(let k):
+      return [.trueKeyword, .falseKeyword, .nilKeyword, .not].contains(k)
+    case .symbol(let s):
+      return [.leftParen, .leftBracket, .leftBrace, .minus].contains(s)
     case .newline, .endOfInput: return false
     }
   }
@@ -55,11 +61,13 @@ extension Parser {
     case .keyword(.not):
       advance()
       let operand = try parseExpression(after: token, .not)
-      return Expr(.unary(.not, operand), token.range.merged(with: operand.range))
+      return Expr(
+        .unary(.not, operand), token.range.merged(with: operand.range))
     case .symbol(.minus):
       advance()
       let operand = try parseExpression(after: token, .unary)
-      return Expr(.unary(.negate, operand), token.range.merged(with: operand.range))
+      return Expr(
+        .unary(.negate, operand), token.range.merged(with: operand.range))
     case .symbol(.leftParen):
       advance()
       open("(", closer: ")", at: token.range)
@@ -76,7 +84,9 @@ extension Parser {
     }
   }
 
-  mutating func parseInfix(_ left: Expr, _ rule: InfixRule) throws(LocatedSyntaxError) -> Expr {
+  mutating func parseInfix(_ left: Expr, _ rule: InfixRule)
+    throws(LocatedSyntaxError) -> Expr
+  {
     let op = advance()
     switch op.kind {
     case .symbol(.leftParen): return try parseCall(left, open: op)
@@ -91,7 +101,8 @@ extension Parser {
     default:
       // `^` is right-associative: its right operand may hold another `^`
       // (and a unary minus, as in `2^-1`).
-      let rightMinimum: Precedence = rule.binary == .power ? .unary : rule.precedence.tighter
+      let rightMinimum: Precedence =
+        rule.binary == .power ? .unary : rule.precedence.tighter
       let right = try parseExpression(after: op, rightMinimum)
       return Expr(
         .binary(rule.binary!, left, right, operatorRange: op.range),
@@ -100,17 +111,22 @@ extension Parser {
   }
 
   // pipe -> expr '|>' (call | postfixExpr)      `x |> f(y)` means `f(x, y)`
-  mutating func parsePipe(_ left: Expr, op: Token) throws(LocatedSyntaxError) -> Expr {
+  mutating func parsePipe(_ left: Expr, op: Token) throws(LocatedSyntaxError)
+    -> Expr
+  {
     let right = try parseExpression(after: op, Precedence.pipe.tighter)
     let range = left.range.merged(with: right.range)
     if case .call(let callee, let arguments) = right.kind {
-      return Expr(.call(callee, [Expr.Argument(value: left)] + arguments), range)
+      return Expr(
+        .call(callee, [Expr.Argument(value: left)] + arguments), range)
     }
     return Expr(.call(right, [Expr.Argument(value: left)]), range)
   }
 
   // range -> expr ':' expr (':' expr)?   (parts may be missing inside '[ ]')
-  mutating func parseRange(_ start: Expr?, colon: Token) throws(LocatedSyntaxError) -> Expr {
+  mutating func parseRange(_ start: Expr?, colon: Token)
+    throws(LocatedSyntaxError) -> Expr
+  {
     var end: Expr?
     var step: Expr?
     var last = start?.range ?? colon.range
@@ -137,11 +153,15 @@ extension Parser {
   }
 
   func endsSlicePart(_ kind: TokenKind) -> Bool {
-    allowOpenRange && (kind == .symbol(.rightBracket) || kind == .symbol(.comma) || kind == .symbol(.colon))
+    allowOpenRange
+      && (kind == .symbol(.rightBracket) || kind == .symbol(.comma)
+        || kind == .symbol(.colon))
   }
 
   // call -> expr '(' (arg (',' arg)*)? ')'      arg -> (NAME '=')? expr
-  mutating func parseCall(_ callee: Expr, open paren: Token) throws(LocatedSyntaxError) -> Expr {
+  mutating func parseCall(_ callee: Expr, open paren: Token)
+    throws(LocatedSyntaxError) -> Expr
+  {
     open("(", closer: ")", at: paren.range)
     let saved = allowOpenRange
     allowOpenRange = false
@@ -154,7 +174,8 @@ extension Parser {
           let nameRange = advance().range
           let equals = advance()
           let value = try parseExpression(after: equals)
-          arguments.append(Expr.Argument(name: name, nameRange: nameRange, value: value))
+          arguments.append(
+            Expr.Argument(name: name, nameRange: nameRange, value: value))
         } else {
           let value = try parseExpression(after: previous)
           if arguments.contains(where: { $0.name != nil }) {
@@ -169,7 +190,9 @@ extension Parser {
   }
 
   // index -> expr '[' slice (',' slice)* ']'     slice -> expr | expr? ':' expr? (':' expr?)?
-  mutating func parseIndex(_ base: Expr, open bracket: Token) throws(LocatedSyntaxError) -> Expr {
+  mutating func parseIndex(_ base: Expr, open bracket: Token)
+    throws(LocatedSyntaxError) -> Expr
+  {
     open("[", closer: "]", at: bracket.range)
     let saved = allowOpenRange
     allowOpenRange = true
@@ -218,13 +241,16 @@ extension Parser {
       case .string(let text): key = text
       default:
         throw fail(
-          .expectedToken("a field name", context: "in record", found: keyToken.kind.description),
+          .expectedToken(
+            "a field name", context: "in record",
+            found: keyToken.kind.description),
           at: keyToken.range)
       }
       advance()
       try expect(.colon, "after the field name \"\(key)\"")
       let value = try parseExpression(after: previous)
-      entries.append(Expr.RecordEntry(key: key, keyRange: keyToken.range, value: value))
+      entries.append(
+        Expr.RecordEntry(key: key, keyRange: keyToken.range, value: value))
       if !match(.comma) { break }
     }
     let end = try close(.rightBrace)

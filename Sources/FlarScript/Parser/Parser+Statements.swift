@@ -14,8 +14,10 @@ extension Parser {
       guard loopDepth > 0 else { throw fail(.breakOutsideLoop, at: start) }
       return Stmt(.breakStatement, start)
     case .keyword(.returnKeyword): return try parseReturn()
-    case .keyword(.end), .keyword(.elif), .keyword(.elseKeyword), .keyword(.then),
-      .keyword(.doKeyword), .symbol(.rightParen), .symbol(.rightBracket), .symbol(.rightBrace):
+    case .keyword(.end), .keyword(.elif), .keyword(.elseKeyword),
+      .keyword(.then),
+      .keyword(.doKeyword), .symbol(.rightParen), .symbol(.rightBracket),
+      .symbol(.rightBrace):
       // Consumed, so that recovery always makes progress.
       throw fail(.unexpectedToken(advance().kind.description), at: start)
     default: return try parseExpressionStatement()
@@ -25,14 +27,18 @@ extension Parser {
   // exprStmt -> expr ('=' expr)?
   mutating func parseExpressionStatement() throws(LocatedSyntaxError) -> Stmt {
     let target = try parseExpression()
-    guard peek.isSymbol(.equal) else { return Stmt(.expression(target), target.range) }
+    guard peek.isSymbol(.equal) else {
+      return Stmt(.expression(target), target.range)
+    }
     let equals = advance()
     switch target.kind {
     case .name, .field, .index: break
     default: throw fail(.invalidAssignmentTarget, at: target.range)
     }
     let value = try parseExpression(after: equals)
-    return Stmt(.assign(target: target, value: value), target.range.merged(with: value.range))
+    return Stmt(
+      .assign(target: target, value: value),
+      target.range.merged(with: value.range))
   }
 
   // ifStmt -> 'if' expr 'then' block ('elif' expr 'then' block)* ('else' block)? 'end'
@@ -53,7 +59,9 @@ extension Parser {
       elseBody = try parseBlock(until: [.end])
     }
     let end = try closeBlock()
-    return Stmt(.ifStatement(branches: branches, elseBody: elseBody), keyword.range.merged(with: end))
+    return Stmt(
+      .ifStatement(branches: branches, elseBody: elseBody),
+      keyword.range.merged(with: end))
   }
 
   // forStmt -> 'for' NAME 'in' expr 'do' block 'end'
@@ -69,7 +77,9 @@ extension Parser {
     let body = try parseBlock(until: [.end])
     let end = try closeBlock()
     return Stmt(
-      .forLoop(variable: variable, variableRange: variableRange, iterable: iterable, body: body),
+      .forLoop(
+        variable: variable, variableRange: variableRange, iterable: iterable,
+        body: body),
       keyword.range.merged(with: end))
   }
 
@@ -83,7 +93,9 @@ extension Parser {
     defer { loopDepth -= 1 }
     let body = try parseBlock(until: [.end])
     let end = try closeBlock()
-    return Stmt(.whileLoop(condition: condition, body: body), keyword.range.merged(with: end))
+    return Stmt(
+      .whileLoop(condition: condition, body: body),
+      keyword.range.merged(with: end))
   }
 
   // defStmt -> 'def' NAME '(' (param (',' param)*)? ')' block 'end'
@@ -93,7 +105,10 @@ extension Parser {
     open("def", closer: "end", at: keyword.range)
     let (name, nameRange) = try expectName("after 'def'")
     guard peek.isSymbol(.leftParen) else {
-      throw fail(.expectedToken("'('", context: "after the function name", found: peek.kind.description), at: peek.range)
+      throw fail(
+        .expectedToken(
+          "'('", context: "after the function name",
+          found: peek.kind.description), at: peek.range)
     }
     open("(", closer: ")", at: advance().range)
     var parameters: [FunctionDecl.Parameter] = []
@@ -104,11 +119,17 @@ extension Parser {
           throw fail(.duplicateParameter(parameterName), at: range)
         }
         var defaultValue: Expr?
-        if peek.isSymbol(.equal) { defaultValue = try parseExpression(after: advance()) }
-        if defaultValue == nil, parameters.contains(where: { $0.defaultValue != nil }) {
+        if peek.isSymbol(.equal) {
+          defaultValue = try parseExpression(after: advance())
+        }
+        if defaultValue == nil,
+          parameters.contains(where: { $0.defaultValue != nil })
+        {
           throw fail(.requiredParameterAfterDefault(parameterName), at: range)
         }
-        parameters.append(FunctionDecl.Parameter(name: parameterName, range: range, defaultValue: defaultValue))
+        parameters.append(
+          FunctionDecl.Parameter(
+            name: parameterName, range: range, defaultValue: defaultValue))
       } while match(.comma)
     }
     _ = try close(.rightParen)
@@ -121,34 +142,46 @@ extension Parser {
     }
     let body = try parseBlock(until: [.end])
     let end = try closeBlock()
-    let decl = FunctionDecl(name: name, nameRange: nameRange, parameters: parameters, body: body)
+    let decl = FunctionDecl(
+      name: name, nameRange: nameRange, parameters: parameters, body: body)
     return Stmt(.function(decl), keyword.range.merged(with: end))
   }
 
   // returnStmt -> 'return' expr?
   mutating func parseReturn() throws(LocatedSyntaxError) -> Stmt {
     let keyword = advance()
-    guard functionDepth > 0 else { throw fail(.returnOutsideFunction, at: keyword.range) }
+    guard functionDepth > 0 else {
+      throw fail(.returnOutsideFunction, at: keyword.range)
+    }
     switch peek.kind {
-    case .newline, .endOfInput, .symbol(.semicolon), .keyword(.end), .keyword(.elif),
+    case .newline, .endOfInput, .symbol(.semicolon), .keyword(.end),
+      .keyword(.elif),
       .keyword(.elseKeyword):
       return Stmt(.returnStatement(nil), keyword.range)
     default:
       let value = try parseExpression(after: keyword)
-      return Stmt(.returnStatement(value), keyword.range.merged(with: value.range))
+      return Stmt(
+        .returnStatement(value), keyword.range.merged(with: value.range))
     }
   }
 
   // block -> separator* (statement separator*)*   up to one of `terminators`
-  mutating func parseBlock(until terminators: Set<Keyword>) throws(LocatedSyntaxError) -> [Stmt] {
+  mutating func parseBlock(until terminators: Set<Keyword>)
+    throws(LocatedSyntaxError) -> [Stmt]
+  {
     var body: [Stmt] = []
     while true {
       skipSeparators()
-      if case .keyword(let keyword) = peek.kind, terminators.contains(keyword) { return body }
-      if peek.kind == .endOfInput {
-        throw LocatedSyntaxError(error: .unexpectedEndOfInput(openers: openers), range: peek.range)
+      if case .keyword(let keyword) = peek.kind, terminators.contains(keyword) {
+        return body
       }
-      if let statement = try parseRecovering(terminators: terminators) { body.append(statement) }
+      if peek.kind == .endOfInput {
+        throw LocatedSyntaxError(
+          error: .unexpectedEndOfInput(openers: openers), range: peek.range)
+      }
+      if let statement = try parseRecovering(terminators: terminators) {
+        body.append(statement)
+      }
     }
   }
 
@@ -156,7 +189,8 @@ extension Parser {
   mutating func closeBlock() throws(LocatedSyntaxError) -> SourceRange {
     let opener = openers[openers.count - 1]
     guard peek.isKeyword(.end) else {
-      throw fail(.unclosed(opener, found: peek.kind.description), at: peek.range)
+      throw fail(
+        .unclosed(opener, found: peek.kind.description), at: peek.range)
     }
     openers.removeLast()
     return advance().range

@@ -23,7 +23,9 @@ public struct Parser {
     self.file = file
     var lexer = Lexer(file)
     self.tokens = lexer.tokenize()
-    self.errors = lexer.errors.map { LocatedSyntaxError(error: .lexical($0.error), range: $0.range) }
+    self.errors = lexer.errors.map {
+      LocatedSyntaxError(error: .lexical($0.error), range: $0.range)
+    }
   }
 
   /// Parses a whole program; check `errors` afterwards.
@@ -36,7 +38,9 @@ public struct Parser {
         skipSeparators()
         if peek.kind == .endOfInput { break }
         let before = current
-        if let statement = try parseRecovering(terminators: []) { statements.append(statement) }
+        if let statement = try parseRecovering(terminators: []) {
+          statements.append(statement)
+        }
         // Recovery must make progress; never loop on one token.
         if current == before { advance() }
       }
@@ -51,10 +55,11 @@ public struct Parser {
   /// bad character was skipped, so what the parser then saw is an artefact
   /// (`x = 1 $ 2` would also report "expected end of line" at `2`).
   mutating func dropErrorsOnLinesWithLexicalErrors() {
-    let lexicalLines = Set(errors.compactMap { error -> Int? in
-      guard case .lexical = error.error else { return nil }
-      return file.location(of: error.range.start).line
-    })
+    let lexicalLines = Set(
+      errors.compactMap { error -> Int? in
+        guard case .lexical = error.error else { return nil }
+        return file.location(of: error.range.start).line
+      })
     guard !lexicalLines.isEmpty else { return }
     errors.removeAll { error in
       if case .lexical = error.error { return false }
@@ -65,7 +70,9 @@ public struct Parser {
   /// Parses one statement, or records its error and synchronises.
   ///
   /// Incomplete input is rethrown: it ends the whole parse.
-  mutating func parseRecovering(terminators: Set<Keyword>) throws(LocatedSyntaxError) -> Stmt? {
+  mutating func parseRecovering(terminators: Set<Keyword>)
+    throws(LocatedSyntaxError) -> Stmt?
+  {
     let openerDepth = openers.count
     do {
       let statement = try parseStatement()
@@ -108,13 +115,17 @@ public struct Parser {
   ///
   /// A statement closed by `end` needs none, so that
   /// `def f(n) if n < 2 then return n end return f(n - 1) end` reads as it looks.
-  mutating func expectSeparator(terminators: Set<Keyword>) throws(LocatedSyntaxError) {
+  mutating func expectSeparator(terminators: Set<Keyword>)
+    throws(LocatedSyntaxError)
+  {
     if previous.isKeyword(.end) { return }
     switch peek.kind {
     case .newline, .symbol(.semicolon): advance()
     case .endOfInput: return
     case .keyword(let keyword) where terminators.contains(keyword): return
-    default: throw fail(.expectedSeparator(found: peek.kind.description), at: peek.range)
+    default:
+      throw fail(
+        .expectedSeparator(found: peek.kind.description), at: peek.range)
     }
   }
 
@@ -128,7 +139,9 @@ public struct Parser {
 
   var previous: Token { tokens[max(0, current - 1)] }
 
-  func peek(_ ahead: Int) -> Token { tokens[min(current + ahead, tokens.count - 1)] }
+  func peek(_ ahead: Int) -> Token {
+    tokens[min(current + ahead, tokens.count - 1)]
+  }
 
   @discardableResult
   mutating func advance() -> Token {
@@ -153,33 +166,47 @@ public struct Parser {
   /// stands at the end of the input inside an opener.
   func fail(_ error: SyntaxError, at range: SourceRange) -> LocatedSyntaxError {
     if peek.kind == .endOfInput, !openers.isEmpty {
-      return LocatedSyntaxError(error: .unexpectedEndOfInput(openers: openers), range: peek.range)
+      return LocatedSyntaxError(
+        error: .unexpectedEndOfInput(openers: openers), range: peek.range)
     }
     return LocatedSyntaxError(error: error, range: range)
   }
 
   /// Consumes `symbol` or fails with "expected 'x' context, found y".
-  mutating func expect(_ symbol: Symbol, _ context: String) throws(LocatedSyntaxError) {
+  mutating func expect(_ symbol: Symbol, _ context: String)
+    throws(LocatedSyntaxError)
+  {
     guard match(symbol) else {
       throw fail(
-        .expectedToken("'\(symbol.rawValue)'", context: context, found: peek.kind.description),
+        .expectedToken(
+          "'\(symbol.rawValue)'", context: context, found: peek.kind.description
+        ),
         at: peek.range)
     }
   }
 
   /// Consumes `keyword` or fails with "expected 'x' context, found y".
-  mutating func expect(_ keyword: Keyword, _ context: String) throws(LocatedSyntaxError) {
+  mutating func expect(_ keyword: Keyword, _ context: String)
+    throws(LocatedSyntaxError)
+  {
     guard match(keyword) else {
       throw fail(
-        .expectedToken("'\(keyword.rawValue)'", context: context, found: peek.kind.description),
+        .expectedToken(
+          "'\(keyword.rawValue)'", context: context,
+          found: peek.kind.description),
         at: peek.range)
     }
   }
 
   /// Consumes a name or fails.
-  mutating func expectName(_ context: String) throws(LocatedSyntaxError) -> (String, SourceRange) {
+  mutating func expectName(_ context: String) throws(LocatedSyntaxError) -> (
+    String, SourceRange
+  ) {
     guard case .name(let name) = peek.kind else {
-      throw fail(.expectedToken("a name", context: context, found: peek.kind.description), at: peek.range)
+      throw fail(
+        .expectedToken(
+          "a name", context: context, found: peek.kind.description),
+        at: peek.range)
     }
     return (name, advance().range)
   }
@@ -187,15 +214,20 @@ public struct Parser {
   /// Pushes an opener for the token just consumed.
   mutating func open(_ text: String, closer: String, at range: SourceRange) {
     openers.append(
-      Opener(text: text, closer: closer, range: range, location: file.location(of: range.start)))
+      Opener(
+        text: text, closer: closer, range: range,
+        location: file.location(of: range.start)))
   }
 
   /// Consumes the closer of the innermost opener and pops it, or fails with
   /// "expected ')' to close '(' at 3:14".
-  mutating func close(_ symbol: Symbol) throws(LocatedSyntaxError) -> SourceRange {
+  mutating func close(_ symbol: Symbol) throws(LocatedSyntaxError)
+    -> SourceRange
+  {
     let opener = openers[openers.count - 1]
     guard peek.isSymbol(symbol) else {
-      throw fail(.unclosed(opener, found: peek.kind.description), at: peek.range)
+      throw fail(
+        .unclosed(opener, found: peek.kind.description), at: peek.range)
     }
     openers.removeLast()
     return advance().range

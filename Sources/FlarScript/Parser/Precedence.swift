@@ -19,9 +19,13 @@ public enum Precedence: Int, Comparable, Sendable {
   case postfix  // calls, .field, [index], .T
 
   /// The next tighter level, used for the right operand of a left-associative operator.
-  public var tighter: Precedence { Precedence(rawValue: rawValue + 1) ?? .postfix }
+  public var tighter: Precedence {
+    Precedence(rawValue: rawValue + 1) ?? .postfix
+  }
 
-  public static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }
+  public static func < (a: Precedence, b: Precedence) -> Bool {
+    a.rawValue < b.rawValue
+  }
 }
 
 /// One row of the Pratt table: how a token behaves between two operands.
@@ -42,18 +46,26 @@ enum PrattTable {
     case .symbol(.pipe): return InfixRule(precedence: .pipe)
     case .keyword(.or): return InfixRule(precedence: .or, binary: .or)
     case .keyword(.and): return InfixRule(precedence: .and, binary: .and)
-    case .symbol(.equalEqual): return InfixRule(precedence: .comparison, binary: .equal)
-    case .symbol(.bangEqual): return InfixRule(precedence: .comparison, binary: .notEqual)
-    case .symbol(.less): return InfixRule(precedence: .comparison, binary: .less)
-    case .symbol(.lessEqual): return InfixRule(precedence: .comparison, binary: .lessEqual)
-    case .symbol(.greater): return InfixRule(precedence: .comparison, binary: .greater)
-    case .symbol(.greaterEqual): return InfixRule(precedence: .comparison, binary: .greaterEqual)
+    case .symbol(.equalEqual):
+      return InfixRule(precedence: .comparison, binary: .equal)
+    case .symbol(.bangEqual):
+      return InfixRule(precedence: .comparison, binary: .notEqual)
+    case .symbol(.less):
+      return InfixRule(precedence: .comparison, binary: .less)
+    case .symbol(.lessEqual):
+      return InfixRule(precedence: .comparison, binary: .lessEqual)
+    case .symbol(.greater):
+      return InfixRule(precedence: .comparison, binary: .greater)
+    case .symbol(.greaterEqual):
+      return InfixRule(precedence: .comparison, binary: .greaterEqual)
     case .symbol(.colon): return InfixRule(precedence: .range)
     case .symbol(.plus): return InfixRule(precedence: .term, binary: .add)
     case .symbol(.minus): return InfixRule(precedence: .term, binary: .subtract)
-    case .symbol(.star): return InfixRule(precedence: .factor, binary: .multiply)
+    case .symbol(.star):
+      return InfixRule(precedence: .factor, binary: .multiply)
     case .symbol(.slash): return InfixRule(precedence: .factor, binary: .divide)
-    case .symbol(.percent): return InfixRule(precedence: .factor, binary: .modulo)
+    case .symbol(.percent):
+      return InfixRule(precedence: .factor, binary: .modulo)
     case .symbol(.at): return InfixRule(precedence: .matmul, binary: .matmul)
     case .symbol(.caret): return InfixRule(precedence: .power, binary: .power)
     case .symbol(.leftParen), .symbol(.leftBracket), .symbol(.dot):

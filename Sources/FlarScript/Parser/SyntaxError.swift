@@ -46,25 +46,31 @@ public enum SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .lexical(let error): return error.description
     case .expectedExpression(let after):
-      return after.map { "expected expression after \($0)" } ?? "expected expression"
+      return after.map { "expected expression after \($0)" }
+        ?? "expected expression"
     case .expectedToken(let expected, let context, let found):
       return "expected \(expected) \(context), found \(found)"
     case .unclosed(let opener, let found):
-      return "expected '\(opener.closer)' to close '\(opener.text)' at \(opener.location), found \(found)"
+      return
+        "expected '\(opener.closer)' to close '\(opener.text)' at \(opener.location), found \(found)"
     case .unexpectedEndOfInput(let openers):
       guard let last = openers.last else { return "unexpected end of input" }
-      return "unexpected end of input: expected '\(last.closer)' to close '\(last.text)' at \(last.location)"
+      return
+        "unexpected end of input: expected '\(last.closer)' to close '\(last.text)' at \(last.location)"
     case .unexpectedToken(let found): return "unexpected \(found)"
     case .expectedSeparator(let found):
       return "expected end of line or ';' after statement, found \(found)"
     case .invalidAssignmentTarget:
-      return "cannot assign to this expression (assign to a name, a .field or an [index])"
+      return
+        "cannot assign to this expression (assign to a name, a .field or an [index])"
     case .breakOutsideLoop: return "'break' outside a loop"
     case .returnOutsideFunction: return "'return' outside a function"
     case .duplicateParameter(let name): return "duplicate parameter \"\(name)\""
     case .requiredParameterAfterDefault(let name):
-      return "parameter \"\(name)\" without a default follows one with a default"
-    case .positionalAfterNamed: return "positional argument after a named argument"
+      return
+        "parameter \"\(name)\" without a default follows one with a default"
+    case .positionalAfterNamed:
+      return "positional argument after a named argument"
     case .openRangeOutsideIndex:
       return "a range needs a start and an end outside index brackets"
     }
@@ -88,7 +94,9 @@ public struct LocatedSyntaxError: Error, Equatable, Sendable {
   public var diagnostic: Diagnostic {
     var notes: [Diagnostic.Note] = []
     if case .unclosed(let opener, _) = error {
-      notes.append(.init("'\(opener.text)' opened at \(opener.location)", range: opener.range))
+      notes.append(
+        .init(
+          "'\(opener.text)' opened at \(opener.location)", range: opener.range))
     }
     return Diagnostic(error.description, at: range, notes: notes)
   }

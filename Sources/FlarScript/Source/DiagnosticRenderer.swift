@@ -27,15 +27,18 @@ public struct DiagnosticRenderer: Sendable {
     lines.append(blank)
     let sourceLine = file.lineText(start.line)
     lines.append(String(start.line).padding(gutterWidth) + "| " + sourceLine)
-    lines.append(blank + " " + caretLine(for: diagnostic.range, from: start, in: file))
+    lines.append(
+      blank + " " + caretLine(for: diagnostic.range, from: start, in: file))
     for note in diagnostic.notes {
-      lines.append(String(repeating: " ", count: gutterWidth) + "= " + note.message)
+      lines.append(
+        String(repeating: " ", count: gutterWidth) + "= " + note.message)
     }
     return lines.joined(separator: "\n")
   }
 
   /// Several diagnostics, separated by newlines.
-  public func render(_ diagnostics: [Diagnostic], in file: SourceFile) -> String {
+  public func render(_ diagnostics: [Diagnostic], in file: SourceFile) -> String
+  {
     diagnostics.map { render($0, in: file) }.joined(separator: "\n")
   }
 

@@ -23,7 +23,8 @@ public enum Suggestion {
       current[0] = i
       for j in 1...t.count {
         let cost = s[i - 1] == t[j - 1] ? 0 : 1
-        var best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        var best = min(
+          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
         if i > 1, j > 1, s[i - 1] == t[j - 2], s[i - 2] == t[j - 1] {
           best = min(best, previous2[j - 2] + 1)
         }
@@ -40,7 +41,8 @@ public enum Suggestion {
   /// - Parameters:
   ///   - name: what the user wrote.
   ///   - candidates: the names that exist, in order of preference.
-  public static func closest<S: Sequence>(to name: String, among candidates: S) -> String?
+  public static func closest<S: Sequence>(to name: String, among candidates: S)
+    -> String?
   where S.Element == String {
     guard name.count > 1 else { return nil }
     var best: (name: String, distance: Int)?
@@ -56,7 +58,9 @@ public enum Suggestion {
   }
 
   /// The text `did you mean "x"?` for the closest candidate, or nil.
-  public static func didYouMean<S: Sequence>(_ name: String, among candidates: S) -> String?
+  public static func didYouMean<S: Sequence>(
+    _ name: String, among candidates: S
+  ) -> String?
   where S.Element == String {
     closest(to: name, among: candidates).map { "did you mean \"\($0)\"?" }
   }
