@@ -138,14 +138,19 @@ extension BuiltinFamily {
       }
       return values[best]
     }
+    guard case .string = values[0] else {
+      let index = values.indices.dropFirst().first {
+        if case .number = values[$0] { false } else { true }
+      }
+      guard case .number = values[0], let index else {
+        throw args.bad("x", "a number or a string")
+      }
+      throw args.badRest(index - 1, "a number")
+    }
     var strings: [String] = []
     for (index, value) in values.enumerated() {
       guard case .string(let s) = value else {
-        let expected =
-          index == 0
-          ? "a number or a string" : "the same type as the first argument"
-        throw index == 0
-          ? args.bad("x", expected) : args.badRest(index - 1, expected)
+        throw args.badRest(index - 1, "a string")
       }
       strings.append(s)
     }

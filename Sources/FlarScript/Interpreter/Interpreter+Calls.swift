@@ -14,7 +14,7 @@ extension Interpreter {
   ) throws -> Value {
     guard case .function(let function) = callee else {
       throw RuntimeError(
-        .notCallable(ValueFormatter.culprit(callee)), at: calleeExpression.range
+        .notCallable(ValueFormatter.typeDescription(callee)), at: calleeExpression.range
       )
     }
     switch function {

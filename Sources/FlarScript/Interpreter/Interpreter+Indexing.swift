@@ -100,7 +100,7 @@ extension Interpreter {
       return try matrixIndex(m, indices, at: range)
     default:
       throw RuntimeError(
-        .badIndex("cannot index \(ValueFormatter.culprit(base))"), at: range)
+        .badIndex("cannot index \(ValueFormatter.typeDescription(base))"), at: range)
     }
   }
 

@@ -88,7 +88,7 @@ extension Interpreter {
       element = { .string(keys[$0]) }
     default:
       throw RuntimeError(
-        .notIterable(ValueFormatter.culprit(sequence)), at: iterable.range)
+        .notIterable(ValueFormatter.typeDescription(sequence)), at: iterable.range)
     }
     for index in 0..<count {
       try checkCancellation(at: iterable.range)
@@ -118,7 +118,7 @@ extension Interpreter {
       guard case .record(let box) = base else {
         throw RuntimeError(
           .immutable(
-            "cannot set field \"\(name)\" of \(ValueFormatter.culprit(base))"),
+            "cannot set field \"\(name)\" of \(ValueFormatter.typeDescription(base))"),
           at: target.range)
       }
       box[name] = value

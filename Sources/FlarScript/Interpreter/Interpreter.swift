@@ -101,7 +101,7 @@ public final class Interpreter {
   {
     guard let truth = value.truthiness else {
       throw RuntimeError(
-        .ambiguousTruth(ValueFormatter.culprit(value)), at: range)
+        .ambiguousTruth(ValueFormatter.typeDescription(value)), at: range)
     }
     return truth
   }
