@@ -1,3 +1,4 @@
+import FlarLinAlg
 import Testing
 
 @testable import FlarScript
@@ -102,5 +103,42 @@ import Testing
 
   @Test func completionListsBuiltinsByPrefix() {
     #expect(BuiltinRegistry().completions(prefix: "ra") == ["randn"])
+  }
+}
+
+@Suite struct HandleParameterTests {
+  static var family: BuiltinFamily {
+    BuiltinFamily(
+      name: "factors",
+      builtins: [
+        Builtin(
+          "lower", Signature([.required("S", .handle("factor"))]),
+          abstract: "the factor's L", examples: ["lower(S)"]
+        ) { args, _ in
+          .matrix(
+            try args.handle("S", as: FakeFactor.self, expected: "a factor").L)
+        }
+      ])
+  }
+
+  @Test func typedHandleParametersAcceptOnlyThatHandle() throws {
+    let registry = BuiltinRegistry()
+    registry.register(Self.family)
+    let s = Session(registry: registry, output: { _ in })
+    s.interpreter.setGlobal("S", .handle(FakeFactor(.identity(2))))
+    #expect(try s.evaluateForDisplay("trace(lower(S))") == "2")
+    do {
+      try s.run(source: "lower(eye(2))")
+      Issue.record("expected an error")
+    } catch {
+      #expect(
+        error.diagnostics.first?.message
+          == "bad argument \"S\" to lower: expected a factor, got a 2x2 matrix")
+    }
+  }
+
+  @Test func floatMatricesWidenOnEntry() {
+    let value = Value(Matrix<Float>([[0.5, 1]]))
+    #expect(value.asMatrix == Matrix<Double>([[0.5, 1]]))
   }
 }

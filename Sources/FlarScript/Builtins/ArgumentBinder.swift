@@ -136,6 +136,8 @@ extension ParameterType {
     case (.choiceOrNumber(let names), .string(let s)): return names.contains(s)
     case (.choiceOrNumber, .number): return true
     case (.either(let types), _): return types.contains { $0.accepts(value) }
+    case (.handle(let typeName), .handle(let handle)):
+      return handle.typeName == typeName
     default: return false
     }
   }

@@ -79,6 +79,36 @@ public struct Arguments {
     return m
   }
 
+  /// Parameter `name` as a handle of Swift type `T` (a model, a factor).
+  ///
+  /// - Parameter expected: what the message says was expected, such as
+  ///   `"a model"`.
+  public func handle<T: Handle>(
+    _ name: String, as type: T.Type, expected: String
+  ) throws(BuiltinError) -> T {
+    guard case .handle(let handle) = self[name], let typed = handle as? T else {
+      throw bad(name, expected)
+    }
+    return typed
+  }
+
+  /// Parameter `name` as a list of strings (layer names, sentences).
+  public func strings(_ name: String) throws(BuiltinError) -> [String] {
+    var out: [String] = []
+    for element in try list(name) {
+      guard case .string(let s) = element else {
+        throw bad(name, "a list of strings")
+      }
+      out.append(s)
+    }
+    return out
+  }
+
+  /// Parameter `name` as a number, or nil when it is nil.
+  public func optionalNumber(_ name: String) throws(BuiltinError) -> Double? {
+    isNil(name) ? nil : try number(name)
+  }
+
   /// Parameter `name` as a list of values (ranges expand).
   public func list(_ name: String) throws(BuiltinError) -> [Value] {
     switch self[name] {

@@ -133,6 +133,8 @@ public indirect enum ParameterType {
   case choiceOrNumber([String])
   /// One of several types.
   case either([ParameterType])
+  /// A handle whose `typeName` is the given one (`"model"`, `"svd"`).
+  case handle(String)
 
   /// `a number`, `"lw", "oas" or "reference"`: what messages say is expected.
   public var expectation: String {
@@ -150,6 +152,9 @@ public indirect enum ParameterType {
     case .choiceOrNumber(let names):
       return Self.alternatives(names.map { "\"\($0)\"" } + ["a number"])
     case .either(let types): return Self.alternatives(types.map(\.expectation))
+    case .handle(let typeName):
+      let vowel = typeName.first.map { "aeiou".contains($0) } ?? false
+      return (vowel ? "an " : "a ") + typeName
     }
   }
 

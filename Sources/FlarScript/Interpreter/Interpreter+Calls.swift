@@ -14,7 +14,8 @@ extension Interpreter {
   ) throws -> Value {
     guard case .function(let function) = callee else {
       throw RuntimeError(
-        .notCallable(ValueFormatter.typeDescription(callee)), at: calleeExpression.range
+        .notCallable(ValueFormatter.typeDescription(callee)),
+        at: calleeExpression.range
       )
     }
     switch function {

@@ -147,7 +147,8 @@ extension Interpreter {
           suggestion: Suggestion.closest(to: name, among: handle.fieldNames)),
         at: range)
     default:
-      throw RuntimeError(.noFields(ValueFormatter.typeDescription(base)), at: range)
+      throw RuntimeError(
+        .noFields(ValueFormatter.typeDescription(base)), at: range)
     }
   }
 }

@@ -41,7 +41,8 @@ extension Interpreter {
       return .matrix(try storing(value, into: m, indices, target: target))
     default:
       throw RuntimeError(
-        .immutable("cannot assign into \(ValueFormatter.typeDescription(base))"),
+        .immutable(
+          "cannot assign into \(ValueFormatter.typeDescription(base))"),
         at: target.range)
     }
   }

@@ -100,7 +100,8 @@ extension Interpreter {
       return try matrixIndex(m, indices, at: range)
     default:
       throw RuntimeError(
-        .badIndex("cannot index \(ValueFormatter.typeDescription(base))"), at: range)
+        .badIndex("cannot index \(ValueFormatter.typeDescription(base))"),
+        at: range)
     }
   }
 

@@ -88,7 +88,8 @@ extension Interpreter {
       element = { .string(keys[$0]) }
     default:
       throw RuntimeError(
-        .notIterable(ValueFormatter.typeDescription(sequence)), at: iterable.range)
+        .notIterable(ValueFormatter.typeDescription(sequence)),
+        at: iterable.range)
     }
     for index in 0..<count {
       try checkCancellation(at: iterable.range)
@@ -118,7 +119,8 @@ extension Interpreter {
       guard case .record(let box) = base else {
         throw RuntimeError(
           .immutable(
-            "cannot set field \"\(name)\" of \(ValueFormatter.typeDescription(base))"),
+            "cannot set field \"\(name)\" of \(ValueFormatter.typeDescription(base))"
+          ),
           at: target.range)
       }
       box[name] = value

@@ -42,6 +42,14 @@ public enum Value {
     return (vowel ? "an " : "a ") + name
   }
 
+  /// A `Float` matrix (weights, activations) as a language matrix.
+  ///
+  /// The language keeps one matrix type, `Double`; Float32 data widens on
+  /// entry, which is exact.
+  public init(_ m: Matrix<Float>) {
+    self = .matrix(m.converted(to: Double.self))
+  }
+
   /// Creates a list value.
   public static func list(_ elements: [Value]) -> Value {
     .list(ListBox(elements))
