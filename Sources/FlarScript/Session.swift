@@ -4,6 +4,17 @@
 /// cells or lines run in it share variables. Errors come back as
 /// `ScriptError`, already turned into diagnostics against the source that
 /// failed; rendering them is one call.
+///
+///     let registry = BuiltinRegistry()          // core, matrix, math
+///     registry.register(.models)                // a higher layer's family
+///     let session = Session(registry: registry, cancellation: flag,
+///                           arguments: args, output: { write($0) })
+///     switch Session.classify(text) {           // REPL: more lines?
+///     case .incomplete: readContinuation()
+///     default:
+///       do { if let shown = try session.evaluateForDisplay(text) { print(shown) } }
+///       catch { printError(error.rendered) }    // error.phase: .syntax, …
+///     }
 public final class Session {
   /// The interpreter; its globals persist across calls.
   public let interpreter: Interpreter
@@ -77,6 +88,11 @@ public final class Session {
     else { return nil }
     if case .null = value { return nil }
     return ValueFormatter.repr(value)
+  }
+
+  /// The canonical syntax tree of `source`, one statement per line (`:ast`).
+  public func syntaxTree(_ source: String) throws(ScriptError) -> String {
+    ASTPrinter.print(try parse(source, fileName: "<ast>"))
   }
 
   /// Whether `source` is a finished entry, needs more lines, or is wrong.

@@ -162,3 +162,21 @@ final class FakeFactor: Handle {
     #expect(summaries.first?.type == "matrix")
   }
 }
+
+@Suite struct SyntaxTreeTests {
+  @Test func syntaxTreePrintsCanonicalForm() throws {
+    let s = Session(output: { _ in })
+    #expect(try s.syntaxTree("x = 1 + 2 * 3") == "(= x (+ 1 (* 2 3)))")
+  }
+
+  @Test func syntaxErrorsAreCollectedInOneScriptError() {
+    let s = Session(output: { _ in })
+    do {
+      _ = try s.syntaxTree("a = \nb = 2 *")
+      Issue.record("expected errors")
+    } catch {
+      #expect(error.phase == .syntax)
+      #expect(error.diagnostics.count == 2)
+    }
+  }
+}

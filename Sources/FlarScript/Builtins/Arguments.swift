@@ -113,7 +113,8 @@ public struct Arguments {
   public func list(_ name: String) throws(BuiltinError) -> [Value] {
     switch self[name] {
     case .list(let box): return box.elements
-    case .range(let r): return r.values.map(Value.number)
+    case .range(let r) where r.count <= 1 << 27:
+      return r.values.map(Value.number)
     default: throw bad(name, "a list")
     }
   }
@@ -141,7 +142,9 @@ public enum MatrixConversion {
     case .matrix(let m): return m
     case .handle(let h): return h.matrixValue
     case .number(let x): return Matrix(rows: 1, columns: 1, storage: [x])
-    case .range(let r): return .row(r.values)
+    // A range is materialised only up to 2²⁷ values (1 GiB); `for` walks
+    // longer ones lazily.
+    case .range(let r) where r.count <= 1 << 27: return .row(r.values)
     case .list(let box):
       if let numbers = numbers(box.elements) { return .row(numbers) }
       var rows: [[Double]] = []

@@ -12,7 +12,11 @@ extension BuiltinFamily {
           "eye", Signature([.required("n", .integer)]),
           abstract: "the n x n identity matrix",
           examples: ["eye(3)"]
-        ) { args, _ in .matrix(.identity(try args.integer("n", minimum: 0))) },
+        ) { args, _ in
+          let n = try args.integer("n", minimum: 0)
+          try checkSize(n, n)
+          return .matrix(.identity(n))
+        },
         Builtin(
           "randn",
           Signature([
@@ -110,7 +114,18 @@ extension BuiltinFamily {
   ) {
     let m = try args.integer("m", minimum: 0)
     if args.isNil("n") { return (1, m) }
-    return (m, try args.integer("n", minimum: 0))
+    let n = try args.integer("n", minimum: 0)
+    try checkSize(m, n)
+    return (m, n)
+  }
+
+  /// Matrices above 2³¹ elements (16 GiB of float64) are refused up front,
+  /// rather than failing in the allocator or overflowing `m n`.
+  static func checkSize(_ m: Int, _ n: Int) throws(BuiltinError) {
+    let (count, overflow) = m.multipliedReportingOverflow(by: n)
+    guard overflow || count > 1 << 31 else { return }
+    throw .failed(
+      "a \(m)x\(n) matrix is too large (more than 2^31 elements)")
   }
 
   /// √(Σ x²), scaled to avoid overflow and underflow.

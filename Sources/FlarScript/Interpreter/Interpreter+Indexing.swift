@@ -24,7 +24,9 @@ extension Interpreter {
         return .position(Int(x), expression.range)
       case .string(let key): return .key(key, expression.range)
       case .range(let r)
-      where [r.start, r.end, r.step].allSatisfy { $0 == $0.rounded() }:
+      where [r.start, r.end, r.step].allSatisfy {
+        $0 == $0.rounded() && abs($0) < 1e15
+      }:
         return .slice(
           start: Int(r.start), end: Int(r.end), step: Int(r.step),
           expression.range)

@@ -148,8 +148,16 @@ extension Interpreter {
 
 /// Structural equality, as Python's `==` on lists and dicts.
 enum ValueEquality {
+  /// Containers nested deeper than this compare unequal, so that lists
+  /// holding themselves end instead of overflowing the stack.
+  static let maximumDepth = 64
+
   /// True when two values are equal; values of different types are unequal.
-  static func equal(_ a: Value, _ b: Value) -> Bool {
+  static func equal(_ a: Value, _ b: Value) -> Bool { equal(a, b, depth: 0) }
+
+  private static func equal(_ a: Value, _ b: Value, depth: Int) -> Bool {
+    guard depth < maximumDepth else { return false }
+    let equal = { (x: Value, y: Value) in Self.equal(x, y, depth: depth + 1) }
     switch (a, b) {
     case (.number(let x), .number(let y)): return x == y
     case (.string(let x), .string(let y)): return x == y
