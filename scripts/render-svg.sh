@@ -21,10 +21,10 @@ for candidate in chromium chromium-browser chromium-headless-shell google-chrome
   if command -v "$candidate" >/dev/null 2>&1; then browser=$candidate; break; fi
 done
 if [[ -z "$browser" ]]; then
-  cat >&2 <<'MSG'
-render-svg: chromium is not installed; install it (about 400 MB, no upgrades) with
-  apt-get install -y --no-install-recommends chromium
-MSG
+  # printf is a builtin, so this message needs nothing from PATH.
+  printf '%s\n' \
+    "render-svg: chromium is not installed; install it (about 400 MB, no upgrades) with" \
+    "  apt-get install -y --no-install-recommends chromium" >&2
   exit 2
 fi
 

@@ -43,6 +43,10 @@ public protocol BLASRoutines {
   static func _gesddValues(
     m: Int, n: Int, a: UnsafeMutablePointer<Element>, lda: Int,
     s: UnsafeMutablePointer<Element>) -> Int32
+  // Reciprocal 1-norm condition estimate from a Cholesky factor  (spocon/dpocon)
+  static func _pocon(
+    _ uplo: Triangle, n: Int, a: UnsafePointer<Element>, lda: Int,
+    anorm: Element, rcond: UnsafeMutablePointer<Element>) -> Int32
   // Symmetric eigen-decomposition, ascending; returns info  (ssyevd/dsyevd)
   static func _syevd(
     vectors: Bool, n: Int, a: UnsafeMutablePointer<Element>, lda: Int,

@@ -14,6 +14,13 @@ private func lapackUplo(_ u: Triangle) -> CChar {
 }
 
 extension Float {
+  public static func _pocon(
+    _ uplo: Triangle, n: Int, a: UnsafePointer<Float>, lda: Int, anorm: Float,
+    rcond: UnsafeMutablePointer<Float>
+  ) -> Int32 {
+    LAPACKE_spocon(
+      rowMajor, lapackUplo(uplo), Int32(n), a, Int32(lda), anorm, rcond)
+  }
   public static func _potrf(
     _ uplo: Triangle, n: Int, a: UnsafeMutablePointer<Float>, lda: Int
   ) -> Int32 {
@@ -32,11 +39,13 @@ extension Float {
     m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
     s: UnsafeMutablePointer<Float>
   ) -> Int32 {
-    var dummyU: Float = 0
-    var dummyV: Float = 0
+    // LAPACKE's row-major path checks ldvt >= n even for jobz 'N' (it
+    // returns -11 otherwise), so give it conforming, unused buffers.
+    var dummyU = [Float](repeating: 0, count: Swift.max(1, m))
+    var dummyV = [Float](repeating: 0, count: Swift.max(1, n))
     return LAPACKE_sgesdd(
       rowMajor, lapackChar("N"), Int32(m), Int32(n), a, Int32(lda), s,
-      &dummyU, 1, &dummyV, 1)
+      &dummyU, Int32(Swift.max(1, m)), &dummyV, Int32(Swift.max(1, n)))
   }
   public static func _syevd(
     vectors: Bool, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
@@ -49,6 +58,13 @@ extension Float {
 }
 
 extension Double {
+  public static func _pocon(
+    _ uplo: Triangle, n: Int, a: UnsafePointer<Double>, lda: Int, anorm: Double,
+    rcond: UnsafeMutablePointer<Double>
+  ) -> Int32 {
+    LAPACKE_dpocon(
+      rowMajor, lapackUplo(uplo), Int32(n), a, Int32(lda), anorm, rcond)
+  }
   public static func _potrf(
     _ uplo: Triangle, n: Int, a: UnsafeMutablePointer<Double>, lda: Int
   ) -> Int32 {
@@ -67,11 +83,13 @@ extension Double {
     m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
     s: UnsafeMutablePointer<Double>
   ) -> Int32 {
-    var dummyU: Double = 0
-    var dummyV: Double = 0
+    // LAPACKE's row-major path checks ldvt >= n even for jobz 'N' (it
+    // returns -11 otherwise), so give it conforming, unused buffers.
+    var dummyU = [Double](repeating: 0, count: Swift.max(1, m))
+    var dummyV = [Double](repeating: 0, count: Swift.max(1, n))
     return LAPACKE_dgesdd(
       rowMajor, lapackChar("N"), Int32(m), Int32(n), a, Int32(lda), s,
-      &dummyU, 1, &dummyV, 1)
+      &dummyU, Int32(Swift.max(1, m)), &dummyV, Int32(Swift.max(1, n)))
   }
   public static func _syevd(
     vectors: Bool, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,

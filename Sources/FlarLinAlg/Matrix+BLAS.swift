@@ -71,8 +71,13 @@ extension Matrix {
   /// computed by SYRK (half the flops of GEMM); the other is mirrored after,
   /// so `self` stays a full symmetric matrix.
   ///
+  /// With `mirror: false` only the upper triangle is updated (the lower one
+  /// is left as it was), for accumulators that mirror once at the end.
+  ///
   /// The corresponding BLAS routine is `ssyrk`/`dsyrk`.
-  public mutating func addGram(of a: Matrix, alpha: Scalar = 1) throws {
+  public mutating func addGram(
+    of a: Matrix, alpha: Scalar = 1, mirror: Bool = true
+  ) throws {
     let n = a.columns
     guard rows == n, columns == n else {
       throw LinAlgError.shapeMismatch(
@@ -85,6 +90,7 @@ extension Matrix {
           .upper, .transpose, n: n, k: a.rows, alpha: alpha,
           a: pa.baseAddress!, lda: n, beta: 1, c: pc.baseAddress!, ldc: n)
         // Mirror the upper triangle into the lower one.
+        if !mirror { return }
         for i in 1..<Swift.max(n, 1) {
           for j in 0..<i { pc[i * n + j] = pc[j * n + i] }
         }

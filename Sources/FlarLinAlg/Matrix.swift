@@ -16,6 +16,7 @@ public struct Matrix<Scalar: LinAlgScalar>: Sendable, Equatable {
   ///
   /// - Precondition: `storage.count == rows * columns`; a mismatch is a flar
   ///   bug, not a user error (user-facing shapes are checked before this).
+  @inlinable
   public init(rows: Int, columns: Int, storage: [Scalar]) {
     precondition(rows >= 0 && columns >= 0, "negative matrix dimension")
     precondition(
@@ -27,6 +28,7 @@ public struct Matrix<Scalar: LinAlgScalar>: Sendable, Equatable {
   }
 
   /// Creates a matrix with every element equal to `value`.
+  @inlinable
   public init(rows: Int, columns: Int, repeating value: Scalar = 0) {
     self.init(
       rows: rows, columns: columns,
@@ -34,6 +36,7 @@ public struct Matrix<Scalar: LinAlgScalar>: Sendable, Equatable {
   }
 
   /// Creates a matrix from nested row arrays, which must all have one length.
+  @inlinable
   public init(_ nestedRows: [[Scalar]]) {
     let columns = nestedRows.first?.count ?? 0
     precondition(
@@ -44,6 +47,7 @@ public struct Matrix<Scalar: LinAlgScalar>: Sendable, Equatable {
   }
 
   /// The `n x n` identity.
+  @inlinable
   public static func identity(_ n: Int) -> Matrix {
     var m = Matrix(rows: n, columns: n)
     for i in 0..<n { m.storage[i * n + i] = 1 }
@@ -51,46 +55,56 @@ public struct Matrix<Scalar: LinAlgScalar>: Sendable, Equatable {
   }
 
   /// A column vector (`n x 1`) holding `values`.
+  @inlinable
   public static func column(_ values: [Scalar]) -> Matrix {
     Matrix(rows: values.count, columns: 1, storage: values)
   }
 
   /// A row vector (`1 x n`) holding `values`.
+  @inlinable
   public static func row(_ values: [Scalar]) -> Matrix {
     Matrix(rows: 1, columns: values.count, storage: values)
   }
 
   /// `(rows, columns)`.
+  @inlinable
   public var shape: (rows: Int, columns: Int) { (rows, columns) }
 
   /// Number of elements.
+  @inlinable
   public var count: Int { storage.count }
 
   /// True when the matrix has as many rows as columns.
+  @inlinable
   public var isSquare: Bool { rows == columns }
 
   /// Element `(i, j)`, 0-based.
+  @inlinable
   public subscript(i: Int, j: Int) -> Scalar {
     get { storage[i * columns + j] }
     set { storage[i * columns + j] = newValue }
   }
 
   /// Row `i` as an array.
+  @inlinable
   public func row(_ i: Int) -> [Scalar] {
     Array(storage[(i * columns)..<((i + 1) * columns)])
   }
 
   /// Column `j` as an array.
+  @inlinable
   public func column(_ j: Int) -> [Scalar] {
     (0..<rows).map { storage[$0 * columns + j] }
   }
 
   /// The diagonal `A[i, i]` for `i < min(m, n)`.
+  @inlinable
   public var diagonal: [Scalar] {
     (0..<Swift.min(rows, columns)).map { storage[$0 * columns + $0] }
   }
 
   /// The transpose, as a new row-major matrix.
+  @inlinable
   public var transposed: Matrix {
     var t = Matrix(rows: columns, columns: rows)
     storage.withUnsafeBufferPointer { src in
@@ -112,6 +126,7 @@ public struct Matrix<Scalar: LinAlgScalar>: Sendable, Equatable {
   }
 
   /// The sub-matrix of rows `r` and columns `c` (copied).
+  @inlinable
   public func slice(rows r: Range<Int>, columns c: Range<Int>) -> Matrix {
     var out = [Scalar]()
     out.reserveCapacity(r.count * c.count)
@@ -122,10 +137,15 @@ public struct Matrix<Scalar: LinAlgScalar>: Sendable, Equatable {
   }
 
   /// Converts the elements to another precision.
+  ///
+  /// Inlinable so that callers in other modules get a specialised loop
+  /// (the unspecialised generic costs about 50x more per element).
+  @inlinable
   public func converted<T: LinAlgScalar>(to: T.Type = T.self) -> Matrix<T> {
     Matrix<T>(rows: rows, columns: columns, storage: storage.map { T($0) })
   }
 
   /// True when any element is NaN or infinite.
+  @inlinable
   public var hasNonFinite: Bool { storage.contains { !$0.isFinite } }
 }

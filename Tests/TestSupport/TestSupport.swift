@@ -86,3 +86,54 @@ public enum FixtureError: Error, CustomStringConvertible {
     }
   }
 }
+
+extension TestSupport {
+  /// Loads a fixture `.npz` as a dictionary of arrays.
+  public static func fixtureArchive(_ relative: String) throws -> [String: NumPyArray] {
+    do {
+      var out: [String: NumPyArray] = [:]
+      for (name, array) in try NumPyArchive.read(fixture(relative)) { out[name] = array }
+      return out
+    } catch {
+      throw FixtureError.missing(relative, String(describing: error))
+    }
+  }
+
+  /// `closeness` for two matrices of one shape (nil when within `rtol`).
+  public static func closeness(
+    _ actual: Matrix<Double>, _ expected: Matrix<Double>, rtol: Double
+  ) -> String? {
+    guard actual.rows == expected.rows, actual.columns == expected.columns else {
+      return "shape (\(actual.rows), \(actual.columns)) != expected (\(expected.rows), \(expected.columns))"
+    }
+    return closeness(actual.storage, expected.storage, rtol: rtol)
+  }
+
+  /// `|a − b| / max(|b|, tiny)` for scalars.
+  public static func relativeError(_ a: Double, _ b: Double) -> Double {
+    a == b ? 0 : abs(a - b) / max(abs(b), Double.leastNormalMagnitude)
+  }
+
+  /// A deterministic pseudo-random generator (SplitMix64) for test data.
+  public struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+  }
+
+  /// A matrix of uniform entries in `[-1, 1)` plus `offset`, from a seed.
+  public static func randomMatrix(
+    rows: Int, columns: Int, seed: UInt64, offset: Double = 0
+  ) -> Matrix<Double> {
+    var g = SeededGenerator(seed: seed)
+    return Matrix(
+      rows: rows, columns: columns,
+      storage: (0..<(rows * columns)).map { _ in Double.random(in: -1..<1, using: &g) + offset })
+  }
+}

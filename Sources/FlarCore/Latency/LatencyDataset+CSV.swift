@@ -1,9 +1,10 @@
+import FlarLinAlg
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import FlarLinAlg
 
 /// Reading and writing latency CSV files in the reference's format.
 ///

@@ -44,7 +44,8 @@ public enum LatencyError: Error, Equatable, CustomStringConvertible {
     case .notAnInteger(let file, let line, let column, let text):
       return "\(file):\(line): column \(column): \"\(text)\" is not a whole number"
     case .incompatibleHeader(let file, let header, let expected):
-      return "\(file):1: cannot append: header \(header.joined(separator: ",")) differs from \(expected.joined(separator: ","))"
+      return
+        "\(file):1: cannot append: header \(header.joined(separator: ",")) differs from \(expected.joined(separator: ","))"
     case .notPositive(let file, let line, let column, let value):
       return "\(file):\(line): column \(column): expected a positive value, found \(value)"
     case .emptyDataset(let file):

@@ -31,7 +31,9 @@ extension LatencyPredictor {
         name: "test fraction", value: "\(testFraction)", expected: "a fraction in (0, 0.5]")
     }
     let (rows, dropped) = data.finiteRatioSamples
-    guard rows.count >= 10 else { throw LatencyError.tooFewSamples(usable: rows.count, minimum: 10) }
+    guard rows.count >= 10 else {
+      throw LatencyError.tooFewSamples(usable: rows.count, minimum: 10)
+    }
     let (train, test) = split(rows, testFraction: testFraction, seed: options.seed)
     let forest = try RandomForest.fit(
       features: train.map { $0.shape.features }, targets: train.map(\.ratio), options: options)
@@ -87,9 +89,10 @@ extension LatencyPredictor {
     metadata.decisionAccuracy = Double(agree) / Double(test.count)
   }
 
-  /// This machine: the CPU's model name from `/proc/cpuinfo` and the number
-  /// of online cores, e.g. "AMD EPYC 7B13, 2 cores"; "unknown CPU, N cores"
-  /// where `/proc/cpuinfo` cannot be read.
+  /// This machine: the CPU's model name from `/proc/cpuinfo`, the number of
+  /// online cores and, when set, `OPENBLAS_NUM_THREADS` (GEMM times depend
+  /// on it), e.g. "AMD EPYC, 2 cores, OPENBLAS_NUM_THREADS=1"; the model is
+  /// "unknown CPU" where `/proc/cpuinfo` cannot be read.
   public static func hardwareDescription() -> String {
     let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
     var model = "unknown CPU"
@@ -97,12 +100,16 @@ extension LatencyPredictor {
       defer { fclose(file) }
       var buffer = [CChar](repeating: 0, count: 1024)
       while fgets(&buffer, Int32(buffer.count), file) != nil {
-        let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let line = String(
+          decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         if line.hasPrefix("model name"), let colon = line.firstIndex(of: ":") {
           model = line[line.index(after: colon)...].trimmingWhitespace()
           break
         }
       }
+    }
+    if let threads = getenv("OPENBLAS_NUM_THREADS") {
+      return "\(model), \(cores) cores, OPENBLAS_NUM_THREADS=\(String(cString: threads))"
     }
     return "\(model), \(cores) cores"
   }

@@ -1,9 +1,10 @@
+import FlarLinAlg
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import FlarLinAlg
 
 /// Something that predicts the latency recovery ratio `Y` of a layer shape.
 public protocol LatencyRatioPredicting: Sendable {
@@ -94,7 +95,8 @@ public struct LatencyPredictor: LatencyRatioPredicting, Codable, Equatable {
 
   func prediction(_ shape: LatencyShape) -> LatencyPrediction {
     let y = predictedRatio(shape)
-    let dense = denseTime.milliseconds(rows: shape.rows, in: shape.inFeatures, out: shape.outFeatures)
+    let dense = denseTime.milliseconds(
+      rows: shape.rows, in: shape.inFeatures, out: shape.outFeatures)
     let one = rank1Time.milliseconds(rows: shape.rows, in: shape.inFeatures, out: shape.outFeatures)
     return LatencyPrediction(
       ratio: y, milliseconds: one + y * (dense - one), denseMilliseconds: dense,

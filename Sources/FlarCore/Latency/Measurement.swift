@@ -47,8 +47,10 @@ public struct LatencyShape: Sendable, Hashable, Codable, CustomStringConvertible
   ///
   /// - Throws: `LatencyError.invalidShape` saying which condition failed.
   public func validated() throws -> LatencyShape {
-    let named = [("batch", batch), ("tokens", tokens), ("in", inFeatures),
-                 ("out", outFeatures), ("rank", rank)]
+    let named = [
+      ("batch", batch), ("tokens", tokens), ("in", inFeatures),
+      ("out", outFeatures), ("rank", rank),
+    ]
     if let (name, value) = named.first(where: { $0.1 < 1 }) {
       throw LatencyError.invalidShape(self, reason: "\(name) must be at least 1, got \(value)")
     }
@@ -159,9 +161,15 @@ struct LatencyWorkload {
       for j in 0..<count { buffer[j] = Float(2 * random.nextUnit() - 1) }
       return buffer
     }
-    x = filled(n * i); w = filled(o * i); bias = filled(o)
-    r = filled(k * i); l = filled(o * k); r1 = filled(i); l1 = filled(o)
-    h = filled(n * k); y = filled(n * o)
+    x = filled(n * i)
+    w = filled(o * i)
+    bias = filled(o)
+    r = filled(k * i)
+    l = filled(o * k)
+    r1 = filled(i)
+    l1 = filled(o)
+    h = filled(n * k)
+    y = filled(n * o)
   }
 
   func deallocate() {

@@ -46,7 +46,9 @@ public struct PowerLawTimeModel: Sendable, Codable, Equatable {
   /// intercept) solvable, with that column's coefficient near 0.
   ///
   /// - Precondition: at least one pair, every time positive.
-  public static func fit(_ pairs: [(shape: LatencyShape, milliseconds: Double)]) -> PowerLawTimeModel {
+  public static func fit(_ pairs: [(shape: LatencyShape, milliseconds: Double)])
+    -> PowerLawTimeModel
+  {
     precondition(!pairs.isEmpty && pairs.allSatisfy { $0.milliseconds > 0 }, "power-law fit data")
     var ata = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 4)  // Σ a aᵀ
     var aty = [Double](repeating: 0, count: 4)  // Σ a log t

@@ -71,7 +71,9 @@ public struct RegressionTree: Sendable, Codable, Equatable {
     var tree = RegressionTree()
     // Work list of (node index, its samples, its depth); children are
     // appended as nodes are split, so a parent always precedes its children.
-    var pending: [(node: Int, samples: [Int], depth: Int)] = [(tree.addLeaf(samples, targets), samples, 0)]
+    var pending: [(node: Int, samples: [Int], depth: Int)] = [
+      (tree.addLeaf(samples, targets), samples, 0)
+    ]
     while let (node, rows, depth) = pending.popLast() {
       if let maxDepth = limits.maxDepth, depth >= maxDepth { continue }
       if rows.count < Swift.max(2, 2 * limits.minSamplesLeaf) { continue }

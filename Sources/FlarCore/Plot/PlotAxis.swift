@@ -43,6 +43,13 @@ struct PlotAxis: Sendable, Equatable {
     }
   }
 
+  /// `fraction(v)` limited to 0…1, and 0 where it is undefined (a range
+  /// so wide that its span overflows).
+  func clampedFraction(_ v: Double) -> Double {
+    let f = fraction(v)
+    return f.isNaN ? 0 : Swift.min(1, Swift.max(0, f))
+  }
+
   /// An axis over the data range `min…max` with at most `maxTicks` ticks.
   ///
   /// A linear axis is first widened by `padding` (a share of its span) on
@@ -61,7 +68,9 @@ struct PlotAxis: Sendable, Equatable {
     case .linear:
       var (lo, hi) = widenedIfFlat(min, max)
       let pad = (hi - lo) * padding
-      (lo, hi) = (lo - pad, hi + pad)
+      if (lo - pad).isFinite && (hi + pad).isFinite {
+        (lo, hi) = (lo - pad, hi + pad)
+      }
       return linearAxis(lo: lo, hi: hi, maxTicks: maxTicks, loose: loose)
     }
   }
@@ -80,7 +89,15 @@ struct PlotAxis: Sendable, Equatable {
     -> PlotAxis
   {
     let n = Swift.max(2, maxTicks)
-    var exponent = Int(floor(log10((hi - lo) / Double(n - 1))))
+    let rawStep = (hi - lo) / Double(n - 1)
+    // Tick k·step must be countable in an Int, and the step a normal
+    // double: past either limit (spans near the largest double, subnormal
+    // data, a span 1e-16 of its magnitude) only the two ends are labelled.
+    let magnitude = Swift.max(abs(lo), abs(hi))
+    guard rawStep.isNormal, magnitude / rawStep < 1e15 else {
+      return endsOnlyAxis(lo: lo, hi: hi)
+    }
+    var exponent = Int(floor(log10(rawStep)))
     var mantissaIndex = 0
     let mantissas = [1, 2, 5]
     while true {
@@ -124,13 +141,13 @@ struct PlotAxis: Sendable, Equatable {
     let innerHi = Int(floor(logMax + 1e-12))
     if innerHi - innerLo >= 1 {
       let pad = 0.03 * (logMax - logMin)
-      let lo = pow(10, logMin - pad)
-      let hi = pow(10, logMax + pad)
       let stride = Swift.max(1, (innerHi - innerLo + n - 1) / n)
       let first = -floorDiv(-innerLo, stride) * stride
       let decades = Array(
         Swift.stride(from: first, through: innerHi, by: stride))
-      return logAxis(lo: lo, hi: hi, decades: decades, stride: stride)
+      return logAxis(
+        logLo: logMin - pad, logHi: logMax + pad, decades: decades,
+        stride: stride)
     }
     var dLo = Int(floor(logMin + 1e-12))
     var dHi = Int(ceil(logMax - 1e-12))
@@ -140,15 +157,23 @@ struct PlotAxis: Sendable, Equatable {
     dHi = -floorDiv(-dHi, stride) * stride
     let decades = Array(Swift.stride(from: dLo, through: dHi, by: stride))
     return logAxis(
-      lo: power10(dLo), hi: power10(dHi), decades: decades, stride: stride)
+      logLo: Double(dLo), logHi: Double(dHi), decades: decades, stride: stride)
   }
 
-  /// A log axis over `lo…hi` with ticks at `10^d` for `d` in `decades`, and
-  /// minor ticks at 2…9 × 10ᵈ when every decade is ticked and there are few.
-  static func logAxis(lo: Double, hi: Double, decades: [Int], stride: Int)
-    -> PlotAxis
-  {
-    let ticks = decades.map { AxisTick(value: power10($0), label: "1e\($0)") }
+  /// A log axis over `10^logLo…10^logHi` with ticks at `10^d` for `d` in
+  /// `decades`, and minor ticks at 2…9 × 10ᵈ when every decade is ticked
+  /// and there are few.
+  ///
+  /// The ends are kept inside the doubles' range (10^-323 to 10^308), so
+  /// that subnormal or huge data cannot make an end 0 or infinite.
+  static func logAxis(
+    logLo: Double, logHi: Double, decades: [Int], stride: Int
+  ) -> PlotAxis {
+    let lo = pow(10, Swift.max(logLo, -323))
+    let hi = pow(10, Swift.min(logHi, 308.25))
+    let ticks = decades.filter { (-323...308).contains($0) }.map {
+      AxisTick(value: power10($0), label: "1e\($0)")
+    }
     var minor: [Double] = []
     let dLo = Int(floor(log10(lo)))
     let dHi = Int(ceil(log10(hi)))
@@ -162,6 +187,15 @@ struct PlotAxis: Sendable, Equatable {
     }
     return PlotAxis(
       scale: .log, lo: lo, hi: hi, ticks: ticks, minorTicks: minor)
+  }
+
+  /// A linear axis with a tick at each end, labelled in compact notation,
+  /// for ranges where 1-2-5 steps cannot be counted.
+  static func endsOnlyAxis(lo: Double, hi: Double) -> PlotAxis {
+    let ticks = [lo, hi].map {
+      AxisTick(value: $0, label: NumberFormat.compact($0))
+    }
+    return PlotAxis(scale: .linear, lo: lo, hi: hi, ticks: ticks)
   }
 
   /// `n × 10^e`, computed so that decimal ticks are the nearest doubles
@@ -212,8 +246,10 @@ struct PlotAxis: Sendable, Equatable {
 
   static func decimalDigits(_ n: Int) -> String { String(n) }
 
-  /// 10^e for |e| ≤ 308; exact for |e| ≤ 22, where doubles hold powers of ten.
+  /// 10^e; exact for |e| ≤ 22, where doubles hold powers of ten.
   static func power10(_ e: Int) -> Double {
+    // Beyond 10^22 no power of ten is exact, and 1 / 10^309 would be 0.
+    if abs(e) > 22 { return pow(10, Double(e)) }
     if e < 0 { return 1 / power10(-e) }
     var p = 1.0
     for _ in 0..<e { p *= 10 }

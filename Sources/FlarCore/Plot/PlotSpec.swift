@@ -28,6 +28,15 @@ public struct PlotSeries: Sendable, Equatable {
     self.label = label
   }
 
+  /// Creates a series from `[x, y]` pairs, such as a search's `curve`
+  /// (`[[rank, value], …]`); a pair of another length is skipped as a NaN
+  /// point, so that the plot notes it instead of failing.
+  public init(pairs: [[Double]], label: String? = nil) {
+    self.init(
+      y: pairs.map { $0.count == 2 ? $0[1] : .nan },
+      x: pairs.map { $0.count == 2 ? $0[0] : .nan }, label: label)
+  }
+
   /// The x coordinate of point `i`: `x[i]`, or `i` when `x` is `nil`.
   func xValue(_ i: Int) -> Double { x.map { $0[i] } ?? Double(i) }
 }

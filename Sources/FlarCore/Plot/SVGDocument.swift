@@ -93,7 +93,10 @@ struct SVGDocument: Sendable {
 
   /// A coordinate rounded to 0.01 px, without trailing zeros (`12.5`, `3`).
   static func number(_ v: Double) -> String {
-    PlotAxis.decimalText(Int((v * 100).rounded()), -2)
+    // Positions come from clamped fractions, so this limit is a safeguard
+    // for a flar bug, never a visible clip.
+    let limited = v.isFinite ? min(1e9, max(-1e9, v)) : 0
+    return PlotAxis.decimalText(Int((limited * 100).rounded()), -2)
   }
 
   /// The approximate width in px of `text` at `fontSize`: 0.6 em per

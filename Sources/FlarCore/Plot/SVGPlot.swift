@@ -95,11 +95,11 @@ public enum SVGPlot {
   static func n(_ v: Double) -> String { SVGDocument.number(v) }
 
   static func px(_ v: Double, _ axis: PlotAxis, _ frame: Frame) -> Double {
-    frame.x + axis.fraction(v) * frame.width
+    frame.x + axis.clampedFraction(v) * frame.width
   }
 
   static func py(_ v: Double, _ axis: PlotAxis, _ frame: Frame) -> Double {
-    frame.bottom - axis.fraction(v) * frame.height
+    frame.bottom - axis.clampedFraction(v) * frame.height
   }
 
   /// Minor grid lines, then major ones, under the data.

@@ -51,7 +51,8 @@ public enum TerminalPlot {
   ) throws -> String {
     let header = (spec.title == nil ? 0 : 1) + (spec.yLabel == nil ? 0 : 1)
     let footer =
-      2 + (spec.xLabel == nil ? 0 : 1) + (spec.needsLegend ? 1 : 0)
+      2 + (spec.xLabel == nil ? 0 : 1)
+      + legendLines(spec, margin: 0, width: width, color: false).count
       + data.notes.count
     let rows = height - header - footer
     let minimumRows = 3
@@ -76,16 +77,7 @@ public enum TerminalPlot {
     var lines: [String] = []
     if let title = spec.title { lines.append(centred(title, margin, columns)) }
     if let yLabel = spec.yLabel { lines.append(yLabel) }
-    let tickRows = Dictionary(
-      yAxis.ticks.map { (row(of: $0.value, yAxis, canvas), $0.label) },
-      uniquingKeysWith: { first, _ in first })
-    for r in 0..<rows {
-      let label = tickRows[r] ?? ""
-      let pad = String(repeating: " ", count: labelWidth - label.count)
-      let axis = tickRows[r] == nil ? "│" : "┤"
-      lines.append(
-        pad + label + " " + axis + canvas.line(row: r, colors: colors))
-    }
+    lines += plotRows(canvas, yAxis, labelWidth: labelWidth, colors: colors)
     let tickColumns = xAxis.ticks.map {
       (column(of: $0.value, xAxis, canvas), $0.label)
     }
@@ -95,11 +87,26 @@ public enum TerminalPlot {
     if let xLabel = spec.xLabel {
       lines.append(centred(xLabel, margin, columns))
     }
-    if spec.needsLegend {
-      lines.append(legend(spec, margin: margin, color: color))
-    }
+    lines += legendLines(spec, margin: margin, width: width, color: color)
     lines += data.notes
     return lines.map(trimmedTrailingSpaces).joined(separator: "\n")
+  }
+
+  /// The plot area's lines: a y tick label and `┤` on the rows that hold a
+  /// tick, `│` on the others, then the canvas row.
+  static func plotRows(
+    _ canvas: BrailleCanvas, _ yAxis: PlotAxis, labelWidth: Int,
+    colors: [String]?
+  ) -> [String] {
+    let tickRows = Dictionary(
+      yAxis.ticks.map { (row(of: $0.value, yAxis, canvas), $0.label) },
+      uniquingKeysWith: { first, _ in first })
+    return (0..<canvas.rows).map { r in
+      let label = tickRows[r] ?? ""
+      let pad = String(repeating: " ", count: labelWidth - label.count)
+      let axis = tickRows[r] == nil ? "│" : "┤"
+      return pad + label + " " + axis + canvas.line(row: r, colors: colors)
+    }
   }
 
   /// Draws one series: joined segments for a line plot, single dots or
@@ -136,14 +143,14 @@ public enum TerminalPlot {
   static func dotX(_ v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas)
     -> Int
   {
-    let f = min(1, max(0, axis.fraction(v)))
+    let f = axis.clampedFraction(v)
     return Int((f * Double(canvas.dotWidth - 1)).rounded())
   }
 
   static func dotY(_ v: Double, _ axis: PlotAxis, _ canvas: BrailleCanvas)
     -> Int
   {
-    let f = min(1, max(0, axis.fraction(v)))
+    let f = axis.clampedFraction(v)
     return Int(((1 - f) * Double(canvas.dotHeight - 1)).rounded())
   }
 
@@ -186,18 +193,37 @@ public enum TerminalPlot {
   }
 
   /// The legend: a sample of each series' glyph, coloured when asked,
-  /// followed by its label.
-  static func legend(_ spec: PlotSpec, margin: Int, color: Bool) -> String {
-    let entries = spec.series.indices.map { i -> String in
+  /// followed by its label, wrapped onto as many lines as `width` needs.
+  ///
+  /// Lines are broken before they are indented, so that their count (which
+  /// the layout must know before the y labels fix the margin) depends on
+  /// the width only; they are then indented under the plot area as far as
+  /// the longest line allows.
+  static func legendLines(
+    _ spec: PlotSpec, margin: Int, width: Int, color: Bool
+  ) -> [String] {
+    guard spec.needsLegend else { return [] }
+    var lines: [(text: String, length: Int)] = []
+    for i in spec.series.indices {
       let glyph = marker(series: i, color: color).map { String($0) } ?? "⠤⠤"
       let sample =
         color
         ? ANSI.seriesColors[i % ANSI.seriesColors.count] + glyph + ANSI.reset
         : glyph
-      return sample + " " + spec.legendLabel(i)
+      let label = spec.legendLabel(i)
+      let length = glyph.count + 1 + label.count
+      if let last = lines.last, last.length + 3 + length <= width {
+        lines[lines.count - 1] = (
+          last.text + "   " + sample + " " + label, last.length + 3 + length
+        )
+      } else {
+        lines.append((sample + " " + label, length))
+      }
     }
-    return String(repeating: " ", count: margin)
-      + entries.joined(separator: "   ")
+    let longest = lines.map(\.length).max() ?? 0
+    let indent = String(
+      repeating: " ", count: max(0, min(margin, width - longest)))
+    return lines.map { indent + $0.text }
   }
 
   /// `text` centred over the plot area that starts at `margin`.

@@ -15,13 +15,19 @@ extension Table: CustomStringConvertible {
   /// The table as aligned text, without ANSI codes or a final newline.
   public var description: String { rendered() }
 
-  /// The table as aligned text; cells wider than `maximumCellWidth`
-  /// characters are shortened with a `…` in the middle.
-  public func rendered(maximumCellWidth: Int = 60) -> String {
+  /// The table as aligned text that fits in `width` columns when it can.
+  ///
+  /// Cells wider than `maximumCellWidth` characters are shortened with a
+  /// `…` in the middle. When the table is still wider than `width` (for
+  /// example `TerminalSize.columns()`), its widest text columns are
+  /// shortened the same way, down to 8 characters; numbers are never cut.
+  public func rendered(width: Int? = nil, maximumCellWidth: Int = 60)
+    -> String
+  {
     let numeric = columns.indices.map { isNumeric($0) }
-    let body = rows.map { cellTexts($0, maximumCellWidth) }
-    let foot = footer.map { cellTexts($0, maximumCellWidth) }
-    let header = columns.map {
+    var body = rows.map { cellTexts($0, maximumCellWidth) }
+    var foot = footer.map { cellTexts($0, maximumCellWidth) }
+    var header = columns.map {
       TerminalPlot.fitted($0.name, min($0.name.count, maximumCellWidth))
     }
     var widths = header.map(\.count)
@@ -29,6 +35,17 @@ extension Table: CustomStringConvertible {
       for (c, text) in row.enumerated() {
         widths[c] = max(widths[c], text.count)
       }
+    }
+    if let width {
+      widths = Self.shrunk(widths, numeric: numeric, toFit: width)
+      let fit = { (row: [String]) in
+        row.enumerated().map { c, text in
+          text.count > widths[c] ? TerminalPlot.fitted(text, widths[c]) : text
+        }
+      }
+      body = body.map(fit)
+      foot = foot.map(fit)
+      header = fit(header)
     }
     let rule = widths.map { String(repeating: "─", count: $0) }.joined(
       separator: "  ")
@@ -43,6 +60,28 @@ extension Table: CustomStringConvertible {
     }
     lines += notes
     return lines.map(TerminalPlot.trimmedTrailingSpaces).joined(separator: "\n")
+  }
+
+  /// Column widths with the widest text columns narrowed, one at a time,
+  /// until the line (with two spaces between columns) fits in `width`.
+  static func shrunk(_ widths: [Int], numeric: [Bool], toFit width: Int)
+    -> [Int]
+  {
+    let minimum = 8
+    var widths = widths
+    var total = widths.reduce(0, +) + 2 * (widths.count - 1)
+    while total > width {
+      let candidates = widths.indices.filter {
+        !numeric[$0] && widths[$0] > minimum
+      }
+      guard let c = candidates.max(by: { widths[$0] < widths[$1] }) else {
+        break
+      }
+      let cut = min(total - width, widths[c] - minimum)
+      widths[c] -= cut
+      total -= cut
+    }
+    return widths
   }
 
   /// The formatted cells of `row` on one line each (newlines become spaces).

@@ -1,5 +1,6 @@
 /// One cell of a table: text, a number, or nothing.
 public enum TableCell: Sendable, Equatable {
+  /// Text, left-aligned in the terminal.
   case text(String)
   /// A number, shown in its column's `NumberFormat`.
   case number(Double)
@@ -10,19 +11,25 @@ public enum TableCell: Sendable, Equatable {
 extension TableCell: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
   ExpressibleByFloatLiteral, ExpressibleByNilLiteral
 {
+  /// A string literal is a text cell.
   public init(stringLiteral value: String) { self = .text(value) }
+  /// An integer literal is a number cell.
   public init(integerLiteral value: Int) { self = .number(Double(value)) }
+  /// A float literal is a number cell.
   public init(floatLiteral value: Double) { self = .number(value) }
+  /// `nil` is an empty cell.
   public init(nilLiteral: ()) { self = .empty }
 }
 
 /// A column of a table: its name and how its numbers are written.
 public struct TableColumn: Sendable, Equatable {
+  /// The header text, and the key of the column in JSON.
   public var name: String
   /// The notation of the column's numbers in the terminal and Markdown
   /// forms; CSV and JSON always keep the shortest round-trip text.
   public var format: NumberFormat
 
+  /// Creates a column called `name` whose numbers are shown in `format`.
   public init(_ name: String, format: NumberFormat = .shortest) {
     self.name = name
     self.format = format
@@ -41,11 +48,14 @@ public struct TableColumn: Sendable, Equatable {
 ///     var t = try Table(columns: [TableColumn("layer"), TableColumn("rank")])
 ///     try t.append(["encoder.layer.0.attention.self.query", 96])
 public struct Table: Sendable, Equatable {
+  /// The columns, in display order.
   public private(set) var columns: [TableColumn]
+  /// The body rows, each with one cell per column.
   public private(set) var rows: [[TableCell]]
   /// A last row set apart by a rule, such as totals; shown in the terminal
   /// and Markdown forms and left out of CSV and JSON, which hold data only.
   public private(set) var footer: [TableCell]?
+  /// A line printed above the table.
   public var title: String?
   /// Lines printed under the table ("ratio counts compressed layers only").
   public var notes: [String]

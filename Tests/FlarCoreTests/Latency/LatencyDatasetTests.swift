@@ -1,12 +1,13 @@
-import Foundation
 import FlarLinAlg
-import Testing
+import Foundation
 import TestSupport
+import Testing
 
 @testable import FlarCore
 
 @Suite struct LatencyDatasetTests {
-  static let header = "Batch_dim,Patch_dim,In_feats,Out_feats,Rank,Og_lat,Latency,Min_lat,Lat_recovery"
+  static let header =
+    "Batch_dim,Patch_dim,In_feats,Out_feats,Rank,Og_lat,Latency,Min_lat,Lat_recovery"
   static let good = "8,197,384,1536,96,2.0,1.5,0.5,0.6666666666666666"
 
   static func parse(_ lines: [String]) throws -> LatencyDataset {
@@ -17,13 +18,25 @@ import TestSupport
     let data = try LatencyDataset.load(TestSupport.fixture("latency/synthetic.csv"))
     #expect(data.count == 600)
     let first = data.samples[0]
-    #expect(first.shape == LatencyShape(batch: 16, tokens: 197, inFeatures: 1024, outFeatures: 256, rank: 144))
+    #expect(
+      first.shape
+        == LatencyShape(batch: 16, tokens: 197, inFeatures: 1024, outFeatures: 256, rank: 144))
     #expect(first.denseMilliseconds == 10.542509748198833)
     #expect(first.ratio == 0.7001127904299662)
   }
 
+  @Test(arguments: ["openblas1", "openblas2"])
+  func filesMeasuredOnThisProjectsCPULoad(threads: String) throws {
+    let data = try LatencyDataset.load(
+      TestSupport.fixture("latency/measured-amd-epyc-2core-\(threads)-loaded.csv"))
+    #expect(data.count == 400)
+    #expect(data.finiteRatioSamples.dropped == 0)
+  }
+
   @Test func csvRoundTripKeepsEveryValue() throws {
-    let data = try Self.parse([Self.header + ",", Self.good + ",", "1,50,96,96,8,0.1,0.05,0.04,inf"])
+    let data = try Self.parse([
+      Self.header + ",", Self.good + ",", "1,50,96,96,8,0.1,0.05,0.04,inf",
+    ])
     #expect(data.samples[1].ratio == .infinity)
     #expect(try LatencyDataset.parse(data.csvText(), file: "again.csv") == data)
   }
@@ -55,7 +68,9 @@ import TestSupport
   }
 
   @Test func nonPositiveDimensionsAreRejected() {
-    #expect(throws: LatencyError.notPositive(file: "t.csv", line: 2, column: "Batch_dim", value: -8)) {
+    #expect(
+      throws: LatencyError.notPositive(file: "t.csv", line: 2, column: "Batch_dim", value: -8)
+    ) {
       try Self.parse([Self.header, "-8,197,384,1536,96,2.0,1.5,0.5,0.6"])
     }
     #expect(throws: LatencyError.notPositive(file: "t.csv", line: 2, column: "Rank", value: 0)) {
@@ -70,14 +85,18 @@ import TestSupport
   }
 
   @Test func fractionalDimensionIsNotAnInteger() {
-    #expect(throws: LatencyError.notAnInteger(file: "t.csv", line: 2, column: "In_feats", text: "384.5")) {
+    #expect(
+      throws: LatencyError.notAnInteger(file: "t.csv", line: 2, column: "In_feats", text: "384.5")
+    ) {
       try Self.parse([Self.header, "8,197,384.5,1536,8,2.0,1.5,0.5,0.6"])
     }
   }
 
   @Test func missingColumnAndEmptyFileAreErrors() {
     let short = Array(LatencyDataset.columns.dropLast())
-    #expect(throws: LatencyError.missingColumn(file: "t.csv", column: "Lat_recovery", header: short)) {
+    #expect(
+      throws: LatencyError.missingColumn(file: "t.csv", column: "Lat_recovery", header: short)
+    ) {
       try Self.parse([short.joined(separator: ","), "8,197,384,1536,8,2.0,1.5,0.5"])
     }
     #expect(throws: LatencyError.emptyDataset(file: "t.csv")) { try Self.parse([]) }
@@ -116,7 +135,8 @@ import TestSupport
       let first = try LatencyDataset.collect(
         n: 2, file: path, seed: 1, runs: 2, timing: quick, sampler: tiny)
       #expect(first.count == 2)
-      _ = try LatencyDataset.collect(n: 1, file: path, seed: 2, runs: 2, timing: quick, sampler: tiny)
+      _ = try LatencyDataset.collect(
+        n: 1, file: path, seed: 2, runs: 2, timing: quick, sampler: tiny)
       let stopped = try LatencyDataset.collect(
         n: 3, file: path, seed: 3, runs: 2, timing: quick, sampler: tiny, shouldStop: { true })
       #expect(stopped.count == 0)

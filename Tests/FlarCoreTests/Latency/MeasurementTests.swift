@@ -36,8 +36,10 @@ import Testing
     #expect(recoveryRatio(denseMilliseconds: 5, rank1Milliseconds: 1, rankMilliseconds: 7) == 1.5)
     #expect(recoveryRatio(denseMilliseconds: 5, rank1Milliseconds: 1, rankMilliseconds: 1) == 0)
     // Rank 1 not faster than dense: undefined, reported as +∞ ("does not pay off").
-    #expect(recoveryRatio(denseMilliseconds: 1, rank1Milliseconds: 1, rankMilliseconds: 2) == .infinity)
-    #expect(recoveryRatio(denseMilliseconds: 1, rank1Milliseconds: 2, rankMilliseconds: 2) == .infinity)
+    #expect(
+      recoveryRatio(denseMilliseconds: 1, rank1Milliseconds: 1, rankMilliseconds: 2) == .infinity)
+    #expect(
+      recoveryRatio(denseMilliseconds: 1, rank1Milliseconds: 2, rankMilliseconds: 2) == .infinity)
   }
 
   @Test func cancellationStopsBetweenRepetitions() {
@@ -68,7 +70,8 @@ import Testing
     }
     #expect(
       LatencyError.invalidShape(zero, reason: "rank must be at least 1, got 0").description
-        == "invalid layer shape batch 1, tokens 8, in 16, out 16, rank 0: rank must be at least 1, got 0")
+        == "invalid layer shape batch 1, tokens 8, in 16, out 16, rank 0: rank must be at least 1, got 0"
+    )
   }
 
   @Test func summaryQuantilesMatchNumPyLinear() {

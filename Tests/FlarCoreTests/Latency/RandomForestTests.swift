@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarCore
 
@@ -20,7 +20,9 @@ import TestSupport
     let forest = try RandomForest.fit(
       features: x, targets: x.map(Self.step), options: .init(treeCount: 30, seed: 3))
     // Away from the steps (≥ 0.05 from x0 = 0.5 and x1 = 0.3) the forest is exact to 0.1.
-    let probe = Self.grid(200, seed: 2).filter { abs($0[0] - 0.5) > 0.05 && abs($0[1] - 0.3) > 0.05 }
+    let probe = Self.grid(200, seed: 2).filter {
+      abs($0[0] - 0.5) > 0.05 && abs($0[1] - 0.3) > 0.05
+    }
     for p in probe {
       #expect(abs(forest.predict(p) - Self.step(p)) < 0.1, "at \(p)")
     }
@@ -67,8 +69,10 @@ import TestSupport
   /// about 0.01; 0.02 is the stated margin.
   @Test func heldOutR2MatchesScikitLearnOnFixture() throws {
     let data = try LatencyDataset.load(TestSupport.fixture("latency/synthetic.csv"))
-    let json = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: URL(fileURLWithPath: TestSupport.fixture("latency/synthetic-sklearn.json"))))
+    let json =
+      try JSONSerialization.jsonObject(
+        with: Data(
+          contentsOf: URL(fileURLWithPath: TestSupport.fixture("latency/synthetic-sklearn.json"))))
       as! [String: Any]
     let trainCount = json["train_rows"] as! Int
     let expected = json["r2"] as! Double
@@ -76,8 +80,11 @@ import TestSupport
     let test = Array(data.samples[trainCount...])
     let forest = try RandomForest.fit(
       features: train.map(\.shape.features), targets: train.map(\.ratio))
-    let r2 = RegressionScore.r2(actual: test.map(\.ratio), predicted: forest.predict(rows: test.map(\.shape.features)))
-    #expect(abs(r2 - expected) <= 0.02, "R² \(r2), scikit-learn \(expected); regenerate with Tests/Fixtures/generate_latency.py")
+    let r2 = RegressionScore.r2(
+      actual: test.map(\.ratio), predicted: forest.predict(rows: test.map(\.shape.features)))
+    #expect(
+      abs(r2 - expected) <= 0.02,
+      "R² \(r2), scikit-learn \(expected); regenerate with Tests/Fixtures/generate_latency.py")
   }
 
   @Test func scoresMatchHandComputedValues() {
@@ -90,19 +97,33 @@ import TestSupport
 
   @Test func invalidOptionsAndDataAreRejected() {
     let x: [[Double]] = [[1], [2]]
-    #expect(throws: LatencyError.invalidOption(name: "tree count", value: "0", expected: "at least 1")) {
+    #expect(
+      throws: LatencyError.invalidOption(name: "tree count", value: "0", expected: "at least 1")
+    ) {
       try RandomForest.fit(features: x, targets: [1, 2], options: .init(treeCount: 0))
     }
-    #expect(throws: LatencyError.invalidOption(name: "max features", value: "1.5", expected: "a fraction in (0, 1]")) {
+    #expect(
+      throws: LatencyError.invalidOption(
+        name: "max features", value: "1.5", expected: "a fraction in (0, 1]")
+    ) {
       try RandomForest.fit(features: x, targets: [1, 2], options: .init(maxFeatures: 1.5))
     }
-    #expect(throws: LatencyError.invalidOption(name: "min samples per leaf", value: "0", expected: "at least 1")) {
+    #expect(
+      throws: LatencyError.invalidOption(
+        name: "min samples per leaf", value: "0", expected: "at least 1")
+    ) {
       try RandomForest.fit(features: x, targets: [1, 2], options: .init(minSamplesLeaf: 0))
     }
-    #expect(throws: LatencyError.invalidOption(name: "training data", value: "target 1 = inf", expected: "finite targets")) {
+    #expect(
+      throws: LatencyError.invalidOption(
+        name: "training data", value: "target 1 = inf", expected: "finite targets")
+    ) {
       try RandomForest.fit(features: x, targets: [1, .infinity])
     }
-    #expect(throws: LatencyError.invalidOption(name: "training data", value: "row 1 of 2 features", expected: "1 features as row 0")) {
+    #expect(
+      throws: LatencyError.invalidOption(
+        name: "training data", value: "row 1 of 2 features", expected: "1 features as row 0")
+    ) {
       try RandomForest.fit(features: [[1], [2, 3]], targets: [1, 2])
     }
   }

@@ -75,3 +75,28 @@ import Testing
     #expect(PlotAxis.scientificText(-25, -7) == "-2.5e-6")
   }
 }
+
+@Suite struct PlotAxisExtremeTests {
+  @Test func subnormalAndHugeRangesDoNotTrap() throws {
+    let tiny = Double.leastNonzeroMagnitude
+    let cases: [[Double]] = [
+      [2000 * tiny, 6000 * tiny], [-1e308, 1e308], [1e10, 1e10 + 1e-5],
+      [0, tiny],
+    ]
+    for y in cases {
+      let spec = PlotSpec(series: [PlotSeries(y: y)])
+      #expect(try TerminalPlot.render(spec, width: 50, height: 10).count > 0)
+      #expect(try SVGPlot.render(spec).contains("<path"))
+    }
+    let log = PlotSpec(
+      series: [PlotSeries(y: [2000 * tiny, 1e300])], logY: true)
+    #expect(try TerminalPlot.render(log, width: 50, height: 10).contains("1e"))
+  }
+
+  @Test func uncountableStepsLabelOnlyTheEnds() {
+    let axis = PlotAxis.make(
+      min: 1e10, max: 1e10 + 1e-5, scale: .linear, maxTicks: 5, loose: true)
+    #expect(axis.ticks.count == 2)
+    #expect(axis.ticks.first?.value == 1e10)
+  }
+}

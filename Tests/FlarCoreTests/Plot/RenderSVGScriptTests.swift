@@ -26,8 +26,11 @@ import FlarLinAlg
   }()
 
   /// Runs the script and returns its exit status and combined output.
-  func renderScript(_ arguments: [String]) throws -> (Int32, String) {
+  func renderScript(_ arguments: [String], path: String? = nil) throws -> (
+    Int32, String
+  ) {
     let process = Process()
+    if let path { process.environment = ["PATH": path] }
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
     process.arguments =
       [
@@ -79,6 +82,19 @@ import FlarLinAlg
         let size = try #require(pngSize(png), "not a PNG")
         #expect(size == (width, height))
       }
+    }
+  }
+
+  @Test func missingChromiumSaysHowToInstallIt() throws {
+    try TestSupport.withTemporaryDirectory { dir in
+      let svg = "\(dir)/p.svg"
+      try AtomicFileWriter.write(
+        try SVGPlot.render(TerminalPlotTests.twoSeriesSpec), to: svg)
+      let (status, output) = try renderScript([svg], path: "/nonexistent")
+      #expect(status == 2)
+      #expect(
+        output.contains(
+          "apt-get install -y --no-install-recommends chromium"))
     }
   }
 

@@ -209,3 +209,31 @@ import Testing
         """)
   }
 }
+
+@Suite struct TerminalPlotLayoutTests {
+  @Test func longLegendWrapsAndKeepsTheHeight() throws {
+    let labels = ["lw shrinkage", "oas shrinkage", "reference", "fixed 0.1"]
+    let spec = PlotSpec(
+      series: labels.enumerated().map { i, label in
+        PlotSeries(y: (0..<20).map { Double($0 * (i + 1)) }, label: label)
+      })
+    let text = try TerminalPlot.render(spec, width: 40, height: 15)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == 15)
+    #expect(lines.allSatisfy { $0.count <= 40 }, "\(text)")
+    #expect(lines.suffix(2).joined().contains("fixed 0.1"))
+  }
+
+  @Test func colouredBarsWrapEachBarInItsSeriesColour() throws {
+    let text = try TerminalPlot.render(
+      TerminalPlotTests.rankBars, width: 60, color: true)
+    #expect(text.contains("│\u{1B}[34m██████▎\u{1B}[0m 100"))
+  }
+
+  @Test func nonFiniteBarShowsItsValueWithoutABar() throws {
+    let spec = PlotSpec.bars([3, .nan], categories: ["a", "b"])
+    let text = try TerminalPlot.render(spec, width: 30)
+    #expect(text.contains("b │ nan"))
+    #expect(text.hasSuffix("note: series 1: 1 NaN or infinite value skipped"))
+  }
+}

@@ -71,11 +71,6 @@ import FlarLinAlg
     #expect(rows[2]["rank"] is NSNull)
   }
 
-  @Test func jsonStringsEscapeControlCharacters() {
-    #expect(
-      JSONValue.quoted("a\"b\\c\n\u{01}é") == "\"a\\\"b\\\\c\\n\\u0001é\"")
-  }
-
   @Test func markdownEscapesPipesAndAlignsNumbers() throws {
     var t = try Self.tricky()
     t.title = "x | y"

@@ -43,31 +43,6 @@ import Testing
     #expect(t.rendered(maximumCellWidth: 10) == "name\n──────────\nabcde…wxyz")
   }
 
-  @Test func numbersUseShortestRoundTripText() {
-    #expect(NumberFormat.shortest(14) == "14")
-    #expect(NumberFormat.shortest(0.1) == "0.1")
-    #expect(NumberFormat.shortest(1e-5) == "1e-05")
-    #expect(NumberFormat.shortest(0.30000000000000004) == "0.30000000000000004")
-    #expect(NumberFormat.shortest(1234567) == "1234567")
-    #expect(NumberFormat.shortest(.nan) == "nan")
-    #expect(NumberFormat.shortest(-.infinity) == "-inf")
-    #expect(Double(NumberFormat.shortest(2.0 / 3.0)) == 2.0 / 3.0)
-  }
-
-  @Test func fixedDecimalsRoundAndNeverShowNegativeZero() {
-    #expect(NumberFormat.fixed(0.5, decimals: 3) == "0.500")
-    #expect(NumberFormat.fixed(2.0 / 3.0, decimals: 2) == "0.67")
-    #expect(NumberFormat.fixed(-0.0001, decimals: 2) == "0.00")
-    #expect(NumberFormat.fixed(1234567.891, decimals: 1) == "1234567.9")
-  }
-
-  @Test func compactLabelsStayShort() {
-    #expect(NumberFormat.compact(384) == "384")
-    #expect(NumberFormat.compact(130.5) == "130.5")
-    #expect(NumberFormat.compact(0.123456789) == "0.1235")
-    #expect(NumberFormat.compact(1.23456e-5) == "1.235e-5")
-  }
-
   @Test func rowOfWrongWidthIsRefusedWithItsIndex() throws {
     var t = try Table(columnNames: ["a", "b"])
     try t.append([1, 2])
@@ -99,5 +74,26 @@ import Testing
   @Test func columnLookupByName() throws {
     #expect(try Self.ranks().column(named: "rank") == [96, 256, nil])
     #expect(try Self.ranks().column(named: "nope") == nil)
+  }
+}
+
+@Suite struct TableWidthTests {
+  @Test func wideTableShrinksItsTextColumnsToFit() throws {
+    let text = try TableTests.ranks().rendered(width: 40)
+    let lines = text.split(separator: "\n")
+    #expect(
+      lines.dropFirst().dropLast().allSatisfy { $0.count <= 40 },
+      "\(text)")
+    #expect(text.contains("encoder.l…lf.query    96    73728  0.500"))
+  }
+
+  @Test func numbersAreNeverCut() throws {
+    let text = try TableTests.ranks().rendered(width: 10)
+    #expect(text.contains("1155072") && text.contains("0.833"))
+  }
+
+  @Test func tableThatFitsIsUnchanged() throws {
+    let t = try TableTests.ranks()
+    #expect(t.rendered(width: 200) == t.description)
   }
 }

@@ -1,0 +1,95 @@
+// A whole BERT encoder model: embeddings, the stack of blocks, the pooler's
+// weights (kept for saving and counting, unused by sentence embeddings), and
+// the tokenizer of its directory.
+//
+// Legend: B sequences, N packed tokens, H hidden.
+//
+// The model is a value: replacing a layer returns a new model, and the
+// matrices it did not touch are shared with the original (copy-on-write
+// arrays), so keeping many variants of one model costs little memory.
+
+import FlarLinAlg
+
+/// A BERT-family encoder ready to run.
+public struct BertModel: Sendable {
+  public var config: BertConfig
+  public var embeddings: BertEmbeddings
+  public var layers: [BertLayer]
+  /// `pooler.dense` when the checkpoint has one; not used by `embed`.
+  public var pooler: Linear?
+  /// The tokenizer read from the model directory, if it had one.
+  public var tokenizer: BertTokenizer?
+  /// The directory the model was loaded from (its tokenizer files are
+  /// copied from there when the model is saved).
+  public var sourceDirectory: String?
+
+  public init(
+    config: BertConfig, embeddings: BertEmbeddings, layers: [BertLayer],
+    pooler: Linear? = nil, tokenizer: BertTokenizer? = nil, sourceDirectory: String? = nil
+  ) {
+    self.config = config
+    self.embeddings = embeddings
+    self.layers = layers
+    self.pooler = pooler
+    self.tokenizer = tokenizer
+    self.sourceDirectory = sourceDirectory
+  }
+
+  /// The last hidden state of every real token: the "end feature".
+  ///
+  /// - Parameter batch: B tokenised sequences (N real tokens).
+  /// - Returns: (N, H), the sequences' rows back to back (`batch.offsets`).
+  /// - Throws: `ModelError` for token ids or lengths the model cannot take.
+  public func lastHiddenState(_ batch: TokenBatch) throws -> Matrix<Float> {
+    try run(batch, through: layers.count, tap: nil)
+  }
+
+  /// Runs embeddings and the first `count` blocks, calling `tap` with the
+  /// block index at every linear input.
+  func run(
+    _ batch: TokenBatch, through count: Int,
+    tap: ((Int, LayerPoint, Matrix<Float>, Matrix<Float>?) throws -> Void)?
+  ) throws -> Matrix<Float> {
+    let offsets = batch.offsets
+    var x = try embeddings(batch)  // (N, H)
+    for i in 0..<count {
+      let blockTap: LayerTap? = tap.map { t in { try t(i, $0, $1, $2) } }
+      x = try layers[i](x, offsets: offsets, tap: blockTap)
+    }
+    return x
+  }
+
+  /// L2-normalised mean-pooled sentence embeddings, one row per sentence.
+  ///
+  /// Tokenises with the model's tokenizer (`[CLS] … [SEP]`, truncated to
+  /// `maxLength`), runs `batchSize` sentences at a time on their real tokens
+  /// only, and pools as sentence-transformers does for all-MiniLM-L6-v2.
+  ///
+  /// - Returns: (B, H).
+  /// - Throws: `ModelError.noTokenizer`, `TokenizerError`, `ModelError`.
+  public func embed(
+    _ sentences: [String], maxLength: Int = 128, batchSize: Int = 32
+  ) throws -> Matrix<Float> {
+    guard let tokenizer else { throw ModelError.noTokenizer }
+    let batch = try tokenizer.encode(sentences, maxLength: maxLength)
+    return try embed(batch, batchSize: batchSize)
+  }
+
+  /// Sentence embeddings of tokenised sequences, `batchSize` at a time: (B, H).
+  public func embed(_ batch: TokenBatch, batchSize: Int = 32) throws -> Matrix<Float> {
+    let h = config.hiddenSize
+    var out = Matrix<Float>(rows: batch.count, columns: h)  // (B, H)
+    for start in stride(from: 0, to: batch.count, by: max(1, batchSize)) {
+      let part = batch.slice(start..<min(start + max(1, batchSize), batch.count))
+      let pooled = meanPooledNormalized(try lastHiddenState(part), offsets: part.offsets)
+      out.storage.replaceSubrange((start * h)..<((start + part.count) * h), with: pooled.storage)
+    }
+    return out
+  }
+
+  /// Parameters of the whole model (embeddings, blocks, pooler).
+  public var parameterCount: Int {
+    embeddings.parameterCount + layers.reduce(0) { $0 + $1.parameterCount }
+      + (pooler?.parameterCount ?? 0)
+  }
+}

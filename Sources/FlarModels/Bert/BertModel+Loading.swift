@@ -1,0 +1,115 @@
+// Loading a model directory: config.json, model.safetensors (memory-mapped,
+// converted to Float), and the tokenizer files.
+//
+// Legend: H hidden, I intermediate, V vocabulary, P positions.
+//
+// Tensor names follow Hugging Face's BertModel (`embeddings.…`,
+// `encoder.layer.{i}.…`, `pooler.dense.…`); a `bert.` prefix, as in
+// BertForMaskedLM checkpoints, is accepted. A layer listed under
+// `"flar": {"low_rank": {name: k}}` in config.json is read from `name.L`
+// (out, k), `name.R` (k, in) and `name.bias` instead of `name.weight`.
+
+import FlarLinAlg
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension BertModel {
+  /// Loads the model directory at `directory`.
+  ///
+  /// - Throws: `ModelError` (config, missing files), `SafeTensorsError`
+  ///   (malformed weights, missing tensors, wrong shapes), `TokenizerError`.
+  public static func load(directory: String) throws -> BertModel {
+    let configPath = directory + "/config.json"
+    let weightsPath = directory + "/model.safetensors"
+    guard access(configPath, R_OK) == 0 else {
+      throw ModelError.missingModelFile(directory: directory, file: "config.json")
+    }
+    guard access(weightsPath, R_OK) == 0 else {
+      throw ModelError.missingModelFile(directory: directory, file: "model.safetensors")
+    }
+    let config = try BertConfig.read(configPath)
+    let file = try SafeTensorsFile(path: weightsPath)
+    let hasTokenizer =
+      access(directory + "/vocab.txt", R_OK) == 0 || access(directory + "/tokenizer.json", R_OK) == 0
+    let tokenizer = hasTokenizer ? try BertTokenizer.load(directory: directory) : nil
+    var model = try load(config: config, weights: file, configPath: configPath)
+    model.tokenizer = tokenizer
+    model.sourceDirectory = directory
+    return model
+  }
+
+  /// Builds a model from a config and an open safetensors file.
+  static func load(config: BertConfig, weights file: SafeTensorsFile, configPath: String) throws
+    -> BertModel
+  {
+    let prefix = file.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""
+    let ranks = try lowRankSection(config, path: configPath)
+    let h = config.hiddenSize, i = config.intermediateSize
+    func matrix(_ n: String, _ shape: [Int]) throws -> Matrix<Float> {
+      try file.matrix(prefix + n, shape: shape)
+    }
+    func vector(_ n: String, _ count: Int) throws -> [Float] {
+      try file.vector(prefix + n, count: count)
+    }
+    func linear(_ n: String, out: Int, in: Int) throws -> Linear {
+      let bias = try vector(n + ".bias", out)
+      guard let k = ranks[n] else {
+        return Linear(weight: try matrix(n + ".weight", [out, `in`]), bias: bias)
+      }
+      return Linear(l: try matrix(n + ".L", [out, k]), r: try matrix(n + ".R", [k, `in`]), bias: bias)
+    }
+    let embeddings = BertEmbeddings(
+      wordEmbeddings: try matrix("embeddings.word_embeddings.weight", [config.vocabSize, h]),
+      positionEmbeddings: try matrix(
+        "embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h]),
+      tokenTypeEmbeddings: try matrix(
+        "embeddings.token_type_embeddings.weight", [config.typeVocabSize, h]),
+      layerNormWeight: try vector("embeddings.LayerNorm.weight", h),
+      layerNormBias: try vector("embeddings.LayerNorm.bias", h),
+      eps: config.layerNormEps)
+    var layers: [BertLayer] = []
+    for index in 0..<config.numHiddenLayers {
+      let p = "encoder.layer.\(index)."
+      layers.append(
+        BertLayer(
+          attention: BertSelfAttention(
+            query: try linear(p + "attention.self.query", out: h, in: h),
+            key: try linear(p + "attention.self.key", out: h, in: h),
+            value: try linear(p + "attention.self.value", out: h, in: h),
+            heads: config.numAttentionHeads),
+          attentionOutput: try linear(p + "attention.output.dense", out: h, in: h),
+          attentionLayerNormWeight: try vector(p + "attention.output.LayerNorm.weight", h),
+          attentionLayerNormBias: try vector(p + "attention.output.LayerNorm.bias", h),
+          intermediate: try linear(p + "intermediate.dense", out: i, in: h),
+          output: try linear(p + "output.dense", out: h, in: i),
+          outputLayerNormWeight: try vector(p + "output.LayerNorm.weight", h),
+          outputLayerNormBias: try vector(p + "output.LayerNorm.bias", h),
+          eps: config.layerNormEps))
+    }
+    let pooler =
+      file.contains(prefix + "pooler.dense.bias")
+      ? try linear("pooler.dense", out: h, in: h) : nil
+    return BertModel(config: config, embeddings: embeddings, layers: layers, pooler: pooler)
+  }
+
+  /// The `flar.low_rank` section of a config: layer name → rank.
+  static func lowRankSection(_ config: BertConfig, path: String) throws -> [String: Int] {
+    guard let section = config.json["flar"]?["low_rank"] else { return [:] }
+    guard let pairs = section.objectValue else {
+      throw ModelError.badConfig(path: path, key: "flar.low_rank", detail: "is not an object")
+    }
+    var ranks: [String: Int] = [:]
+    for (name, value) in pairs {
+      guard let k = value.intValue, k >= 1 else {
+        throw ModelError.badConfig(
+          path: path, key: "flar.low_rank.\(name)", detail: "expected a positive integer rank")
+      }
+      ranks[name] = k
+    }
+    return ranks
+  }
+}

@@ -1,0 +1,150 @@
+// Saving a model as a model directory: config.json (with a "flar" section
+// listing the low-rank layers and their ranks), model.safetensors (F32; a
+// low-rank layer as `name.L` (out, k), `name.R` (k, in), `name.bias`), and the
+// tokenizer files of the directory it came from.
+//
+// Atomic: everything is written into a fresh sibling directory, each file
+// fsync'd, and the directory is renamed into place at the end, so a reader
+// sees the old model or the whole new one.
+
+import FlarLinAlg
+import Foundation
+
+extension BertModel {
+  /// Tokenizer and sentence-transformers files copied along when present.
+  static let companionFiles = [
+    "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+    "modules.json", "sentence_bert_config.json", "config_sentence_transformers.json",
+    "1_Pooling/config.json", "README.md",
+  ]
+
+  /// The tensors of the model under their HF names.
+  func tensorEntries() -> [SafeTensorsEntry] {
+    var out: [SafeTensorsEntry] = []
+    func add(_ name: String, _ m: Matrix<Float>) { out.append(SafeTensorsEntry(name: name, matrix: m)) }
+    func add(_ name: String, _ v: [Float]) { out.append(SafeTensorsEntry(name: name, vector: v)) }
+    func add(_ name: String, _ l: Linear) {
+      switch l.weights {
+      case .dense(let w): add(name + ".weight", w)
+      case .lowRank(let lf, let rf):
+        add(name + ".L", lf)
+        add(name + ".R", rf)
+      }
+      add(name + ".bias", l.bias)
+    }
+    add("embeddings.word_embeddings.weight", embeddings.wordEmbeddings)
+    add("embeddings.position_embeddings.weight", embeddings.positionEmbeddings)
+    add("embeddings.token_type_embeddings.weight", embeddings.tokenTypeEmbeddings)
+    add("embeddings.LayerNorm.weight", embeddings.layerNormWeight)
+    add("embeddings.LayerNorm.bias", embeddings.layerNormBias)
+    for (i, layer) in layers.enumerated() {
+      let p = "encoder.layer.\(i)."
+      for suffix in BertLayer.linearSuffixes { add(p + suffix, layer[linear: suffix]!) }
+      add(p + "attention.output.LayerNorm.weight", layer.attentionLayerNormWeight)
+      add(p + "attention.output.LayerNorm.bias", layer.attentionLayerNormBias)
+      add(p + "output.LayerNorm.weight", layer.outputLayerNormWeight)
+      add(p + "output.LayerNorm.bias", layer.outputLayerNormBias)
+    }
+    if let pooler { add("pooler.dense", pooler) }
+    return out
+  }
+
+  /// The config to save: the original keys plus `flar.low_rank`.
+  func savedConfigJSON() -> JSONValue {
+    // A plain loop: Swift 6.3.1's optimiser crashed (SIL ownership
+    // verifier) on the equivalent compactMap over optional chains.
+    var ranks: [(String, JSONValue)] = []
+    for (i, layer) in layers.enumerated() {
+      for suffix in BertLayer.linearSuffixes {
+        if let k = layer[linear: suffix]?.rank {
+          ranks.append(("encoder.layer.\(i).\(suffix)", JSONValue(integer: k)))
+        }
+      }
+    }
+    var flar = JSONValue.object([])
+    if let existing = config.json["flar"] { flar = existing }
+    flar = flar.setting("low_rank", to: .object(ranks))
+    return config.json.setting("flar", to: flar)
+  }
+
+  /// Writes the model directory `directory` atomically, replacing one that
+  /// exists there.
+  ///
+  /// - Throws: `ModelError.cannotSave` with the system's reason, or
+  ///   `FileError` from a file write; nothing is left half-written.
+  public func save(to directory: String) throws {
+    let fm = FileManager.default
+    let target = URL(fileURLWithPath: directory).standardizedFileURL
+    let parent = target.deletingLastPathComponent()
+    let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+    let staging = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(tag)")
+    do {
+      try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+      try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+    } catch {
+      throw ModelError.cannotSave(path: directory, reason: "\(error.localizedDescription)")
+    }
+    do {
+      let config = Array((savedConfigJSON().serialized(indent: 2) + "\n").utf8)
+      try AtomicFile.write(config, to: staging.appendingPathComponent("config.json").path)
+      try SafeTensorsWriter.write(
+        tensorEntries(), metadata: ["format": "pt"],
+        to: staging.appendingPathComponent("model.safetensors").path)
+      try writeCompanionFiles(into: staging)
+      try replaceDirectory(target, with: staging)
+    } catch {
+      try? fm.removeItem(at: staging)
+      if error is ModelError || error is FileError { throw error }
+      throw ModelError.cannotSave(path: directory, reason: "\(error.localizedDescription)")
+    }
+  }
+
+  private func writeCompanionFiles(into staging: URL) throws {
+    var copied = Set<String>()
+    if let source = sourceDirectory {
+      for name in BertModel.companionFiles {
+        let from = source + "/" + name
+        guard let bytes = try? AtomicFile.read(from) else { continue }
+        let to = staging.appendingPathComponent(name)
+        try FileManager.default.createDirectory(
+          at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(bytes, to: to.path)
+        copied.insert(name)
+      }
+    }
+    // A model built in memory still carries its vocabulary.
+    if !copied.contains("vocab.txt") && !copied.contains("tokenizer.json"), let tokenizer {
+      let text = tokenizer.vocabulary.tokens.joined(separator: "\n") + "\n"
+      try AtomicFile.write(Array(text.utf8), to: staging.appendingPathComponent("vocab.txt").path)
+      let settings = JSONValue.object([
+        ("do_lower_case", .bool(tokenizer.normalizer.lowercase)),
+        ("tokenize_chinese_chars", .bool(tokenizer.normalizer.handleChineseChars)),
+        ("strip_accents", tokenizer.normalizer.stripAccents.map { .bool($0) } ?? .null),
+        ("unk_token", .string(tokenizer.wordPiece.unknownToken)),
+      ])
+      try AtomicFile.write(
+        Array(settings.serialized(indent: 2).utf8),
+        to: staging.appendingPathComponent("tokenizer_config.json").path)
+    }
+  }
+
+  /// Renames `staging` to `target`; an existing target is moved aside first
+  /// and removed only once the new directory is in place.
+  private func replaceDirectory(_ target: URL, with staging: URL) throws {
+    let fm = FileManager.default
+    guard fm.fileExists(atPath: target.path) else {
+      try fm.moveItem(at: staging, to: target)
+      return
+    }
+    let aside = staging.deletingLastPathComponent()
+      .appendingPathComponent(staging.lastPathComponent + "-old")
+    try fm.moveItem(at: target, to: aside)
+    do {
+      try fm.moveItem(at: staging, to: target)
+    } catch {
+      try? fm.moveItem(at: aside, to: target)
+      throw error
+    }
+    try? fm.removeItem(at: aside)
+  }
+}

@@ -1,0 +1,72 @@
+// Suffix evaluation: cache the input of one linear layer for a fixed batch,
+// then recompute only the network from that layer on. A rank search that
+// tries many factorisations of one layer pays for the prefix once.
+//
+// Legend: N packed tokens, H hidden, I intermediate.
+//
+// The resumed computation performs exactly the operations of a full forward
+// pass from that point, in the same order, so its result is bit-identical to
+// a full re-run of the model with the same replacement.
+
+import FlarLinAlg
+
+/// The cached input of a linear layer for one batch.
+public struct LayerInputCache: Sendable {
+  /// The layer whose input this is.
+  public let layer: String
+  /// The block index and the point in the block.
+  public let block: Int
+  public let point: LayerPoint
+  /// The batch's sequence boundaries: (B + 1).
+  public let offsets: [Int]
+  /// The layer's input: (N, in).
+  public let input: Matrix<Float>
+  /// The state the rest of the block also needs (the residual): (N, H), or
+  /// nil where the input itself is the residual.
+  public let residual: Matrix<Float>?
+}
+
+extension BertModel {
+  /// Runs `batch` up to the input of layer `name` and keeps it.
+  ///
+  /// - Throws: `.unknownLayer`, model errors from the forward pass.
+  public func cacheInput(of name: String, batch: TokenBatch) throws -> LayerInputCache {
+    let (block, suffix) = try location(of: name)
+    let point = LayerPoint.allCases.first { $0.layerSuffixes.contains(suffix) }!
+    var captured: (Matrix<Float>, Matrix<Float>?)? = nil
+    // The block's tail after the point still runs once; the blocks after it do not.
+    _ = try run(batch, through: block + 1) { b, p, input, residual in
+      if b == block && p == point { captured = (input, residual) }
+    }
+    return LayerInputCache(
+      layer: name, block: block, point: point, offsets: batch.offsets,
+      input: captured!.0, residual: captured!.1)
+  }
+
+  /// The end feature (last hidden state, (N, H)) computed from a cached
+  /// layer input onward, with this model's layers from that point on.
+  ///
+  /// Equal, bit for bit, to `lastHiddenState(batch)` of this model when the
+  /// model agrees with the one that made the cache before the cached layer.
+  ///
+  /// - Throws: `.incompatibleCache` when the cache does not fit this model.
+  public func evaluateSuffix(from cache: LayerInputCache) throws -> Matrix<Float> {
+    guard cache.block < layers.count else {
+      throw ModelError.incompatibleCache(
+        layer: cache.layer, detail: "block \(cache.block) but the model has \(layers.count)")
+    }
+    let width = try linear(cache.layer).inFeatures
+    guard cache.input.columns == width, cache.input.rows == cache.offsets.last else {
+      throw ModelError.incompatibleCache(
+        layer: cache.layer,
+        detail: "input is \(cache.input.rows)x\(cache.input.columns), layer reads \(width) features")
+    }
+    var x = try layers[cache.block].resume(
+      from: cache.point, input: cache.input, residual: cache.residual, offsets: cache.offsets,
+      tap: nil)
+    for i in (cache.block + 1)..<layers.count {
+      x = try layers[i](x, offsets: cache.offsets, tap: nil)
+    }
+    return x
+  }
+}

@@ -1,0 +1,147 @@
+// The whole BERT tokenizer: added (special) tokens matched in the raw text,
+// then normaliser → pre-tokeniser → WordPiece on the text between them, then
+// `[CLS] … [SEP]` and truncation. Settings come from `tokenizer.json` when
+// present (what HF's fast tokenizer reads), else `tokenizer_config.json`.
+
+import FlarLinAlg
+
+/// A BERT WordPiece tokenizer with Hugging Face's behaviour.
+public struct BertTokenizer: Sendable {
+  public let normalizer: BertNormalizer
+  public let preTokenizer = BertPreTokenizer()
+  public let wordPiece: WordPiece
+  /// Tokens matched verbatim in the raw text before normalisation
+  /// (`[CLS]`, `[SEP]`, `[MASK]`, …), longest first.
+  public let addedTokens: [String]
+  public let classifierId: Int  // [CLS]
+  public let separatorId: Int  // [SEP]
+  public let paddingId: Int  // [PAD]
+
+  public var vocabulary: Vocabulary { wordPiece.vocabulary }
+
+  /// A tokenizer from its parts.
+  public init(
+    vocabulary: Vocabulary, normalizer: BertNormalizer = BertNormalizer(),
+    unknownToken: String = "[UNK]", maxInputCharsPerWord: Int = 100,
+    addedTokens: [String]? = nil
+  ) throws {
+    wordPiece = try WordPiece(
+      vocabulary: vocabulary, unknownToken: unknownToken,
+      maxInputCharsPerWord: maxInputCharsPerWord)
+    self.normalizer = normalizer
+    func id(_ t: String) throws -> Int {
+      guard let i = vocabulary.id(t) else { throw TokenizerError.missingSpecialToken(token: t) }
+      return i
+    }
+    classifierId = try id("[CLS]")
+    separatorId = try id("[SEP]")
+    paddingId = try id("[PAD]")
+    let added =
+      addedTokens ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].filter { vocabulary.id($0) != nil }
+    self.addedTokens = added.filter { !$0.isEmpty }.sorted { $0.utf8.count > $1.utf8.count }
+  }
+
+  /// Loads the tokenizer of a model directory.
+  ///
+  /// - Throws: `TokenizerError` or `FileError` naming the file.
+  public static func load(directory: String) throws -> BertTokenizer {
+    let jsonPath = directory + "/tokenizer.json"
+    let vocabPath = directory + "/vocab.txt"
+    let configPath = directory + "/tokenizer_config.json"
+    let json = try? AtomicFile.read(jsonPath)
+    let settings: JSONValue? = try json.map { bytes in
+      do { return try parseJSON(bytes) } catch {
+        throw TokenizerError.badSettings(path: jsonPath, detail: "\(error)")
+      }
+    }
+    let vocabulary: Vocabulary
+    if (try? AtomicFile.read(vocabPath)) != nil {
+      vocabulary = try Vocabulary.read(vocabTxt: vocabPath)
+    } else if let settings {
+      vocabulary = try Vocabulary.fromTokenizerJSON(settings, path: jsonPath)
+    } else {
+      throw TokenizerError.noVocabulary(directory: directory)
+    }
+    if let settings { return try fromTokenizerJSON(settings, vocabulary: vocabulary) }
+    let config = try (try? AtomicFile.read(configPath)).map { bytes in
+      do { return try parseJSON(bytes) } catch {
+        throw TokenizerError.badSettings(path: configPath, detail: "\(error)")
+      }
+    }
+    let lower = config?["do_lower_case"]?.boolValue ?? true
+    let normalizer = BertNormalizer(
+      cleanText: true, handleChineseChars: config?["tokenize_chinese_chars"]?.boolValue ?? true,
+      stripAccents: config?["strip_accents"]?.boolValue, lowercase: lower)
+    return try BertTokenizer(
+      vocabulary: vocabulary, normalizer: normalizer,
+      unknownToken: config?["unk_token"]?.stringValue ?? "[UNK]")
+  }
+
+  private static func fromTokenizerJSON(
+    _ json: JSONValue, vocabulary: Vocabulary
+  ) throws -> BertTokenizer {
+    let n = json["normalizer"]
+    let normalizer = BertNormalizer(
+      cleanText: n?["clean_text"]?.boolValue ?? true,
+      handleChineseChars: n?["handle_chinese_chars"]?.boolValue ?? true,
+      stripAccents: n?["strip_accents"]?.boolValue,
+      lowercase: n?["lowercase"]?.boolValue ?? true)
+    let model = json["model"]
+    let added = json["added_tokens"]?.arrayValue?.compactMap { $0["content"]?.stringValue }
+    return try BertTokenizer(
+      vocabulary: vocabulary, normalizer: normalizer,
+      unknownToken: model?["unk_token"]?.stringValue ?? "[UNK]",
+      maxInputCharsPerWord: model?["max_input_chars_per_word"]?.intValue ?? 100,
+      addedTokens: added)
+  }
+
+  /// The tokens of `text` without `[CLS]`/`[SEP]` and without truncation.
+  public func tokenize(_ text: String) -> [Token] {
+    var tokens: [Token] = []
+    let utf8 = Array(text.utf8)
+    var segmentStart = 0
+    var i = 0
+    // Added tokens are found first, leftmost and then longest, in the raw
+    // bytes; the text between them goes through the normal pipeline.
+    while i < utf8.count {
+      guard let match = addedTokens.first(where: { t in
+        let b = Array(t.utf8)
+        return i + b.count <= utf8.count && utf8[i..<(i + b.count)].elementsEqual(b)
+      }) else {
+        i += 1
+        continue
+      }
+      tokens += tokenizeSegment(utf8, segmentStart..<i)
+      let end = i + match.utf8.count
+      tokens.append(Token(id: vocabulary.id(match)!, piece: match, offsets: i..<end))
+      i = end
+      segmentStart = end
+    }
+    tokens += tokenizeSegment(utf8, segmentStart..<utf8.count)
+    return tokens
+  }
+
+  private func tokenizeSegment(_ utf8: [UInt8], _ range: Range<Int>) -> [Token] {
+    if range.isEmpty { return [] }
+    let text = String(decoding: utf8[range], as: UTF8.self)
+    let normalized = normalizer.normalize(Substring(text), baseOffset: range.lowerBound)
+    return preTokenizer.split(normalized).flatMap { word in
+      wordPiece.tokenize(normalized.scalars[word], sourceRanges: normalized.sourceRanges[word])
+    }
+  }
+
+  /// The ids of `text` as the model reads them: `[CLS] tokens [SEP]`, the
+  /// tokens truncated so that the whole has at most `maxLength` ids.
+  ///
+  /// - Throws: `TokenizerError.maxLengthTooSmall` when `maxLength < 3`.
+  public func encode(_ text: String, maxLength: Int = 128) throws -> [Int] {
+    guard maxLength >= 3 else { throw TokenizerError.maxLengthTooSmall(maxLength: maxLength) }
+    let ids = tokenize(text).prefix(maxLength - 2).map(\.id)
+    return [classifierId] + ids + [separatorId]
+  }
+
+  /// Encodes many texts into a batch of variable-length sequences.
+  public func encode(_ texts: [String], maxLength: Int = 128) throws -> TokenBatch {
+    TokenBatch(sequences: try texts.map { try encode($0, maxLength: maxLength) }, paddingId: paddingId)
+  }
+}

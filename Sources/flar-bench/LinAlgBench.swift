@@ -1,0 +1,154 @@
+import FlarCore
+import FlarLinAlg
+import Foundation
+
+/// `flar-bench linalg`: the numerical foundation beside NumPy/SciPy/
+/// scikit-learn on the same data, in the same run.
+///
+/// For each input width `n` (with MiniLM-like weight shapes) it times, on
+/// `tokens` Float32 activations streamed in batches of `batch` tokens:
+/// Gram accumulation (Float → float64, SYRK and GEMM kernels, and the full
+/// `LayerStatistics` update), Ledoit–Wolf from the statistics (against
+/// `sklearn.covariance.ledoit_wolf` on the samples), Cholesky of the shrunk
+/// moment, and the whitened SVD `W S = U Σ Vᵀ` with `Vᵀ S⁻¹`. The peer
+/// script `scripts/bench_linalg_peer.py` reads the same `.npy` files and
+/// prints its timings as JSON. Priorities: same data and protocol for both
+/// sides first, total run time second.
+enum LinAlgBench {
+  struct Case { var n: Int; var weightRows: Int; var tokens: Int }
+
+  static func run(_ args: [String]) throws {
+    var options: [String: String] = [
+      "--cases": "384:1536:32768,1536:384:32768,4096:4096:8192",
+      "--batch": "4096", "--repeats": "5", "--threads": "2",
+      "--python": "python3", "--peer": "scripts/bench_linalg_peer.py",
+    ]
+    var i = 0
+    while i + 1 < args.count { options[args[i]] = args[i + 1]; i += 2 }
+    let cases = options["--cases"]!.split(separator: ",").map { spec -> Case in
+      let p = spec.split(separator: ":").map { Int($0)! }
+      return Case(n: p[0], weightRows: p[1], tokens: p[2])
+    }
+    let batch = Int(options["--batch"]!)!
+    let repeats = Int(options["--repeats"]!)!
+    BLASThreads.set(Int(options["--threads"]!)!)
+    print("# flar-bench linalg — OpenBLAS threads \(BLASThreads.current); \(BLASThreads.configuration)")
+    print("| step | flar median (min–max) | peer | peer median (min–max) | ratio |")
+    print("| --- | --- | --- | --- | --- |")
+    for c in cases {
+      try runCase(c, batch: batch, repeats: repeats, options: options)
+    }
+  }
+
+  static func row(_ step: String, _ t: Timing, _ peerName: String, _ peer: [Double]?) {
+    let mine = "\(formatSeconds(t.median)) (\(formatSeconds(t.min))–\(formatSeconds(t.max)))"
+    var peerText = "–", ratio = "–"
+    if let p = peer, !p.isEmpty {
+      let s = p.sorted()
+      let med = s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+      peerText = "\(formatSeconds(med)) (\(formatSeconds(s.first!))–\(formatSeconds(s.last!)))"
+      ratio = String(format: "%.3f", t.median / med)
+    }
+    let warn = t.unstable ? " ⚠ max/min > 4" : ""
+    print("| \(step) | \(mine)\(warn) | \(peerName) | \(peerText) | \(ratio) |")
+    FileHandle.standardOutput.synchronizeFile()
+  }
+
+  static func runCase(_ c: Case, batch: Int, repeats: Int, options: [String: String]) throws {
+    let x = randomFloat(rows: c.tokens, columns: c.n, seed: UInt64(c.n))
+    let w = randomFloat(rows: c.weightRows, columns: c.n, seed: UInt64(c.n) + 1)
+    let batches = stride(from: 0, to: c.tokens, by: batch).map {
+      x.slice(rows: $0..<Swift.min($0 + batch, c.tokens), columns: 0..<c.n)
+    }
+    // Flar side.
+    let gramSyrk = measure(repeats: repeats) {
+      var g = Matrix<Double>(rows: c.n, columns: c.n)
+      for b in batches { try! g.addGram(of: b.converted(), mirror: false) }
+      blackHole(g)
+    }
+    let gramGemm = measure(repeats: repeats) {
+      var g = Matrix<Double>(rows: c.n, columns: c.n)
+      for b in batches {
+        let d: Matrix<Double> = b.converted()
+        try! g.addProduct(d, d, transposeA: true)
+      }
+      blackHole(g)
+    }
+    var stats = LayerStatistics(features: c.n)
+    let statsTime = try measure(repeats: repeats) {
+      var s = LayerStatistics(features: c.n)
+      for b in batches { try s.add(batch: b) }
+      stats = s
+    }
+    var shrunk = try ledoitWolf(stats)
+    let lwTime = try measure(repeats: repeats) { shrunk = try ledoitWolf(stats) }
+    var white = try whitening(shrunk.matrix)
+    let cholTime = try measure(repeats: repeats) { blackHole(try cholesky(shrunk.matrix)) }
+    white = try whitening(shrunk.matrix)
+    let svdTime = try measure(repeats: repeats) {
+      blackHole(try whitenedSVD(weight: w, whitening: white))
+    }
+    // Peer side, on the same arrays.
+    let peer = try runPeer(x: x, w: w, h: shrunk.matrix, c: c, batch: batch, repeats: repeats, options: options)
+    let tag = "n=\(c.n), N=\(c.tokens)"
+    row("Gram Σxxᵀ, Float32 → float64, dsyrk per \(batch)-token batch, \(tag)", gramSyrk, "NumPy astype + Xᵀ@X", peer["gram"])
+    row("Gram Σxxᵀ, Float32 → float64, dgemm per batch, \(tag)", gramGemm, "NumPy astype + Xᵀ@X", peer["gram"])
+    row("LayerStatistics.add (Gram + all moments), \(tag)", statsTime, "NumPy astype + Xᵀ@X", peer["gram"])
+    row("Ledoit–Wolf from streamed stats, \(tag)", lwTime, "sklearn ledoit_wolf(X)", peer["lw"])
+    let total = Timing(seconds: zip(statsTime.seconds, lwTime.seconds).map(+), loops: 1)
+    row("stats + Ledoit–Wolf, \(tag)", total, "sklearn ledoit_wolf(X)", peer["lw"])
+    row("Cholesky dpotrf, n=\(c.n)", cholTime, "numpy.linalg.cholesky", peer["cholesky"])
+    row("whitened SVD W S = UΣVᵀ + Vᵀ S⁻¹, W \(c.weightRows)×\(c.n)", svdTime, "NumPy W@S, svd, SciPy solve_triangular", peer["whitened_svd"])
+  }
+
+  static func randomFloat(rows: Int, columns: Int, seed: UInt64) -> Matrix<Float> {
+    // SplitMix64 → uniform [-1, 1), with a per-channel scale so that the
+    // second moment is not a multiple of the identity.
+    var state = seed
+    var out = [Float](repeating: 0, count: rows * columns)
+    for i in 0..<out.count {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      z ^= z >> 31
+      let u = Float(z >> 40) / Float(1 << 24) * 2 - 1
+      out[i] = u * (1 + Float(i % columns) / Float(columns))
+    }
+    return Matrix(rows: rows, columns: columns, storage: out)
+  }
+
+  static func runPeer(
+    x: Matrix<Float>, w: Matrix<Float>, h: Matrix<Double>, c: Case, batch: Int,
+    repeats: Int, options: [String: String]
+  ) throws -> [String: [Double]] {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flar-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try NumPyArray(x).write(to: dir.appendingPathComponent("x.npy").path)
+    try NumPyArray(w).write(to: dir.appendingPathComponent("w.npy").path)
+    try NumPyArray(h).write(to: dir.appendingPathComponent("h.npy").path)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+      options["--python"]!, options["--peer"]!, dir.path, "--batch", "\(batch)",
+      "--repeats", "\(repeats)",
+    ]
+    var env = ProcessInfo.processInfo.environment
+    env["OPENBLAS_NUM_THREADS"] = options["--threads"]!
+    process.environment = env
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+      let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else {
+      print("peer failed (status \(process.terminationStatus)); its output: \(String(decoding: data, as: UTF8.self))")
+      return [:]
+    }
+    if let versions = json["versions"] { print("<!-- peer: \(versions) -->") }
+    return (json["timings"] as? [String: [Double]]) ?? [:]
+  }
+}

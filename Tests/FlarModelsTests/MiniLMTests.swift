@@ -1,0 +1,65 @@
+import FlarLinAlg
+import Foundation
+import TestSupport
+import Testing
+
+@testable import FlarModels
+
+/// The real all-MiniLM-L6-v2 (installed by scripts/setup.sh into
+/// models/all-MiniLM-L6-v2) against the generator's float64 NumPy forward
+/// pass on 220 WordNet glosses.
+///
+/// Tolerance: 1e-4 absolute on unit-norm embeddings and cosine ≥ 0.99999, as
+/// the project requires; Float32 through 6 blocks typically lands near 1e-6.
+@Suite struct MiniLMTests {
+  static let model = Result {
+    do {
+      return try BertModel.load(directory: ModelFixtures.miniLMDirectory)
+    } catch {
+      throw FixtureError.missing(
+        "models/all-MiniLM-L6-v2", "\(error); run scripts/setup.sh to install the model")
+    }
+  }
+
+  @Test func sentenceEmbeddingsMatchFloat64Reference() throws {
+    let model = try Self.model.get()
+    let sentences = try ModelFixtures.sentences()
+    let e = try model.embed(sentences, maxLength: 128, batchSize: 32)
+    let expected = try ModelFixtures.npy("minilm_embeddings.npy")
+    #expect(e.rows == 220 && e.columns == 384)
+    let (maxAbs, minCos) = ModelFixtures.compare(e, expected)
+    #expect(maxAbs <= 1e-4, "max abs error \(maxAbs)")
+    #expect(minCos >= 0.99999, "min cosine \(minCos)")
+  }
+
+  @Test func lastHiddenStateOfFirstSentenceMatchesReference() throws {
+    let model = try Self.model.get()
+    let batch = try model.tokenizer!.encode([try ModelFixtures.sentences()[0]], maxLength: 128)
+    let hidden = try model.lastHiddenState(batch)
+    // Hidden states are O(1) with a few entries near 10; 1e-3 absolute.
+    let (maxAbs, minCos) = ModelFixtures.compare(hidden, try ModelFixtures.npy("minilm_hidden0.npy"))
+    #expect(maxAbs <= 1e-3, "max abs error \(maxAbs)")
+    #expect(minCos >= 0.99999)
+  }
+
+  @Test func layerTableHas36LinearLayersAnd22_7MParameters() throws {
+    let model = try Self.model.get()
+    let layers = try model.linearLayers()
+    #expect(layers.count == 36)
+    #expect(layers[0].name == "encoder.layer.0.attention.self.query")
+    #expect(layers[4].outFeatures == 1536 && layers[4].inFeatures == 384)
+    #expect(model.parameterCount == 22_713_216)
+    #expect(model.linearParameterCount == 6 * (4 * (384 * 384 + 384) + 2 * 384 * 1536 + 1536 + 384))
+    #expect(model.flopsPerToken == 6 * 2 * (4 * 384 * 384 + 2 * 384 * 1536))
+  }
+
+  @Test func batchingDoesNotChangeEmbeddings() throws {
+    let model = try Self.model.get()
+    let sentences = Array(try ModelFixtures.sentences().prefix(12))
+    let one = try model.embed(sentences, batchSize: 1)
+    let all = try model.embed(sentences, batchSize: 12)
+    let (maxAbs, _) = ModelFixtures.compare(one, all.converted(to: Double.self))
+    // Only GEMM blocking over a different N can differ: rounding level.
+    #expect(maxAbs <= 1e-6)
+  }
+}

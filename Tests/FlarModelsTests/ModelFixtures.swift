@@ -1,0 +1,70 @@
+import FlarLinAlg
+import Foundation
+import TestSupport
+import Testing
+
+@testable import FlarModels
+
+/// The fixtures of Tests/Fixtures/models, written by generate_models.py.
+enum ModelFixtures {
+  static let formatVersion = 1
+  static let generator = "Tests/Fixtures/generate_models.py"
+
+  static func path(_ relative: String) -> String { TestSupport.fixture("models/" + relative) }
+
+  /// all-MiniLM-L6-v2 as scripts/setup.sh installs it.
+  static let miniLMDirectory = TestSupport.repositoryRoot
+    .appendingPathComponent("models/all-MiniLM-L6-v2").path
+
+  /// The tiny random BERT model directory.
+  static let tinyDirectory = path("tiny")
+
+  /// Parsed JSON of a fixture; checks the manifest's format version first.
+  static func json(_ relative: String) throws -> JSONValue {
+    let manifest = try parseJSON(try AtomicFile.read(path("manifest.json")))
+    let version = manifest["format_version"]?.intValue
+    guard version == formatVersion else {
+      throw FixtureError.missing(
+        "models/manifest.json",
+        "format version \(String(describing: version)), tests expect \(formatVersion); re-run \(generator)")
+    }
+    return try parseJSON(try AtomicFile.read(path(relative)))
+  }
+
+  /// Ragged integer lists such as token ids.
+  static func idLists(_ value: JSONValue?) -> [[Int]] {
+    (value?.arrayValue ?? []).map { ($0.arrayValue ?? []).compactMap(\.intValue) }
+  }
+
+  static func sentences() throws -> [String] {
+    let text = String(decoding: try AtomicFile.read(path("sentences.txt")), as: UTF8.self)
+    return text.split(separator: "\n").map(String.init)
+  }
+
+  static func awkward() throws -> [String] {
+    (try json("awkward.json").arrayValue ?? []).compactMap(\.stringValue)
+  }
+
+  static func npy(_ relative: String) throws -> Matrix<Double> {
+    try TestSupport.fixtureMatrix("models/" + relative)
+  }
+
+  /// Largest absolute difference and smallest row cosine between two
+  /// matrices of the same shape.
+  static func compare(_ a: Matrix<Float>, _ b: Matrix<Double>) -> (maxAbs: Double, minCos: Double) {
+    precondition(a.rows == b.rows && a.columns == b.columns)
+    var maxAbs = 0.0, minCos = 1.0
+    for i in 0..<a.rows {
+      var dot = 0.0, na = 0.0, nb = 0.0
+      for j in 0..<a.columns {
+        let x = Double(a[i, j]), y = b[i, j]
+        maxAbs = max(maxAbs, abs(x - y))
+        dot += x * y
+        na += x * x
+        nb += y * y
+      }
+      minCos = min(minCos, dot / max((na * nb).squareRoot(), 1e-300))
+    }
+    return (maxAbs, minCos)
+  }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Peer timings for `flar-bench linalg`: NumPy/SciPy/scikit-learn on the same data.
+
+Usage: bench_linalg_peer.py DIR [--batch B] [--repeats R]
+DIR holds x.npy (tokens x n, float32), w.npy (m x n, float32) and h.npy (n x n, the
+shrunk second moment flar factored). Prints one JSON object: per step the seconds
+per call of each repeat, with the timeit protocol flar-bench uses (autorange,
+whose first pass warms up, R repeats). Set OPENBLAS_NUM_THREADS before starting.
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import scipy
+import scipy.linalg
+import sklearn
+from sklearn.covariance import ledoit_wolf
+
+
+def measure(fn, repeats, minimum=0.2):
+    # The first autorange pass is the warm-up, as in flar-bench's measure().
+    loops = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        if time.perf_counter() - t0 >= minimum or loops >= 1 << 20:
+            break
+        loops *= 2
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        out.append((time.perf_counter() - t0) / loops)
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("dir")
+    p.add_argument("--batch", type=int, default=4096)
+    p.add_argument("--repeats", type=int, default=5)
+    a = p.parse_args()
+    x = np.load(os.path.join(a.dir, "x.npy"))
+    w = np.load(os.path.join(a.dir, "w.npy"))
+    h = np.load(os.path.join(a.dir, "h.npy"))
+    n = x.shape[1]
+    batches = [x[i:i + a.batch] for i in range(0, x.shape[0], a.batch)]
+
+    def gram():
+        g = np.zeros((n, n))
+        for b in batches:
+            d = b.astype(np.float64)
+            g += d.T @ d  # NumPy dispatches Aᵀ@A to syrk
+        return g
+
+    xd = x.astype(np.float64)
+
+    def lw():
+        return ledoit_wolf(xd, assume_centered=True)
+
+    def chol():
+        return np.linalg.cholesky(h)
+
+    s = np.linalg.cholesky(h)
+    wd = w.astype(np.float64)
+
+    def whitened_svd():
+        u, sig, vt = np.linalg.svd(wd @ s, full_matrices=False)
+        z = scipy.linalg.solve_triangular(s, vt.T, lower=True, trans="T").T
+        return u, sig, z
+
+    timings = {
+        "gram": measure(gram, a.repeats),
+        "lw": measure(lw, a.repeats),
+        "cholesky": measure(chol, a.repeats),
+        "whitened_svd": measure(whitened_svd, a.repeats),
+    }
+    from threadpoolctl import threadpool_info
+    versions = {"numpy": np.__version__, "scipy": scipy.__version__, "sklearn": sklearn.__version__,
+                "blas": [(i["internal_api"], i["version"], i["num_threads"]) for i in threadpool_info()]}
+    print(json.dumps({"timings": timings, "versions": versions}))
+
+
+if __name__ == "__main__":
+    main()
