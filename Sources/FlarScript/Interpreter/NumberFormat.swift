@@ -18,15 +18,51 @@ public enum NumberFormat {
     return value.description
   }
 
-  /// A matrix element: integers as integers, others with 6 significant digits.
+  /// The digits NumPy prints after the point at most (its default `precision`).
+  static let matrixPrecision = 8
+
+  /// How the elements of one matrix are written, chosen once for all of
+  /// them so that columns align, as NumPy's default print options do:
   ///
-  /// Six digits (`%.6g`) keep columns narrow enough for a screen, as NumPy's
-  /// default print precision does; index an element to see all its digits.
-  public static func element(_ value: Double) -> String {
-    if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
-      return repr(value)
+  /// - all integral: as integers (`3`, `-1`);
+  /// - magnitudes within [1e-4, 1e8): fixed point with the fewest decimals
+  ///   (at most 8) that show every element, trailing zeros blanked
+  ///   (`0.5 `, `-1.  `, `3.25`);
+  /// - otherwise: scientific with 8 digits (`1.00000000e-07`).
+  public static func elementFormatter(for values: [Double]) -> (Double) ->
+    String
+  {
+    let finite = values.filter(\.isFinite)
+    if finite.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e15 }) {
+      return { repr($0) }
     }
-    if !value.isFinite { return value.description }
-    return String(format: "%.6g", value)
+    let magnitudes = finite.map(abs)
+    let largest = magnitudes.max() ?? 0
+    let smallest = magnitudes.filter { $0 > 0 }.min() ?? 1
+    if largest >= 1e8 || smallest < 1e-4 {
+      return { x in
+        x.isFinite ? String(format: "%.\(matrixPrecision)e", x) : x.description
+      }
+    }
+    let decimals = max(1, finite.map(decimalsNeeded).max() ?? 1)
+    return { x in
+      guard x.isFinite else { return x.description }
+      return blankTrailingZeros(String(format: "%.\(decimals)f", x))
+    }
+  }
+
+  /// Decimals needed to show `x` at `matrixPrecision` without trailing zeros.
+  private static func decimalsNeeded(_ x: Double) -> Int {
+    let text = String(format: "%.\(matrixPrecision)f", x)
+    guard let point = text.firstIndex(of: ".") else { return 0 }
+    let fraction = text[text.index(after: point)...]
+    return fraction.count - fraction.reversed().prefix { $0 == "0" }.count
+  }
+
+  /// `-1.000` → `-1.   `: trailing zeros become spaces, as NumPy prints them.
+  private static func blankTrailingZeros(_ text: String) -> String {
+    guard text.contains(".") else { return text }
+    let zeros = text.reversed().prefix { $0 == "0" }.count
+    return String(text.dropLast(zeros)) + String(repeating: " ", count: zeros)
   }
 }

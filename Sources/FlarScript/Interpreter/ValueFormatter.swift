@@ -104,6 +104,12 @@ public enum ValueFormatter {
     guard m.count > 0 else { return "array([], " + suffix }
     let rowIndices = shownIndices(m.rows)
     let columnIndices = shownIndices(m.columns)
+    // The format is chosen from the shown elements only: a 384 x 1536
+    // weight prints as fast as a 6 x 6 one.
+    let shown = rowIndices.compactMap { $0 }.flatMap { i in
+      columnIndices.compactMap { $0 }.map { m[i, $0] }
+    }
+    let format = NumberFormat.elementFormatter(for: shown)
     var cells: [[String]] = []
     for i in rowIndices {
       guard let i else {
@@ -112,7 +118,7 @@ public enum ValueFormatter {
       }
       cells.append(
         columnIndices.map { j in
-          j.map { NumberFormat.element(m[i, $0]) } ?? "..."
+          j.map { format(m[i, $0]) } ?? "..."
         })
     }
     let width =
