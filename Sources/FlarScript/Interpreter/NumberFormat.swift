@@ -21,8 +21,9 @@ public enum NumberFormat {
   /// The digits NumPy prints after the point at most (its default `precision`).
   static let matrixPrecision = 8
 
-  /// How the elements of one matrix are written, chosen once for all of
-  /// them so that columns align, as NumPy's default print options do:
+  /// The writer for the elements of one matrix, shared so columns align.
+  ///
+  /// It follows NumPy's default print options:
   ///
   /// - all integral: as integers (`3`, `-1`);
   /// - magnitudes within [1e-4, 1e8): fixed point with the fewest decimals
