@@ -84,6 +84,8 @@ extension Parser {
     }
   }
 
+  // infix -> expr BINOP expr | call | index | expr '.' NAME | expr '.' 'T'
+  //        | pipe | range
   mutating func parseInfix(_ left: Expr, _ rule: InfixRule)
     throws(LocatedSyntaxError) -> Expr
   {
