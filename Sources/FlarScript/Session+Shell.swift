@@ -90,7 +90,7 @@ extension Session {
     switch value {
     case .record(let box): return box.keys
     case .handle(let handle): return handle.fieldNames
-    case .matrix: return ["T"]
+    case .matrix: return ["T", "shape"]
     default: return []
     }
   }

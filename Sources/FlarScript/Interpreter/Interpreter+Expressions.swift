@@ -127,7 +127,7 @@ extension Interpreter {
     return MatrixConversion.matrix(from: value)
   }
 
-  /// `x.name` on a record or a handle.
+  /// `x.name` on a record, a handle, or a matrix (`A.shape`, as in NumPy).
   func field(_ name: String, of base: Value, at range: SourceRange)
     throws(RuntimeError) -> Value
   {
@@ -145,6 +145,15 @@ extension Interpreter {
         .unknownField(
           name, type: handle.typeName,
           suggestion: Suggestion.closest(to: name, among: handle.fieldNames)),
+        at: range)
+    case .matrix(let m):
+      if name == "shape" {
+        return .list([.number(Double(m.rows)), .number(Double(m.columns))])
+      }
+      throw RuntimeError(
+        .unknownField(
+          name, type: "matrix",
+          suggestion: Suggestion.closest(to: name, among: ["shape", "T"])),
         at: range)
     default:
       throw RuntimeError(
