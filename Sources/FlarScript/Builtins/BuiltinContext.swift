@@ -1,0 +1,28 @@
+/// What a builtin's body may use besides its arguments.
+///
+/// Output goes through the session's writer (so notebooks capture it),
+/// callbacks into user functions go through the interpreter, and long loops
+/// poll for Ctrl-C.
+public struct BuiltinContext {
+  let interpreter: Interpreter
+  /// Where the call is written, for callbacks.
+  let callRange: SourceRange
+
+  /// The table of builtins (for `help`).
+  public var registry: BuiltinRegistry { interpreter.registry }
+
+  /// Writes text to the session's output, as is.
+  public func write(_ text: String) { interpreter.output(text) }
+
+  /// Throws `CancelledError` when Ctrl-C was pressed; call between batches.
+  public func checkCancellation() throws(CancelledError) {
+    try interpreter.cancellation.checkCancellation()
+  }
+
+  /// Calls a function value (user `def` or builtin) with positional arguments.
+  public func call(_ function: FunctionValue, _ arguments: [Value]) throws
+    -> Value
+  {
+    try interpreter.callFunction(function, arguments, at: callRange)
+  }
+}

@@ -1,0 +1,117 @@
+/// The tree-walking interpreter: runs statements against a global scope.
+///
+/// One interpreter is one session: globals persist across `execute` calls, so
+/// the REPL and notebook cells build on what came before. Errors unwind as
+/// `RuntimeError` with the range of the node that failed; an error never
+/// leaves the globals half-assigned (an assignment binds only after its value
+/// is computed).
+public final class Interpreter {
+  /// The global scope.
+  let globals = Environment()
+  /// The builtins visible to programs.
+  public let registry: BuiltinRegistry
+  /// Where `print` and `help` write; the REPL passes stdout, notebooks a buffer.
+  public var output: (String) -> Void
+  /// Checked before each statement and loop iteration.
+  public let cancellation: Cancellation
+  /// Current depth of user-function calls.
+  var callDepth = 0
+  /// Calls deeper than this fail with `recursionLimit` instead of
+  /// overflowing the Swift stack of the thread the interpreter runs on.
+  public static let maximumCallDepth = 200
+
+  /// Creates an interpreter.
+  public init(
+    registry: BuiltinRegistry = BuiltinRegistry(),
+    cancellation: Cancellation = Cancellation(),
+    output: @escaping (String) -> Void = { print($0, terminator: "") }
+  ) {
+    self.registry = registry
+    self.cancellation = cancellation
+    self.output = output
+  }
+
+  /// How a statement list finished.
+  enum Flow {
+    case normal
+    case breakLoop
+    case returned(Value)
+  }
+
+  /// Runs top-level statements; returns the value of the last one when it is
+  /// an expression statement (what the REPL prints).
+  ///
+  /// - Parameter echo: called with the value of every top-level expression
+  ///   statement, in order (`flar -e` prints them all).
+  /// - Throws: `RuntimeError`.
+  @discardableResult
+  public func execute(_ statements: [Stmt], echo: ((Value) -> Void)? = nil)
+    throws -> Value?
+  {
+    var last: Value?
+    for statement in statements {
+      last = nil
+      try checkCancellation(at: statement.range)
+      if case .expression(let expression) = statement.kind {
+        let value = try evaluate(expression, in: globals)
+        echo?(value)
+        last = value
+      } else {
+        _ = try execute(statement, in: globals)
+      }
+    }
+    return last
+  }
+
+  /// The value bound to a global name, if any.
+  public func global(_ name: String) -> Value? { globals.lookup(name) }
+
+  /// Binds a global name (the shell's `args`, a notebook's inputs).
+  public func setGlobal(_ name: String, _ value: Value) {
+    globals.define(name, value)
+  }
+
+  /// Global variable names, sorted, for `:vars` and completion.
+  public var globalNames: [String] { globals.localNames }
+
+  /// Throws `cancelled` when Ctrl-C was pressed.
+  func checkCancellation(at range: SourceRange) throws(RuntimeError) {
+    do {
+      try cancellation.checkCancellation()
+    } catch {
+      throw RuntimeError(.cancelled, at: range)
+    }
+  }
+
+  /// Looks a name up in scope, then among builtins.
+  func lookup(
+    _ name: String, at range: SourceRange, in environment: Environment
+  ) throws(RuntimeError)
+    -> Value
+  {
+    if let value = environment.lookup(name) { return value }
+    if let builtin = registry[name] { return .function(.builtin(builtin)) }
+    let suggestion = Suggestion.closest(
+      to: name, among: environment.visibleNames + registry.names)
+    throw RuntimeError(.unknownName(name, suggestion: suggestion), at: range)
+  }
+
+  /// The truth of a condition; matrices with several elements are an error.
+  func truth(_ value: Value, at range: SourceRange) throws(RuntimeError) -> Bool
+  {
+    guard let truth = value.truthiness else {
+      throw RuntimeError(
+        .ambiguousTruth(ValueFormatter.typeDescription(value)), at: range)
+    }
+    return truth
+  }
+
+  /// How messages name an operand: `variable "W"`, `field "S"`, or nil.
+  func culpritName(_ expression: Expr) -> String? {
+    switch expression.kind {
+    case .name(let name): return "variable \"\(name)\""
+    case .field(_, let name, _): return "field \"\(name)\""
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/// The kinds of token the lexer produces.
+public enum TokenKind: Hashable, Sendable {
+  /// A number literal, already converted.
+  case number(Double)
+  /// A string literal with its escapes resolved.
+  case string(String)
+  /// An identifier.
+  case name(String)
+  /// A reserved word.
+  case keyword(Keyword)
+  /// An operator or punctuation mark.
+  case symbol(Symbol)
+  /// The statement separator: a newline outside brackets.
+  case newline
+  /// The end of the input.
+  case endOfInput
+}
+
+/// The reserved words of the language.
+public enum Keyword: String, CaseIterable, Sendable {
+  case ifKeyword = "if", then, elif, elseKeyword = "else", end
+  case forKeyword = "for", inKeyword = "in", doKeyword = "do"
+  case whileKeyword = "while", breakKeyword = "break"
+  case def, returnKeyword = "return"
+  case and, or, not
+  case trueKeyword = "true", falseKeyword = "false", nilKeyword = "nil"
+}
+
+/// Operators and punctuation, spelled as in source.
+public enum Symbol: String, CaseIterable, Sendable {
+  case plus = "+", minus = "-", star = "*", slash = "/", percent = "%"
+  case caret = "^", at = "@", pipe = "|>"
+  case equalEqual = "==", bangEqual = "!=", less = "<", lessEqual = "<="
+  case greater = ">", greaterEqual = ">="
+  case equal = "=", dot = ".", comma = ",", colon = ":", semicolon = ";"
+  case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]"
+  case leftBrace = "{", rightBrace = "}"
+}
+
+/// One token with the range of source it came from.
+public struct Token: Sendable, Equatable {
+  /// What the token is.
+  public var kind: TokenKind
+  /// Where it is.
+  public var range: SourceRange
+
+  /// Creates a token.
+  public init(_ kind: TokenKind, _ range: SourceRange) {
+    self.kind = kind
+    self.range = range
+  }
+
+  /// True when the token is the symbol `symbol`.
+  public func isSymbol(_ symbol: Symbol) -> Bool { kind == .symbol(symbol) }
+
+  /// True when the token is the keyword `keyword`.
+  public func isKeyword(_ keyword: Keyword) -> Bool {
+    kind == .keyword(keyword)
+  }
+}
+
+extension TokenKind: CustomStringConvertible {
+  /// How messages quote a token: `')'`, `'end'`, `name "x"`, `end of input`.
+  public var description: String {
+    switch self {
+    case .number(let value): return "number \(NumberFormat.repr(value))"
+    case .string: return "string"
+    case .name(let name): return "name \"\(name)\""
+    case .keyword(let keyword): return "'\(keyword.rawValue)'"
+    case .symbol(let symbol): return "'\(symbol.rawValue)'"
+    case .newline: return "end of line"
+    case .endOfInput: return "end of input"
+    }
+  }
+}
