@@ -1,3 +1,4 @@
+import FlarCore
 import FlarScript
 import Glibc
 import Synchronization

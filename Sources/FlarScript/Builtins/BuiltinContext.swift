@@ -1,3 +1,4 @@
+import FlarCore
 /// What a builtin's body may use besides its arguments.
 ///
 /// Output goes through the session's writer (so notebooks capture it),

@@ -1,3 +1,4 @@
+import FlarCore
 /// Calling user functions and builtins.
 extension Interpreter {
   /// A call argument after evaluation.

@@ -1,3 +1,4 @@
+import FlarCore
 /// Statement execution.
 extension Interpreter {
   /// Runs a list of statements, stopping at `break` or `return`.
@@ -84,6 +85,12 @@ extension Interpreter {
       element = { .string(characters[$0]) }
     case .record(let box):
       let keys = box.keys
+      count = keys.count
+      element = { .string(keys[$0]) }
+    case .handle(let handle) where !handle.elementKeys.isEmpty:
+      // A handle indexed by name (hook statistics, a layer table) iterates
+      // over its names, as a record over its keys.
+      let keys = handle.elementKeys
       count = keys.count
       element = { .string(keys[$0]) }
     default:

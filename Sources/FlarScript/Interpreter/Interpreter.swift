@@ -1,3 +1,4 @@
+import FlarCore
 /// The tree-walking interpreter: runs statements against a global scope.
 ///
 /// One interpreter is one session: globals persist across `execute` calls, so
