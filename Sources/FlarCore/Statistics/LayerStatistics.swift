@@ -125,8 +125,7 @@ public struct LayerStatistics: Sendable {
     // Shrink this batch's own second moment, then merge its sums in: the
     // batch Gram is computed once and serves both.
     var one = LayerStatistics(layer: layer, features: features, gramKernel: gramKernel)
-    one.accumulate(x)
-    one.batchCount = 1
+    one.accumulate(x)  // its batchCount stays 0: this batch is counted above
     if one.tokenCount > 0 {
       let shrunk = try shrink(one, method: mode.method, centering: mode.centering)
       perBatchShrunkSum! += shrunk.matrix
