@@ -43,6 +43,8 @@ def main():
     p.add_argument("dir")
     p.add_argument("--batch", type=int, default=4096)
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--steps", default="syrk,gemm,stats,lw,cholesky,svd",
+                   help="flar-bench's step names; the peer times those it has a peer for")
     a = p.parse_args()
     x = np.load(os.path.join(a.dir, "x.npy"))
     w = np.load(os.path.join(a.dir, "w.npy"))
@@ -73,12 +75,16 @@ def main():
         z = scipy.linalg.solve_triangular(s, vt.T, lower=True, trans="T").T
         return u, sig, z
 
-    timings = {
-        "gram": measure(gram, a.repeats),
-        "lw": measure(lw, a.repeats),
-        "cholesky": measure(chol, a.repeats),
-        "whitened_svd": measure(whitened_svd, a.repeats),
-    }
+    steps = set(a.steps.split(","))
+    timings = {}
+    if steps & {"syrk", "gemm", "stats"}:
+        timings["gram"] = measure(gram, a.repeats)
+    if "lw" in steps:
+        timings["lw"] = measure(lw, a.repeats)
+    if "cholesky" in steps:
+        timings["cholesky"] = measure(chol, a.repeats)
+    if "svd" in steps:
+        timings["whitened_svd"] = measure(whitened_svd, a.repeats)
     from threadpoolctl import threadpool_info
     versions = {"numpy": np.__version__, "scipy": scipy.__version__, "sklearn": sklearn.__version__,
                 "blas": [(i["internal_api"], i["version"], i["num_threads"]) for i in threadpool_info()]}

@@ -119,6 +119,11 @@ public func plainSVD(weight: Matrix<Float>, layer: String = "") throws -> LowRan
   try decompose(weight.converted(), transform: .identity, layer: layer)
 }
 
+/// `plainSVD` for a Double weight.
+public func plainSVD(weight: Matrix<Double>, layer: String = "") throws -> LowRankDecomposition {
+  try decompose(weight, transform: .identity, layer: layer)
+}
+
 /// ASVD's scaled SVD `W diag(s) = U Σ Vᵀ`, undone in `R`.
 ///
 /// ASVD sets `s_j = (mean |x_j|)^α` with `α = 0.5` (from
@@ -135,10 +140,17 @@ public func plainSVD(weight: Matrix<Float>, layer: String = "") throws -> LowRan
 public func scaledSVD(
   weight: Matrix<Float>, scales: [Double], layer: String = ""
 ) throws -> LowRankDecomposition {
+  try scaledSVD(weight: weight.converted() as Matrix<Double>, scales: scales, layer: layer)
+}
+
+/// `scaledSVD` for a Double weight.
+public func scaledSVD(
+  weight: Matrix<Double>, scales: [Double], layer: String = ""
+) throws -> LowRankDecomposition {
   if let j = scales.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
     throw FactorizationError.nonPositiveScale(layer: layer, channel: j, value: scales[j])
   }
-  return try decompose(weight.converted(), transform: .diagonal(scales), layer: layer)
+  return try decompose(weight, transform: .diagonal(scales), layer: layer)
 }
 
 func decompose(

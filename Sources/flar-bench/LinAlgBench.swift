@@ -22,6 +22,7 @@ enum LinAlgBench {
       "--cases": "384:1536:32768,1536:384:32768,4096:4096:8192",
       "--batch": "4096", "--repeats": "5", "--threads": "2",
       "--python": "python3", "--peer": "scripts/bench_linalg_peer.py",
+      "--steps": "syrk,gemm,stats,lw,cholesky,svd",
     ]
     var i = 0
     while i + 1 < args.count { options[args[i]] = args[i + 1]; i += 2 }
@@ -32,9 +33,9 @@ enum LinAlgBench {
     let batch = Int(options["--batch"]!)!
     let repeats = Int(options["--repeats"]!)!
     BLASThreads.set(Int(options["--threads"]!)!)
-    print("# flar-bench linalg — OpenBLAS threads \(BLASThreads.current); \(BLASThreads.configuration)")
-    print("| step | flar median (min–max) | peer | peer median (min–max) | ratio |")
-    print("| --- | --- | --- | --- | --- |")
+    emit("# flar-bench linalg — OpenBLAS threads \(BLASThreads.current); \(BLASThreads.configuration)")
+    emit("| step | flar median (min–max) | peer | peer median (min–max) | ratio |")
+    emit("| --- | --- | --- | --- | --- |")
     for c in cases {
       try runCase(c, batch: batch, repeats: repeats, options: options)
     }
@@ -50,8 +51,7 @@ enum LinAlgBench {
       ratio = String(format: "%.3f", t.median / med)
     }
     let warn = t.unstable ? " ⚠ max/min > 4" : ""
-    print("| \(step) | \(mine)\(warn) | \(peerName) | \(peerText) | \(ratio) |")
-    FileHandle.standardOutput.synchronizeFile()
+    emit("| \(step) | \(mine)\(warn) | \(peerName) | \(peerText) | \(ratio) |")
   }
 
   static func runCase(_ c: Case, batch: Int, repeats: Int, options: [String: String]) throws {
@@ -61,12 +61,14 @@ enum LinAlgBench {
       x.slice(rows: $0..<Swift.min($0 + batch, c.tokens), columns: 0..<c.n)
     }
     // Flar side.
-    let gramSyrk = measure(repeats: repeats) {
+    let steps = Set(options["--steps"]!.split(separator: ",").map(String.init))
+    let none = Timing(seconds: [], loops: 0)
+    let gramSyrk = !steps.contains("syrk") ? none : measure(repeats: repeats) {
       var g = Matrix<Double>(rows: c.n, columns: c.n)
       for b in batches { try! g.addGram(of: b.converted(), mirror: false) }
       blackHole(g)
     }
-    let gramGemm = measure(repeats: repeats) {
+    let gramGemm = !steps.contains("gemm") ? none : measure(repeats: repeats) {
       var g = Matrix<Double>(rows: c.n, columns: c.n)
       for b in batches {
         let d: Matrix<Double> = b.converted()
@@ -75,30 +77,55 @@ enum LinAlgBench {
       blackHole(g)
     }
     var stats = LayerStatistics(features: c.n)
-    let statsTime = try measure(repeats: repeats) {
+    for b in batches { try stats.add(batch: b) }
+    let statsTime = !steps.contains("stats") ? none : try measure(repeats: repeats) {
       var s = LayerStatistics(features: c.n)
       for b in batches { try s.add(batch: b) }
       stats = s
     }
     var shrunk = try ledoitWolf(stats)
-    let lwTime = try measure(repeats: repeats) { shrunk = try ledoitWolf(stats) }
-    var white = try whitening(shrunk.matrix)
-    let cholTime = try measure(repeats: repeats) { blackHole(try cholesky(shrunk.matrix)) }
-    white = try whitening(shrunk.matrix)
-    let svdTime = try measure(repeats: repeats) {
+    let lwTime = !steps.contains("lw") ? none : try measure(repeats: repeats) {
+      shrunk = try ledoitWolf(stats)
+    }
+    let cholTime = !steps.contains("cholesky") ? none : try measure(repeats: repeats) {
+      blackHole(try cholesky(shrunk.matrix))
+    }
+    let white = try whitening(shrunk.matrix)
+    let svdTime = !steps.contains("svd") ? none : try measure(repeats: repeats) {
       blackHole(try whitenedSVD(weight: w, whitening: white))
     }
     // Peer side, on the same arrays.
     let peer = try runPeer(x: x, w: w, h: shrunk.matrix, c: c, batch: batch, repeats: repeats, options: options)
     let tag = "n=\(c.n), N=\(c.tokens)"
-    row("Gram Σxxᵀ, Float32 → float64, dsyrk per \(batch)-token batch, \(tag)", gramSyrk, "NumPy astype + Xᵀ@X", peer["gram"])
-    row("Gram Σxxᵀ, Float32 → float64, dgemm per batch, \(tag)", gramGemm, "NumPy astype + Xᵀ@X", peer["gram"])
-    row("LayerStatistics.add (Gram + all moments), \(tag)", statsTime, "NumPy astype + Xᵀ@X", peer["gram"])
-    row("Ledoit–Wolf from streamed stats, \(tag)", lwTime, "sklearn ledoit_wolf(X)", peer["lw"])
-    let total = Timing(seconds: zip(statsTime.seconds, lwTime.seconds).map(+), loops: 1)
-    row("stats + Ledoit–Wolf, \(tag)", total, "sklearn ledoit_wolf(X)", peer["lw"])
-    row("Cholesky dpotrf, n=\(c.n)", cholTime, "numpy.linalg.cholesky", peer["cholesky"])
-    row("whitened SVD W S = UΣVᵀ + Vᵀ S⁻¹, W \(c.weightRows)×\(c.n)", svdTime, "NumPy W@S, svd, SciPy solve_triangular", peer["whitened_svd"])
+    let gramPeer = "NumPy astype + Xᵀ@X"
+    if steps.contains("syrk") {
+      row("Gram Σxxᵀ, Float32 → float64, dsyrk per \(batch)-token batch, \(tag)", gramSyrk, gramPeer, peer["gram"])
+    }
+    if steps.contains("gemm") {
+      row("Gram Σxxᵀ, Float32 → float64, dgemm per batch, \(tag)", gramGemm, gramPeer, peer["gram"])
+    }
+    if steps.contains("stats") {
+      row("LayerStatistics.add (Gram + all moments), \(tag)", statsTime, gramPeer, peer["gram"])
+    }
+    if steps.contains("lw") {
+      row("Ledoit–Wolf from streamed stats, \(tag)", lwTime, "sklearn ledoit_wolf(X)", peer["lw"])
+    }
+    if steps.contains("stats") && steps.contains("lw") {
+      let total = Timing(seconds: zip(statsTime.seconds, lwTime.seconds).map(+), loops: 1)
+      row("stats + Ledoit–Wolf, \(tag)", total, "sklearn ledoit_wolf(X)", peer["lw"])
+    }
+    if steps.contains("cholesky") {
+      row("Cholesky dpotrf, n=\(c.n)", cholTime, "numpy.linalg.cholesky", peer["cholesky"])
+    }
+    if steps.contains("svd") {
+      row("whitened SVD W S = UΣVᵀ + Vᵀ S⁻¹, W \(c.weightRows)×\(c.n)", svdTime, "NumPy W@S, svd, SciPy solve_triangular", peer["whitened_svd"])
+    }
+  }
+
+  /// Writes a line unbuffered, so that a long run shows each row as it is
+  /// measured even when stdout is a file.
+  static func emit(_ line: String) {
+    FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
   }
 
   static func randomFloat(rows: Int, columns: Int, seed: UInt64) -> Matrix<Float> {
@@ -132,7 +159,7 @@ enum LinAlgBench {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [
       options["--python"]!, options["--peer"]!, dir.path, "--batch", "\(batch)",
-      "--repeats", "\(repeats)",
+      "--repeats", "\(repeats)", "--steps", options["--steps"]!,
     ]
     var env = ProcessInfo.processInfo.environment
     env["OPENBLAS_NUM_THREADS"] = options["--threads"]!
@@ -145,10 +172,10 @@ enum LinAlgBench {
     guard process.terminationStatus == 0,
       let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
     else {
-      print("peer failed (status \(process.terminationStatus)); its output: \(String(decoding: data, as: UTF8.self))")
+      emit("peer failed (status \(process.terminationStatus)); its output: \(String(decoding: data, as: UTF8.self))")
       return [:]
     }
-    if let versions = json["versions"] { print("<!-- peer: \(versions) -->") }
+    if let versions = json["versions"] { emit("<!-- peer: \(versions) -->") }
     return (json["timings"] as? [String: [Double]]) ?? [:]
   }
 }

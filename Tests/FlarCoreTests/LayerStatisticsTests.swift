@@ -80,3 +80,14 @@ import TestSupport
     #expect(throws: StatisticsError.noTokens(layer: "l")) { try oas(s) }
   }
 }
+
+@Suite struct LayerStatisticsMergeTests {
+  @Test func mergingDifferentPerBatchSettingsIsRefused() throws {
+    var a = LayerStatistics(layer: "k", features: 2, perBatch: .init(method: .oas))
+    let b = LayerStatistics(layer: "k", features: 2)
+    #expect(throws: StatisticsError.perBatchSettingsDiffer(layer: "k")) { try a.merge(b) }
+    #expect(throws: StatisticsError.featureMismatch(layer: "k", expected: 2, actual: 3)) {
+      try a.merge(LayerStatistics(layer: "k", features: 3, perBatch: .init(method: .oas)))
+    }
+  }
+}

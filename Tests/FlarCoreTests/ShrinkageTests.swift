@@ -49,6 +49,7 @@ import TestSupport
       lambdas.append(lw.lambda)
       start += n
     }
+    #expect(stats.batchCount == 3 && stats.tokenCount == 64)
     let got = try shrink(stats, method: .ledoitWolf, perBatch: true)
     #expect(TestSupport.closeness(got.matrix, expected * (1.0 / 3), rtol: 1e-12) == nil)
     #expect(TestSupport.closeness(stats.perBatchLambdas, lambdas, rtol: 1e-12) == nil)

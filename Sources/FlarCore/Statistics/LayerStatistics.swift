@@ -125,8 +125,7 @@ public struct LayerStatistics: Sendable {
     // Shrink this batch's own second moment, then merge its sums in: the
     // batch Gram is computed once and serves both.
     var one = LayerStatistics(layer: layer, features: features, gramKernel: gramKernel)
-    one.accumulate(x)
-    one.batchCount = 1
+    one.accumulate(x)  // its batchCount stays 0: this batch is counted above
     if one.tokenCount > 0 {
       let shrunk = try shrink(one, method: mode.method, centering: mode.centering)
       perBatchShrunkSum! += shrunk.matrix
@@ -253,6 +252,14 @@ public struct LayerStatistics: Sendable {
 /// batches are summed, as the FLAR-SVD reference code does
 /// (reference-notes.md §2). The batch-independent estimate on the whole
 /// calibration set (`shrink(_:method:centering:)`) is flar's default.
+///
+/// Departure: the reference code's batch matrix is the per-sequence Gram
+/// `X_sᵀ X_s` averaged over the sequences of the batch, `G_b / B_b`; flar
+/// uses the per-token mean `H_b = G_b / N_b` (tokens flattened, no
+/// `B x n x n` tensor). The two differ by the factor tokens-per-sequence,
+/// which is one constant when batches have equal shape; `λ` is invariant to
+/// the scale of `H_b` for every method, and a common scale of the sum
+/// changes neither the whitened factors nor the ranks.
 public struct PerBatchShrinkage: Sendable, Equatable {
   public var method: ShrinkageMethod
   public var centering: Centering
