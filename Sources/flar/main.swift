@@ -1,2 +1,1 @@
-import FlarCore
-print("flar \(flarVersion)")
+Flar.main()
