@@ -5,7 +5,7 @@
 /// Receives the progress of a long computation (hooking, search, latency
 /// measurement). The core reports; the shell decides whether anything is
 /// shown: a bar on a terminal, nothing under `--quiet` or in a pipe.
-public protocol ProgressReporting: AnyObject {
+public protocol ProgressReporter: AnyObject {
   /// A new stage of `total` units starts.
   func begin(_ label: String, total: Int)
   /// `units` more are done.
@@ -15,7 +15,7 @@ public protocol ProgressReporting: AnyObject {
 }
 
 /// Reports nothing.
-public final class SilentProgress: ProgressReporting {
+public final class SilentProgress: ProgressReporter {
   public init() {}
   public func begin(_ label: String, total: Int) {}
   public func advance(by units: Int) {}
@@ -24,7 +24,7 @@ public final class SilentProgress: ProgressReporting {
 
 /// A one-line bar on standard error, redrawn with `\r` at most ten times a
 /// second: `hook ████████▌        52% 133/256 · 1.2 s`.
-public final class TerminalProgressBar: ProgressReporting {
+public final class TerminalProgressBar: ProgressReporter {
   private var label = ""
   private var total = 0
   private var done = 0

@@ -5,7 +5,8 @@ import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let subcommands: [String: ([String]) throws -> Void] = [
-  "linalg": LinAlgBench.run
+  "linalg": LinAlgBench.run,
+  "compress": CompressBench.run,
 ]
 
 guard let name = arguments.first, let command = subcommands[name] else {

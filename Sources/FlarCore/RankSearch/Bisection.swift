@@ -113,12 +113,3 @@ public func monotonicityViolations(
   }
   return out
 }
-
-/// The equivalent rank `floor(m n / (m + n))` of an `m x n` weight.
-///
-/// Above it a rank-`k` pair (`k (m + n)` parameters) holds more parameters
-/// than the dense weight (`m n`).
-public func equivalentRank(rows m: Int, columns n: Int) -> Int {
-  guard m > 0, n > 0 else { return 0 }
-  return (m * n) / (m + n)
-}

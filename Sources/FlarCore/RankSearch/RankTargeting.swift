@@ -64,7 +64,7 @@ public func correctRanks(
   func assign(_ c: Double) -> [LayerBudget] {
     layers.map { layer in
       var out = layer
-      let keq = equivalentRank(rows: layer.rows, columns: layer.columns)
+      let keq = equivalentRank(outputs: layer.rows, inputs: layer.columns)
       let base = Double(layer.rank ?? keq)
       let k = max(step, Int((c * base) / Double(step)) * step)
       out.rank = k >= keq ? nil : k

@@ -13,7 +13,7 @@ import Testing
 
   @Test func findsTheSmallestPassingRankOnAMonotoneCriterion() {
     // A 384x1536 layer: k_eq = 307, J = 38 candidates.
-    let b = RankBisection(equivalentRank: equivalentRank(rows: 384, columns: 1536))
+    let b = RankBisection(equivalentRank: equivalentRank(outputs: 384, inputs: 1536))
     #expect(b.equivalentRank == 307)
     #expect(b.candidateCount == 38)
     let f: (Int) -> Double = { 1.0 / Double($0) }
@@ -26,7 +26,7 @@ import Testing
 
   @Test func spendsExactlyLog2EvaluationsForAPowerOfTwo() {
     // 256x256: k_eq = 128, J = 16 → 4 evaluations whatever the answer.
-    let b = RankBisection(equivalentRank: equivalentRank(rows: 256, columns: 256))
+    let b = RankBisection(equivalentRank: equivalentRank(outputs: 256, inputs: 256))
     for threshold in stride(from: 0, through: 140, by: 4) {
       let r = b.search(evaluate: { Double($0) }, passes: { $0 >= Double(threshold) })
       #expect(r.evaluations == 4)
@@ -42,7 +42,7 @@ import Testing
   }
 
   @Test func tinyLayerHasNoCandidatesAndNoEvaluations() {
-    let b = RankBisection(equivalentRank: equivalentRank(rows: 8, columns: 8))
+    let b = RankBisection(equivalentRank: equivalentRank(outputs: 8, inputs: 8))
     let r = b.search(evaluate: { _ in Issue.record("evaluated"); return 0 }, passes: { _ in true })
     #expect(r.rank == nil && r.evaluations == 0)
   }

@@ -1,0 +1,98 @@
+import FlarCore
+
+/// The methods `compress` offers (reference-notes.md §6).
+public enum CompressionMethod: String, Sendable, CaseIterable {
+  /// Truncated SVD of `W`, the same ratio for every layer (PELA).
+  case svd
+  /// ASVD: scale input channel j by `(mean or max |x_j|)^α`, SVD, undo.
+  case asvd
+  /// SVD-LLM: whitening with the unshrunk second moment, uniform ratio;
+  /// optionally blockwise (statistics from the partly compressed model).
+  case svdLLM = "svd_llm"
+  /// FLAR-SVD: shrinkage, whitening, bisection per layer against a
+  /// threshold, ratio correction, latency filter.
+  case flar
+}
+
+/// The rank-search criteria (reference-notes.md §4).
+public enum SearchCriterion: String, Sendable, CaseIterable {
+  /// Normalised end-feature MSE with only the layer compressed (lower is better).
+  case featMSE = "feat_mse"
+  /// Relative whitened error `Σ_{i>k} σ_i² / Σ σ_i²` (closed form).
+  case whitenedError = "whitened_err"
+  /// Cosine between `W` and its reconstruction (closed form; higher is better).
+  case weightCosine = "weight_cos"
+
+  /// Whether larger values are better (similarities) or worse (errors).
+  public var higherIsBetter: Bool { self == .weightCosine }
+}
+
+/// Every option of one compression run, recorded in its manifest.
+public struct CompressionOptions: Sendable {
+  public var method: CompressionMethod = .flar
+  /// Fraction of the linear layers' parameters (or FLOPs) to keep; nil with
+  /// an explicit `tolerance` searches without a budget.
+  public var target: Double? = 0.5
+  public var measure: TargetMeasure = .params
+  /// Layers to compress (glob over names).
+  public var layers: String = "*"
+  public var maxLength: Int = 128
+  public var batchSize: Int = 32
+  /// `flar`: shrinkage estimator (default Ledoit–Wolf).
+  public var shrinkage: ShrinkageMethod = .ledoitWolf
+  /// `flar`: the reference's per-batch shrinkage.
+  public var perBatch: Bool = false
+  public var centering: Centering = .uncentered
+  /// `flar`: the search criterion and its threshold (nil: from the target).
+  public var criterion: SearchCriterion = .featMSE
+  public var tolerance: Double? = nil
+  public var step: Int = 8
+  /// `flar`: keep decided blocks compressed while searching later ones.
+  public var progressive: Bool = false
+  /// `asvd`: exponent and statistic.
+  public var alpha: Double = 0.5
+  public var asvdUsesMax: Bool = false
+  /// `svd_llm`: statistics of each block from the partly compressed model.
+  public var blockwise: Bool = false
+  /// `flar`: the latency predictor; nil skips the filter.
+  public var latency: LatencyPredictor? = nil
+  /// Shape of the calls the latency filter asks about: sentences per batch
+  /// and mean tokens per sentence (from the calibration set when nil).
+  public var latencyBatch: Int = 32
+  public var latencyTokens: Int? = nil
+  /// `flar` with `feat_mse`: evaluate candidates from the layer's cached
+  /// input on (true) or by re-running the whole model (false, the
+  /// reference's way; same numbers, more work).
+  public var suffixEvaluation: Bool = true
+
+  public init() {}
+
+  /// The options as manifest entries (name, value), in a fixed order.
+  public var manifestEntries: [(String, String)] {
+    var out: [(String, String)] = [
+      ("method", method.rawValue),
+      ("target", target.map { "\($0)" } ?? "none"),
+      ("by", measure.rawValue),
+      ("layers", layers),
+      ("maxlen", "\(maxLength)"),
+      ("batch", "\(batchSize)"),
+      ("step", "\(step)"),
+    ]
+    switch method {
+    case .svd: break
+    case .asvd:
+      out += [("alpha", "\(alpha)"), ("scale", asvdUsesMax ? "max" : "mean")]
+    case .svdLLM:
+      out += [("blockwise", "\(blockwise)"), ("center", "\(centering == .centered)")]
+    case .flar:
+      out += [
+        ("shrink", shrinkage.description), ("per_batch", "\(perBatch)"),
+        ("center", "\(centering == .centered)"), ("criterion", criterion.rawValue),
+        ("tol", tolerance.map { "\($0)" } ?? "from target"),
+        ("progressive", "\(progressive)"),
+        ("latency", latency == nil ? "none" : "predictor (\(latency!.metadata.hardware))"),
+      ]
+    }
+    return out
+  }
+}
