@@ -142,3 +142,23 @@ import Testing
     }
   }
 }
+
+@Suite struct LayerSuffixEvaluatorTests {
+  @Test func evaluatorMatchesFullRunsAndErrorShrinksWithRank() throws {
+    let base = try BertModelTests.model.get()
+    let batch = try BertModelTests.batch()
+    let batches = [batch.slice(0..<12), batch.slice(12..<24)]
+    let name = "encoder.layer.0.intermediate.dense"
+    let evaluator = try LayerSuffixEvaluator(model: base, layer: name, batches: batches)
+    #expect(evaluator.reference[1] == (try base.lastHiddenState(batches[1])))
+    // Truncations of the exact dense weight: W = W[:, :] as L = W, R = I.
+    let w = try base.linear(name).denseWeight()  // (96, 48)
+    let exact = try evaluator.endFeatures(l: w, r: Matrix<Float>.identity(48))
+    #expect(evaluator.meanSquaredError(exact) < 1e-10)
+    let (l, r) = LowRankTests.factors(out: 96, in: 48, rank: 3, seed: 9)
+    let rough = try evaluator.endFeatures(l: l, r: r)
+    let full = try base.replacing(name, l: l, r: r).lastHiddenState(batches[0])
+    #expect(rough[0] == full)
+    #expect(evaluator.meanSquaredError(rough) > 1e-4)
+  }
+}

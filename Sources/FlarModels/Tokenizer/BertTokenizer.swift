@@ -103,11 +103,11 @@ public struct BertTokenizer: Sendable {
     var i = 0
     // Added tokens are found first, leftmost and then longest, in the raw
     // bytes; the text between them goes through the normal pipeline.
+    let added = addedTokens.map { Array($0.utf8) }
     while i < utf8.count {
-      guard let match = addedTokens.first(where: { t in
-        let b = Array(t.utf8)
-        return i + b.count <= utf8.count && utf8[i..<(i + b.count)].elementsEqual(b)
-      }) else {
+      guard let match = added.firstIndex(where: { b in
+        b.first == utf8[i] && i + b.count <= utf8.count && utf8[i..<(i + b.count)].elementsEqual(b)
+      }).map({ addedTokens[$0] }) else {
         i += 1
         continue
       }
