@@ -10,7 +10,9 @@ import Testing
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["FLAR_BENCH"] == "1"))
 struct ForwardBenchmarkTests {
   /// Median and min–max of `repeats` timed runs after 2 warm-up runs, in ms.
-  static func time(repeats: Int = 15, _ body: () throws -> Void) rethrows -> (Double, Double, Double) {
+  static func time(repeats: Int = 15, _ body: () throws -> Void) rethrows -> (
+    Double, Double, Double
+  ) {
     for _ in 0..<2 { try body() }
     var ms: [Double] = []
     for _ in 0..<repeats {

@@ -37,7 +37,8 @@ import Testing
     let batch = try model.tokenizer!.encode([try ModelFixtures.sentences()[0]], maxLength: 128)
     let hidden = try model.lastHiddenState(batch)
     // Hidden states are O(1) with a few entries near 10; 1e-3 absolute.
-    let (maxAbs, minCos) = ModelFixtures.compare(hidden, try ModelFixtures.npy("minilm_hidden0.npy"))
+    let (maxAbs, minCos) = ModelFixtures.compare(
+      hidden, try ModelFixtures.npy("minilm_hidden0.npy"))
     #expect(maxAbs <= 1e-3, "max abs error \(maxAbs)")
     #expect(minCos >= 0.99999)
   }

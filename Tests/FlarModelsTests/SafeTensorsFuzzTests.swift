@@ -18,7 +18,8 @@ import Testing
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return Int(state >> 33) % n
     }
-    var accepted = 0, rejected = 0
+    var accepted = 0
+    var rejected = 0
     for _ in 0..<3000 {
       var bytes = valid
       for _ in 0...next(4) {

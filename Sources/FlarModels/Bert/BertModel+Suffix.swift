@@ -59,7 +59,8 @@ extension BertModel {
     guard cache.input.columns == width, cache.input.rows == cache.offsets.last else {
       throw ModelError.incompatibleCache(
         layer: cache.layer,
-        detail: "input is \(cache.input.rows)x\(cache.input.columns), layer reads \(width) features")
+        detail: "input is \(cache.input.rows)x\(cache.input.columns), layer reads \(width) features"
+      )
     }
     var x = try layers[cache.block].resume(
       from: cache.point, input: cache.input, residual: cache.residual, offsets: cache.offsets,
@@ -112,7 +113,8 @@ public struct LayerSuffixEvaluator: Sendable {
   /// Mean squared error of the end features against `reference`, over all
   /// tokens and features of all batches.
   public func meanSquaredError(_ features: [Matrix<Float>]) -> Double {
-    var sum = 0.0, count = 0
+    var sum = 0.0
+    var count = 0
     for (a, b) in zip(features, reference) {
       for (x, y) in zip(a.storage, b.storage) {
         let d = Double(x) - Double(y)

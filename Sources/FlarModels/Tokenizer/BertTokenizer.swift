@@ -37,7 +37,8 @@ public struct BertTokenizer: Sendable {
     separatorId = try id("[SEP]")
     paddingId = try id("[PAD]")
     let added =
-      addedTokens ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].filter { vocabulary.id($0) != nil }
+      addedTokens
+      ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].filter { vocabulary.id($0) != nil }
     self.addedTokens = added.filter { !$0.isEmpty }.sorted { $0.utf8.count > $1.utf8.count }
   }
 
@@ -105,9 +106,12 @@ public struct BertTokenizer: Sendable {
     // bytes; the text between them goes through the normal pipeline.
     let added = addedTokens.map { Array($0.utf8) }
     while i < utf8.count {
-      guard let match = added.firstIndex(where: { b in
-        b.first == utf8[i] && i + b.count <= utf8.count && utf8[i..<(i + b.count)].elementsEqual(b)
-      }).map({ addedTokens[$0] }) else {
+      guard
+        let match = added.firstIndex(where: { b in
+          b.first == utf8[i] && i + b.count <= utf8.count
+            && utf8[i..<(i + b.count)].elementsEqual(b)
+        }).map({ addedTokens[$0] })
+      else {
         i += 1
         continue
       }
@@ -142,6 +146,7 @@ public struct BertTokenizer: Sendable {
 
   /// Encodes many texts into a batch of variable-length sequences.
   public func encode(_ texts: [String], maxLength: Int = 128) throws -> TokenBatch {
-    TokenBatch(sequences: try texts.map { try encode($0, maxLength: maxLength) }, paddingId: paddingId)
+    TokenBatch(
+      sequences: try texts.map { try encode($0, maxLength: maxLength) }, paddingId: paddingId)
   }
 }
