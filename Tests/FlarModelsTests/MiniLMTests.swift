@@ -64,3 +64,28 @@ import Testing
     #expect(maxAbs <= 1e-6)
   }
 }
+
+@Suite struct MiniLMSaveTests {
+  @Test func compressedMiniLMSavesAndReloadsBitIdentically() throws {
+    let model = try MiniLMTests.model.get()
+    let name = "encoder.layer.2.intermediate.dense"
+    let w = try model.linear(name).denseWeight()  // (1536, 384)
+    // A rank-64 pair built from the weight itself: L = W[:, :64], R = I[:64, :].
+    let l = w.slice(rows: 0..<1536, columns: 0..<64)
+    let r = Matrix<Float>.identity(384).slice(rows: 0..<64, columns: 0..<384)
+    let compressed = try model.replacing(name, l: l, r: r)
+    let sentences = Array(try ModelFixtures.sentences().prefix(8))
+    try TestSupport.withTemporaryDirectory { dir in
+      try compressed.save(to: dir + "/minilm-flar")
+      let loaded = try BertModel.load(directory: dir + "/minilm-flar")
+      let a = try loaded.embed(sentences)
+      let b = try compressed.embed(sentences)
+      #expect(a == b)
+      #expect(try loaded.linear(name).rank == 64)
+      #expect(loaded.parameterCount == model.parameterCount - 1536 * 384 + 64 * (1536 + 384))
+      for file in ["tokenizer.json", "vocab.txt", "1_Pooling/config.json", "modules.json"] {
+        #expect(FileManager.default.fileExists(atPath: dir + "/minilm-flar/" + file), "\(file)")
+      }
+    }
+  }
+}
