@@ -104,7 +104,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
     var values = [Float](repeating: 0, count: n)
     switch t.dtype {
-    case .f32: for i in 0..<n { values[i] = Float(bitPattern: load(UInt32.self, i)) }
+    case .f32:
+      // Little-endian host (x86_64, arm64): the bytes are the Floats.
+      values.withUnsafeMutableBytes { $0.copyMemory(from: raw) }
     case .f64: for i in 0..<n { values[i] = Float(Double(bitPattern: load(UInt64.self, i))) }
     case .bf16: for i in 0..<n { values[i] = Float(bitPattern: UInt32(load(UInt16.self, i)) << 16) }
     case .f16: for i in 0..<n { values[i] = Float(Float16(bitPattern: load(UInt16.self, i))) }

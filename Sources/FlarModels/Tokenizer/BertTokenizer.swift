@@ -5,6 +5,12 @@
 
 import FlarLinAlg
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A BERT WordPiece tokenizer with Hugging Face's behaviour.
 public struct BertTokenizer: Sendable {
   public let normalizer: BertNormalizer
@@ -56,7 +62,7 @@ public struct BertTokenizer: Sendable {
       }
     }
     let vocabulary: Vocabulary
-    if (try? AtomicFile.read(vocabPath)) != nil {
+    if access(vocabPath, R_OK) == 0 {
       vocabulary = try Vocabulary.read(vocabTxt: vocabPath)
     } else if let settings {
       vocabulary = try Vocabulary.fromTokenizerJSON(settings, path: jsonPath)
