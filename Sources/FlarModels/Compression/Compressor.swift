@@ -250,7 +250,10 @@ public struct Compressor {
     }
     switch options.measure {
     case .params:
-      return Int((Double(dense) * target).rounded(.down))
+      // Biases are kept whatever the rank, and count in the parameters the
+      // target refers to: budget·(weights + biases) − biases for the weights.
+      let biases = try names.reduce(0) { $0 + (try model.linear($1)).outFeatures }
+      return max(0, Int((Double(dense + biases) * target).rounded(.down)) - biases)
     case .flops:
       let chosen = Set(names)
       let others = try model.linearLayerNames.filter { !chosen.contains($0) }.reduce(0) {
@@ -272,7 +275,7 @@ public struct Compressor {
       return Double(stats.tokenCount) / Double(stats.sentenceCount)
     }
     guard let tokenizer = model.tokenizer, !calibration.isEmpty else { return 1 }
-    let batch = try tokenizer.encode(calibration, maxLength: options.maxLength)
+    let batch = try model.encode(calibration, maxLength: options.maxLength)
     return Double(batch.tokenCount) / Double(batch.count)
   }
 
