@@ -28,6 +28,7 @@ extension BuiltinFamily {
           .optional("maxlen", .integer, default: .number(128)),
           .optional("batch", .integer, default: .number(32)),
           .optional("full_rerun", .bool, default: .bool(false)),
+          .optional("ranks", .any, default: .null),
         ]),
       abstract: "compress every matched linear layer with one method; .model, .ranks, .lambdas, .tau, .timings",
       discussion: """
@@ -41,7 +42,8 @@ extension BuiltinFamily {
         get faster try smaller ranks, then stay dense; progressive=true keeps decided blocks
         compressed while later ones are searched). target= is the fraction of the matched
         layers' parameters (by="params") or of the encoder's FLOPs per token incl. attention
-        (by="flops"). calib= the calibration sentences (default the first 256 lines of
+        (by="flops"); ranks=r.ranks instead factorises at exactly those ranks (to compare
+        methods at equal ranks). calib= the calibration sentences (default the first 256 lines of
         data/calib.txt), search= the search set (default its last 64 lines). The result prints
         the parameters kept of the compressed layers and of the whole model, and carries a
         manifest (method, options, data and model checksums, flar's version).
@@ -77,6 +79,20 @@ extension BuiltinFamily {
       options.maxLength = try args.integer("maxlen", minimum: 2)
       options.batchSize = try args.integer("batch", minimum: 1)
       options.suffixEvaluation = !(try args.bool("full_rerun"))
+      if case .record(let box) = args["ranks"] {
+        var fixed: [String: Int?] = [:]
+        for key in box.keys {
+          switch box[key] {
+          case .number(let k)?: fixed[key] = Int(k)
+          case .null?: fixed[key] = .some(nil)
+          default: throw args.bad("ranks", "a record of layer name → rank or nil")
+          }
+        }
+        options.fixedRanks = fixed
+        options.target = nil
+      } else if !args.isNil("ranks") {
+        throw args.bad("ranks", "a record of layer name → rank or nil (e.g. r.ranks)")
+      }
       if !args.isNil("latency") {
         guard case .handle(let h) = args["latency"], let p = h as? LatencyPredictorProviding else {
           throw args.bad("latency", "a latency predictor from load() or train_latency()")

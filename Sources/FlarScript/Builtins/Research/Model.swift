@@ -12,6 +12,7 @@ extension BuiltinFamily {
       name: "model",
       builtins: [
         text, weight, bias, rankBuiltin, params, flops, hook, embed, replace, evaluate,
+        calibError, modelLatency,
       ])
   }
 
@@ -237,8 +238,10 @@ extension BuiltinFamily {
       abstract: "retrieval quality on gloss/example pairs, cosines to a reference, size",
       discussion: """
         For each example sentence, is its own gloss the nearest by cosine among all glosses?
-        Returns {top1, recall10, mrr, mean_cos, min_cos, params, flops}; mean_cos and min_cos
-        compare the glosses' embeddings with the reference model's (nil without one).
+        Returns {top1, recall10, mrr, mean_cos, min_cos, params, flops, gflops}; mean_cos and
+        min_cos compare the glosses' embeddings with the reference model's (nil without one);
+        flops is per token of the linear layers, gflops the mean per evaluation sentence with
+        attention included.
         """,
       examples: ["evaluate(m2, reference=m)"]
     ) { args, _ in
@@ -254,6 +257,65 @@ extension BuiltinFamily {
         ("min_cos", r.minCosine.map(Value.number) ?? .null),
         ("params", .number(Double(m.model.parameterCount))),
         ("flops", .number(Double(m.model.flopsPerToken))),
+        ("gflops", .number(r.flopsPerSentence / 1e9)),
+      ])
+    }
+  }
+}
+
+extension BuiltinFamily {
+  static var calibError: Builtin {
+    Builtin(
+      "calib_error",
+      Signature([
+        .required("model", .handle("model")), .required("reference", .handle("model")),
+        .required("stats", .handle("statistics")),
+      ]),
+      abstract: "each hooked layer's calibration output error ‖(W − Ŵ) X‖² / ‖W X‖², as a record",
+      discussion: """
+        Computed in closed form from the statistics: tr(ΔW H ΔWᵀ) / tr(W H Wᵀ) with H the
+        uncentred second moment. This is the objective the whitened methods minimise.
+        """,
+      examples: ["e = calib_error(r.model, m, st)"]
+    ) { args, _ in
+      let m = try modelArgument(args)
+      let reference = try modelArgument(args, "reference")
+      let stats = try args.handle("stats", as: StatisticsHandle.self, expected: "statistics from hook()")
+      let errors = try m.model.calibrationOutputErrors(
+        reference: reference.model, statistics: stats.statistics)
+      return .record(errors.map { ($0.layer, .number($0.error)) })
+    }
+  }
+
+  static var modelLatency: Builtin {
+    Builtin(
+      "model_latency",
+      Signature(
+        [.required("model", .handle("model")), .required("sentences", .list)],
+        options: [
+          .optional("runs", .integer, default: .number(5)),
+          .optional("batch", .integer, default: .number(32)),
+          .optional("maxlen", .integer, default: .number(128)),
+        ]),
+      abstract: "wall time of the model's forward pass over sentences: {ms, min_ms, max_ms, runs}",
+      discussion: """
+        Tokenised once; one warm-up pass, then runs timed passes (embeddings of every sentence,
+        batch at a time); ms is the median. Compare a compressed model with its original in the
+        same session, on the same sentences: the machine's load moves both.
+        """,
+      examples: ["model_latency(r.model, text(\"data/eval.txt\", limit=64))"]
+    ) { args, _ in
+      let m = try modelArgument(args)
+      let cancel = ResearchEnvironment.shared.cancellation
+      let times = try m.model.forwardTimes(
+        try args.strings("sentences"), runs: try args.integer("runs", minimum: 1),
+        maxLength: try args.integer("maxlen", minimum: 2),
+        batchSize: try args.integer("batch", minimum: 1),
+        shouldStop: { cancel?.isCancelled ?? false }
+      ).sorted()
+      return .record([
+        ("ms", .number(times[times.count / 2] * 1000)), ("min_ms", .number(times.first! * 1000)),
+        ("max_ms", .number(times.last! * 1000)), ("runs", .number(Double(times.count))),
       ])
     }
   }
