@@ -97,8 +97,8 @@ private func needsModel(_ name: String) -> Bool {
       let run = try runFlar(arguments: ["notebook", "run", path])
       #expect(run.status == 0, "\(run)")
       let written = try String(contentsOfFile: path, encoding: .utf8)
-      #expect(written.contains("x * 7\n```\n\n```output\n42\n```\n"), written)
-      #expect(written.contains("```output\n0\n1\n4\n```"), written)
+      #expect(written.contains("x * 7\n```\n\n```output\n42\n```\n"), "\(written)")
+      #expect(written.contains("```output\n0\n1\n4\n```"), "\(written)")
       #expect(written.contains("unknown name \"nosuch\""), "errors are outputs too: \(written)")
       #expect(written.hasPrefix("# Scratch\n\nSome prose.\n"), "prose kept: \(written)")
 
