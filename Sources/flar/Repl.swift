@@ -46,8 +46,9 @@ final class Repl {
         let outcome = session.submit(source, fileName: "<stdin>", echo: true)
         if outcome == .incomplete { continue }
         reader.addHistory(source)
+        // A cancellation was reported like an error ("error: cancelled",
+        // with a caret where it stopped); nothing more to print.
         pending = []
-        if outcome == .cancelled { print("cancelled") }
       }
     }
   }

@@ -9,12 +9,6 @@ private let committedNotebooks: [String] = {
   return names.filter { $0.hasSuffix(".md") }.sorted()
 }()
 
-/// Whether the default model and data are in place (scripts/setup.sh).
-private let modelAvailable = FileManager.default.fileExists(
-  atPath: TestSupport.repositoryRoot.appendingPathComponent(
-    "models/all-MiniLM-L6-v2/model.safetensors"
-  ).path)
-
 /// Notebooks whose cells load `models/`: they need the set-up's downloads.
 private func needsModel(_ name: String) -> Bool {
   let path = TestSupport.repositoryRoot.appendingPathComponent("notebooks-text/\(name)").path
@@ -32,7 +26,7 @@ private func needsModel(_ name: String) -> Bool {
 
   @Test(arguments: committedNotebooks)
   func committedNotebookChecksClean(_ name: String) throws {
-    if needsModel(name) && !modelAvailable {
+    if needsModel(name) && !modelIsAvailable {
       // Without the model the check cannot run; scripts/setup.sh downloads it.
       return
     }

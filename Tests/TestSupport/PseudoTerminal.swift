@@ -210,6 +210,33 @@ public final class PseudoTerminal {
     }
   }
 
+  /// Waits until the program has put the terminal in non-canonical mode, as
+  /// a line editor does while it reads a line.
+  ///
+  /// Keys typed before that are handled by the kernel's line discipline
+  /// (echoed once by it and once by the editor; a Ctrl-D there is an end
+  /// of file the editor never sees), so an editor's prompt on the screen is
+  /// not yet a promise that it is reading. The terminal settings are
+  /// shared by both sides of the pair, so they are read from the master.
+  public func waitForRawMode(timeout: Double? = nil) throws {
+    let seconds = timeout ?? defaultTimeout
+    let deadline = Date().addingTimeInterval(seconds)
+    var settings = termios()
+    while true {
+      guard tcgetattr(master, &settings) == 0 else {
+        throw PseudoTerminalError.system("tcgetattr", errno)
+      }
+      if settings.c_lflag & tcflag_t(ICANON) == 0 { return }
+      if deadline.timeIntervalSinceNow <= 0 {
+        throw PseudoTerminalError.timedOut(
+          expected: "<terminal in raw mode>", seconds: seconds, transcript: text)
+      }
+      // Nothing is printed when the mode changes: look again shortly,
+      // collecting output meanwhile.
+      readAvailable(waitingAtMost: 0.005)
+    }
+  }
+
   /// Waits for the child to exit, reading what it prints meanwhile, and
   /// returns its exit status (128 + n when killed by signal n).
   public func waitForExit(timeout: Double? = nil) throws -> Int32 {

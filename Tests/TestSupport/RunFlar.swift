@@ -56,14 +56,18 @@ extension TestSupport {
   }
 
   /// The environment of every flar the tests start: the caller's, with
-  /// `HOME` pointed away from the user's history and `.editrc` when
-  /// `home` is given, colour off, and `overrides` on top.
+  /// `HOME` pointed away from the user's history and `.editrc` (and
+  /// `EDITRC` removed) when `home` is given, colour off, and `overrides` on
+  /// top.
   public static func flarEnvironment(
     home: String? = nil, _ overrides: [String: String] = [:]
   ) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
-    if let home { environment["HOME"] = home }
+    if let home {
+      environment["HOME"] = home
+      environment["EDITRC"] = nil
+    }
     for (key, value) in overrides { environment[key] = value }
     return environment
   }
@@ -118,7 +122,14 @@ public func runFlar(
     collected.withLock { $0.err = data }
   }
 
-  try process.run()
+  do {
+    try process.run()
+  } catch {
+    // Let the reader threads see their end of file before giving up.
+    try? out.fileHandleForWriting.close()
+    try? err.fileHandleForWriting.close()
+    throw error
+  }
   // The parent's copies of the write ends must close, or the readers never see EOF.
   try? out.fileHandleForWriting.close()
   try? err.fileHandleForWriting.close()
