@@ -80,7 +80,8 @@ extension BuiltinFamily {
     ) { args, _ in
       let m = try modelArgument(args)
       let layer = try layerArgument(args, m.model)
-      return try m.model.linear(layer).rank.map { .number(Double($0)) } ?? .null
+      guard let k = try m.model.linear(layer).rank else { return .null }
+      return .number(Double(k))
     }
   }
 
