@@ -96,6 +96,28 @@ public final class Session {
     ASTPrinter.print(try parse(source, fileName: "<ast>"))
   }
 
+  /// Runs one submission as the REPL, `flar -e`, a script or a notebook
+  /// cell does, and says how it went; nothing is thrown.
+  ///
+  /// With `echo`, each top-level expression statement's value (other than
+  /// nil) is written to the output. Input that stops inside a block or
+  /// bracket runs nothing and returns `.incomplete`, so the REPL can read a
+  /// continuation line and submit both.
+  public func submit(
+    _ source: String, fileName: String = "<stdin>", echo: Bool
+  ) -> RunOutcome {
+    do {
+      try run(source: source, fileName: fileName, echo: echo)
+      return .ran
+    } catch {
+      switch error.phase {
+      case .incomplete: return .incomplete(error)
+      case .cancelled: return .cancelled(error)
+      case .syntax, .runtime: return .failed(error)
+      }
+    }
+  }
+
   /// Whether `source` is a finished entry, needs more lines, or is wrong.
   public static func classify(_ source: String) -> InputStatus {
     var parser = Parser(SourceFile(name: "<stdin>", text: source))
@@ -141,6 +163,18 @@ public final class Session {
         phase: .runtime)
     }
   }
+}
+
+/// How a submission went.
+public enum RunOutcome {
+  /// It ran to the end.
+  case ran
+  /// It stops inside a block or bracket; nothing ran.
+  case incomplete(ScriptError)
+  /// A syntax error (nothing ran) or a runtime error (what came before ran).
+  case failed(ScriptError)
+  /// Ctrl-C stopped it; the variables assigned so far are kept.
+  case cancelled(ScriptError)
 }
 
 /// How complete a REPL entry is.

@@ -15,13 +15,15 @@ import Testing
   static let model = Result { try BertModel.load(directory: ModelFixtures.tinyDirectory) }
 
   static func batch() throws -> TokenBatch {
-    TokenBatch(sequences: ModelFixtures.idLists(try ModelFixtures.json("tiny_tokens.json")["sentences"]))
+    TokenBatch(
+      sequences: ModelFixtures.idLists(try ModelFixtures.json("tiny_tokens.json")["sentences"]))
   }
 
   @Test func configIsReadFromConfigJSON() throws {
     let c = try Self.model.get().config
     #expect(
-      [c.hiddenSize, c.numHiddenLayers, c.numAttentionHeads, c.intermediateSize, c.headSize] as [Int]
+      [c.hiddenSize, c.numHiddenLayers, c.numAttentionHeads, c.intermediateSize, c.headSize]
+        as [Int]
         == [48, 2, 4, 96, 12])
     #expect(c.layerNormEps == 1e-5)
   }
@@ -53,13 +55,16 @@ import Testing
     let all = try model.linearLayers()
     #expect(all.count == 12)
     let i = try model.linearLayers(matching: "*.intermediate.dense")
-    #expect(i.map(\.name) == ["encoder.layer.0.intermediate.dense", "encoder.layer.1.intermediate.dense"])
+    #expect(
+      i.map(\.name) == ["encoder.layer.0.intermediate.dense", "encoder.layer.1.intermediate.dense"])
     #expect(i[0].outFeatures == 96 && i[0].inFeatures == 48 && i[0].rank == nil)
     #expect(i[0].parameterCount == 96 * 48 + 96 && i[0].flopsPerToken == 2 * 96 * 48)
     #expect(model.flopsPerToken == 2 * 2 * (4 * 48 * 48 + 2 * 48 * 96))
     // Every float tensor of the file is a parameter (position_ids is I64).
     let file = try SafeTensorsFile(path: ModelFixtures.tinyDirectory + "/model.safetensors")
-    let expected = file.header.tensors.filter { $0.dtype == .F32 }.reduce(0) { $0 + $1.elementCount }
+    let expected = file.header.tensors.filter { $0.dtype == .f32 }.reduce(0) {
+      $0 + $1.elementCount
+    }
     #expect(model.parameterCount == expected)
   }
 
@@ -86,10 +91,14 @@ import Testing
   }
 
   @Test func badConfigNamesTheKey() throws {
-    let json = try parseJSON(Array(#"{"vocab_size":10,"hidden_size":10,"num_hidden_layers":1,"num_attention_heads":3,"intermediate_size":4}"#.utf8))
+    let json = try parseJSON(
+      Array(
+        #"{"vocab_size":10,"hidden_size":10,"num_hidden_layers":1,"num_attention_heads":3,"intermediate_size":4}"#
+          .utf8))
     #expect(
       throws: ModelError.badConfig(
-        path: "c", key: "num_attention_heads", detail: "hidden_size 10 is not a multiple of 3 heads")
+        path: "c", key: "num_attention_heads", detail: "hidden_size 10 is not a multiple of 3 heads"
+      )
     ) { try BertConfig(json: json, path: "c") }
     #expect(throws: ModelError.missingModelFile(directory: "/nonexistent", file: "config.json")) {
       try BertModel.load(directory: "/nonexistent")

@@ -10,7 +10,9 @@ import Testing
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["FLAR_BENCH"] == "1"))
 struct ForwardBenchmarkTests {
   /// Median and min–max of `repeats` timed runs after 2 warm-up runs, in ms.
-  static func time(repeats: Int = 15, _ body: () throws -> Void) rethrows -> (Double, Double, Double) {
+  static func time(repeats: Int = 15, _ body: () throws -> Void) rethrows -> (
+    Double, Double, Double
+  ) {
     for _ in 0..<2 { try body() }
     var ms: [Double] = []
     for _ in 0..<repeats {
@@ -35,5 +37,14 @@ struct ForwardBenchmarkTests {
       "MiniLM forward, B=32 (\(tokens) real tokens, longest \(batch.longest)), \(threads) threads: median \(median) ms (min \(lo), max \(hi)); linear GFLOP/s \(gflop / median * 1e3)"
     )
     print("padding to 128 costs nothing extra: the packed runtime runs the same \(tokens) tokens")
+    // The GEMM roof for the same work: the 36 linear layers alone on N rows.
+    let inputs = try model.linearLayerNames.map { name -> (Linear, Matrix<Float>) in
+      let l = try model.linear(name)
+      return (l, Matrix(rows: tokens, columns: l.inFeatures, repeating: 0.5))
+    }
+    let (gemm, glo, ghi) = try Self.time { for (l, x) in inputs { _ = try l(x) } }
+    print(
+      "36 linear layers alone on \(tokens) tokens, \(threads) threads: median \(gemm) ms (min \(glo), max \(ghi)); GFLOP/s \(gflop / gemm * 1e3)"
+    )
   }
 }

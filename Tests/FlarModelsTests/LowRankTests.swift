@@ -8,7 +8,9 @@ import Testing
 /// Replacement by low-rank factors, hooks, suffix evaluation and saving, on
 /// the tiny random BERT.
 @Suite struct LowRankTests {
-  static func factors(out: Int, in n: Int, rank k: Int, seed: UInt64) -> (Matrix<Float>, Matrix<Float>) {
+  static func factors(out: Int, in n: Int, rank k: Int, seed: UInt64) -> (
+    Matrix<Float>, Matrix<Float>
+  ) {
     var state = seed
     func next() -> Float {
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -34,12 +36,14 @@ import Testing
       Issue.record("layer is not low-rank")
       return
     }
-    let x9 = Matrix<Float>(rows: 9, columns: 48, storage: (0..<(9 * 48)).map { Float($0 % 17) / 17 - 0.4 })
+    let x9 = Matrix<Float>(
+      rows: 9, columns: 48, storage: (0..<(9 * 48)).map { Float($0 % 17) / 17 - 0.4 })
     let y = try layer(x9)
     // By hand in Double: y = L (R x) + b for each token row x.
     var expected = [Double]()
     for t in 0..<9 {
-      let rx = (0..<7).map { a in (0..<48).reduce(0.0) { $0 + Double(r[a, $1]) * Double(x9[t, $1]) } }
+      let rx = (0..<7).map { a in (0..<48).reduce(0.0) { $0 + Double(r[a, $1]) * Double(x9[t, $1]) }
+      }
       for o in 0..<96 {
         expected.append((0..<7).reduce(Double(layer.bias[o])) { $0 + Double(l[o, $1]) * rx[$1] })
       }
@@ -100,13 +104,16 @@ import Testing
     try base.hook([batch.slice(0..<10), batch.slice(10..<24)], layers: "*") { b in
       seen.append(b.names)
       #expect(b.input.columns == (b.point == .intermediateOutput ? 96 : 48))
-      if b.names == ["encoder.layer.1.intermediate.dense"] && b.input.rows > 0 && intermediate1 == nil {
+      if b.names == ["encoder.layer.1.intermediate.dense"] && b.input.rows > 0
+        && intermediate1 == nil
+      {
         intermediate1 = b.input
       }
     }
     #expect(seen.count == 2 * 2 * 4)
     #expect(seen[0].map { $0.split(separator: ".").last! } == ["query", "key", "value"])
-    let cache = try base.cacheInput(of: "encoder.layer.1.intermediate.dense", batch: batch.slice(0..<10))
+    let cache = try base.cacheInput(
+      of: "encoder.layer.1.intermediate.dense", batch: batch.slice(0..<10))
     #expect(intermediate1 == cache.input)
 
     var keys: [[String]] = []
@@ -140,5 +147,25 @@ import Testing
       let left = try FileManager.default.contentsOfDirectory(atPath: dir)
       #expect(left == ["tiny-flar"], "no staging directory is left behind")
     }
+  }
+}
+
+@Suite struct LayerSuffixEvaluatorTests {
+  @Test func evaluatorMatchesFullRunsAndErrorShrinksWithRank() throws {
+    let base = try BertModelTests.model.get()
+    let batch = try BertModelTests.batch()
+    let batches = [batch.slice(0..<12), batch.slice(12..<24)]
+    let name = "encoder.layer.0.intermediate.dense"
+    let evaluator = try LayerSuffixEvaluator(model: base, layer: name, batches: batches)
+    #expect(evaluator.reference[1] == (try base.lastHiddenState(batches[1])))
+    // Truncations of the exact dense weight: W = W[:, :] as L = W, R = I.
+    let w = try base.linear(name).denseWeight()  // (96, 48)
+    let exact = try evaluator.endFeatures(l: w, r: Matrix<Float>.identity(48))
+    #expect(evaluator.meanSquaredError(exact) < 1e-10)
+    let (l, r) = LowRankTests.factors(out: 96, in: 48, rank: 3, seed: 9)
+    let rough = try evaluator.endFeatures(l: l, r: r)
+    let full = try base.replacing(name, l: l, r: r).lastHiddenState(batches[0])
+    #expect(rough[0] == full)
+    #expect(evaluator.meanSquaredError(rough) > 1e-4)
   }
 }

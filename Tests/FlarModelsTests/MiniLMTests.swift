@@ -37,7 +37,8 @@ import Testing
     let batch = try model.tokenizer!.encode([try ModelFixtures.sentences()[0]], maxLength: 128)
     let hidden = try model.lastHiddenState(batch)
     // Hidden states are O(1) with a few entries near 10; 1e-3 absolute.
-    let (maxAbs, minCos) = ModelFixtures.compare(hidden, try ModelFixtures.npy("minilm_hidden0.npy"))
+    let (maxAbs, minCos) = ModelFixtures.compare(
+      hidden, try ModelFixtures.npy("minilm_hidden0.npy"))
     #expect(maxAbs <= 1e-3, "max abs error \(maxAbs)")
     #expect(minCos >= 0.99999)
   }
@@ -61,5 +62,30 @@ import Testing
     let (maxAbs, _) = ModelFixtures.compare(one, all.converted(to: Double.self))
     // Only GEMM blocking over a different N can differ: rounding level.
     #expect(maxAbs <= 1e-6)
+  }
+}
+
+@Suite struct MiniLMSaveTests {
+  @Test func compressedMiniLMSavesAndReloadsBitIdentically() throws {
+    let model = try MiniLMTests.model.get()
+    let name = "encoder.layer.2.intermediate.dense"
+    let w = try model.linear(name).denseWeight()  // (1536, 384)
+    // A rank-64 pair built from the weight itself: L = W[:, :64], R = I[:64, :].
+    let l = w.slice(rows: 0..<1536, columns: 0..<64)
+    let r = Matrix<Float>.identity(384).slice(rows: 0..<64, columns: 0..<384)
+    let compressed = try model.replacing(name, l: l, r: r)
+    let sentences = Array(try ModelFixtures.sentences().prefix(8))
+    try TestSupport.withTemporaryDirectory { dir in
+      try compressed.save(to: dir + "/minilm-flar")
+      let loaded = try BertModel.load(directory: dir + "/minilm-flar")
+      let a = try loaded.embed(sentences)
+      let b = try compressed.embed(sentences)
+      #expect(a == b)
+      #expect(try loaded.linear(name).rank == 64)
+      #expect(loaded.parameterCount == model.parameterCount - 1536 * 384 + 64 * (1536 + 384))
+      for file in ["tokenizer.json", "vocab.txt", "1_Pooling/config.json", "modules.json"] {
+        #expect(FileManager.default.fileExists(atPath: dir + "/minilm-flar/" + file), "\(file)")
+      }
+    }
   }
 }

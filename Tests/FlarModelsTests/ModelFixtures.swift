@@ -26,7 +26,8 @@ enum ModelFixtures {
     guard version == formatVersion else {
       throw FixtureError.missing(
         "models/manifest.json",
-        "format version \(String(describing: version)), tests expect \(formatVersion); re-run \(generator)")
+        "format version \(String(describing: version)), tests expect \(formatVersion); re-run \(generator)"
+      )
     }
     return try parseJSON(try AtomicFile.read(path(relative)))
   }
@@ -53,11 +54,15 @@ enum ModelFixtures {
   /// matrices of the same shape.
   static func compare(_ a: Matrix<Float>, _ b: Matrix<Double>) -> (maxAbs: Double, minCos: Double) {
     precondition(a.rows == b.rows && a.columns == b.columns)
-    var maxAbs = 0.0, minCos = 1.0
+    var maxAbs = 0.0
+    var minCos = 1.0
     for i in 0..<a.rows {
-      var dot = 0.0, na = 0.0, nb = 0.0
+      var dot = 0.0
+      var na = 0.0
+      var nb = 0.0
       for j in 0..<a.columns {
-        let x = Double(a[i, j]), y = b[i, j]
+        let x = Double(a[i, j])
+        let y = b[i, j]
         maxAbs = max(maxAbs, abs(x - y))
         dot += x * y
         na += x * x

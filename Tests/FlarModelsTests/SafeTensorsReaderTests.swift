@@ -46,7 +46,9 @@ import Testing
 
   @Test func headerLengthPastEndOfFileIsRejected() throws {
     try Self.open(Self.bytes("{}", length: 100)) { p, open in
-      #expect(throws: SafeTensorsError.headerPastEndOfFile(path: p, headerLength: 100, fileSize: 10)) {
+      #expect(
+        throws: SafeTensorsError.headerPastEndOfFile(path: p, headerLength: 100, fileSize: 10)
+      ) {
         try open()
       }
     }
@@ -80,7 +82,8 @@ import Testing
   @Test func nonStringMetadataIsRejected() throws {
     try Self.open(Self.bytes(#"{"__metadata__":{"format":1}}"#)) { p, open in
       #expect(
-        throws: SafeTensorsError.invalidMetadata(path: p, detail: "value of \"format\" is not a string")
+        throws: SafeTensorsError.invalidMetadata(
+          path: p, detail: "value of \"format\" is not a string")
       ) { try open() }
     }
   }
@@ -171,21 +174,27 @@ import Testing
   }
 
   @Test func missingTensorSuggestsClosestName() throws {
-    try Self.open(Self.bytes(#"{"weight":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: 4)) {
+    try Self.open(
+      Self.bytes(#"{"weight":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: 4)
+    ) {
       p, open in
       let file = try open()
-      #expect(throws: SafeTensorsError.tensorNotFound(path: p, tensor: "weigth", suggestion: "weight")) {
+      #expect(
+        throws: SafeTensorsError.tensorNotFound(path: p, tensor: "weigth", suggestion: "weight")
+      ) {
         try file.floats("weigth")
       }
     }
   }
 
   @Test func integerTensorIsNotReadAsFloat() throws {
-    try Self.open(Self.bytes(#"{"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: 8)) {
+    try Self.open(Self.bytes(#"{"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: 8))
+    {
       p, open in
       let file = try open()
       #expect(
-        throws: SafeTensorsError.unsupportedConversion(path: p, tensor: "ids", dtype: "I64", to: "Float")
+        throws: SafeTensorsError.unsupportedConversion(
+          path: p, tensor: "ids", dtype: "I64", to: "Float")
       ) { try file.floats("ids") }
     }
   }
@@ -194,14 +203,16 @@ import Testing
     try Self.open(Self.bytes(Self.twoFloats, data: 8)) { p, open in
       let file = try open()
       #expect(
-        throws: SafeTensorsError.unexpectedShape(path: p, tensor: "t", expected: [2, 1], actual: [2])
+        throws: SafeTensorsError.unexpectedShape(
+          path: p, tensor: "t", expected: [2, 1], actual: [2])
       ) { try file.matrix("t", shape: [2, 1]) }
     }
   }
 
   @Test func unreadablePathIsRejected() {
     #expect(
-      throws: SafeTensorsError.cannotOpen(path: "/nonexistent/x", reason: "No such file or directory")
+      throws: SafeTensorsError.cannotOpen(
+        path: "/nonexistent/x", reason: "No such file or directory")
     ) { try SafeTensorsFile(path: "/nonexistent/x") }
   }
 }

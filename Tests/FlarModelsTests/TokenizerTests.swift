@@ -45,7 +45,8 @@ import Testing
 
   @Test func truncationKeepsClassifierAndSeparator() throws {
     let tokenizer = try Self.tokenizer.get()
-    let ids = try tokenizer.encode(Array(repeating: "word", count: 50).joined(separator: " "), maxLength: 10)
+    let ids = try tokenizer.encode(
+      Array(repeating: "word", count: 50).joined(separator: " "), maxLength: 10)
     #expect(ids.count == 10 && ids.first == 101 && ids.last == 102)
     #expect(throws: TokenizerError.maxLengthTooSmall(maxLength: 2)) {
       try tokenizer.encode("x", maxLength: 2)
@@ -62,7 +63,8 @@ import Testing
   }
 
   @Test func normalizerStepsFollowHuggingFaceFlags() {
-    let n = BertNormalizer(cleanText: true, handleChineseChars: true, stripAccents: nil, lowercase: false)
+    let n = BertNormalizer(
+      cleanText: true, handleChineseChars: true, stripAccents: nil, lowercase: false)
     let out = n.normalize("Ç\u{7}中\t")
     // Accents stay when neither flag asks for stripping; the bell goes; the
     // ideograph is padded; the tab becomes a space.

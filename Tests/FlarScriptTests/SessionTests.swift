@@ -180,3 +180,25 @@ final class FakeFactor: Handle {
     }
   }
 }
+
+@Suite struct SubmitTests {
+  @Test func submitReportsEachOutcome() {
+    var output = ""
+    let s = Session(output: { output += $0 })
+    guard case .ran = s.submit("x = 2; x * 21", echo: true) else {
+      Issue.record("expected .ran")
+      return
+    }
+    #expect(output == "42\n")
+    guard case .incomplete = s.submit("for i in 0:2 do", echo: true) else {
+      Issue.record("expected .incomplete")
+      return
+    }
+    guard case .failed(let error) = s.submit("y = nope", echo: true) else {
+      Issue.record("expected .failed")
+      return
+    }
+    #expect(
+      error.rendered.hasPrefix("<stdin>:1:5: error: unknown name \"nope\""))
+  }
+}

@@ -52,7 +52,8 @@ public struct BertConfig: Sendable, Equatable {
     typeVocabSize = try int("type_vocab_size", default: 2)
     if let e = json["layer_norm_eps"] {
       guard let d = e.doubleValue, d > 0 else {
-        throw ModelError.badConfig(path: path, key: "layer_norm_eps", detail: "expected a positive number")
+        throw ModelError.badConfig(
+          path: path, key: "layer_norm_eps", detail: "expected a positive number")
       }
       layerNormEps = Float(d)
     } else {
@@ -65,7 +66,8 @@ public struct BertConfig: Sendable, Equatable {
     }
     let act = json["hidden_act"]?.stringValue ?? "gelu"
     guard act == "gelu" else {
-      throw ModelError.unsupportedConfig(path: path, key: "hidden_act", value: act, supported: "gelu")
+      throw ModelError.unsupportedConfig(
+        path: path, key: "hidden_act", value: act, supported: "gelu")
     }
     let position = json["position_embedding_type"]?.stringValue ?? "absolute"
     guard position == "absolute" else {

@@ -56,7 +56,8 @@ public struct BertLayer: Sendable {
   func callAsFunction(_ x: Matrix<Float>, offsets: [Int], tap: LayerTap?) throws -> Matrix<Float> {
     try tap?(.layerInput, x, nil)
     let context = try attention(x, offsets: offsets)  // (N, H)
-    return try resume(from: .attentionContext, input: context, residual: x, offsets: offsets, tap: tap)
+    return try resume(
+      from: .attentionContext, input: context, residual: x, offsets: offsets, tap: tap)
   }
 
   /// Runs the block from `point`, given the input there and its residual.

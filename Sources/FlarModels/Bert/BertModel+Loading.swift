@@ -34,7 +34,8 @@ extension BertModel {
     let config = try BertConfig.read(configPath)
     let file = try SafeTensorsFile(path: weightsPath)
     let hasTokenizer =
-      access(directory + "/vocab.txt", R_OK) == 0 || access(directory + "/tokenizer.json", R_OK) == 0
+      access(directory + "/vocab.txt", R_OK) == 0
+      || access(directory + "/tokenizer.json", R_OK) == 0
     let tokenizer = hasTokenizer ? try BertTokenizer.load(directory: directory) : nil
     var model = try load(config: config, weights: file, configPath: configPath)
     model.tokenizer = tokenizer
@@ -48,7 +49,8 @@ extension BertModel {
   {
     let prefix = file.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""
     let ranks = try lowRankSection(config, path: configPath)
-    let h = config.hiddenSize, i = config.intermediateSize
+    let h = config.hiddenSize
+    let i = config.intermediateSize
     func matrix(_ n: String, _ shape: [Int]) throws -> Matrix<Float> {
       try file.matrix(prefix + n, shape: shape)
     }
@@ -60,7 +62,8 @@ extension BertModel {
       guard let k = ranks[n] else {
         return Linear(weight: try matrix(n + ".weight", [out, `in`]), bias: bias)
       }
-      return Linear(l: try matrix(n + ".L", [out, k]), r: try matrix(n + ".R", [k, `in`]), bias: bias)
+      return Linear(
+        l: try matrix(n + ".L", [out, k]), r: try matrix(n + ".R", [k, `in`]), bias: bias)
     }
     let embeddings = BertEmbeddings(
       wordEmbeddings: try matrix("embeddings.word_embeddings.weight", [config.vocabSize, h]),

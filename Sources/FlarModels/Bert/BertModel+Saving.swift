@@ -21,7 +21,9 @@ extension BertModel {
   /// The tensors of the model under their HF names.
   func tensorEntries() -> [SafeTensorsEntry] {
     var out: [SafeTensorsEntry] = []
-    func add(_ name: String, _ m: Matrix<Float>) { out.append(SafeTensorsEntry(name: name, matrix: m)) }
+    func add(_ name: String, _ m: Matrix<Float>) {
+      out.append(SafeTensorsEntry(name: name, matrix: m))
+    }
     func add(_ name: String, _ v: [Float]) { out.append(SafeTensorsEntry(name: name, vector: v)) }
     func add(_ name: String, _ l: Linear) {
       switch l.weights {

@@ -59,7 +59,8 @@ extension BertModel {
     guard cache.input.columns == width, cache.input.rows == cache.offsets.last else {
       throw ModelError.incompatibleCache(
         layer: cache.layer,
-        detail: "input is \(cache.input.rows)x\(cache.input.columns), layer reads \(width) features")
+        detail: "input is \(cache.input.rows)x\(cache.input.columns), layer reads \(width) features"
+      )
     }
     var x = try layers[cache.block].resume(
       from: cache.point, input: cache.input, residual: cache.residual, offsets: cache.offsets,
@@ -68,5 +69,59 @@ extension BertModel {
       x = try layers[i](x, offsets: cache.offsets, tap: nil)
     }
     return x
+  }
+}
+
+/// Evaluates one layer's replacements on fixed batches by suffix runs.
+///
+/// The input of `layer` is cached once per batch; each candidate
+/// replacement then costs the network from that layer on. `reference` holds
+/// the end features of the unchanged model, for criteria such as the mean
+/// squared error of the end feature. This is the shape of work a rank search
+/// in FlarCore does ("evaluate the end feature with this layer replaced").
+public struct LayerSuffixEvaluator: Sendable {
+  public let model: BertModel
+  public let layer: String
+  public let caches: [LayerInputCache]
+  /// The unchanged model's end features, one (N_b, H) matrix per batch.
+  public let reference: [Matrix<Float>]
+
+  /// Caches the input of `layer` for every batch and the reference outputs.
+  ///
+  /// - Throws: `.unknownLayer`, model errors from the forward pass.
+  public init(model: BertModel, layer: String, batches: [TokenBatch]) throws {
+    self.model = model
+    self.layer = layer
+    caches = try batches.map { try model.cacheInput(of: layer, batch: $0) }
+    reference = try caches.map { try model.evaluateSuffix(from: $0) }
+  }
+
+  /// The end features with the layer replaced by `replacement`.
+  ///
+  /// - Throws: `.factorShapeMismatch` when `replacement` does not fit.
+  public func endFeatures(with replacement: Linear) throws -> [Matrix<Float>] {
+    let changed = try model.replacing(layer, with: replacement)
+    return try caches.map { try changed.evaluateSuffix(from: $0) }
+  }
+
+  /// The end features with the layer replaced by `L R` (its bias kept).
+  public func endFeatures(l: Matrix<Float>, r: Matrix<Float>) throws -> [Matrix<Float>] {
+    let changed = try model.replacing(layer, l: l, r: r)
+    return try caches.map { try changed.evaluateSuffix(from: $0) }
+  }
+
+  /// Mean squared error of the end features against `reference`, over all
+  /// tokens and features of all batches.
+  public func meanSquaredError(_ features: [Matrix<Float>]) -> Double {
+    var sum = 0.0
+    var count = 0
+    for (a, b) in zip(features, reference) {
+      for (x, y) in zip(a.storage, b.storage) {
+        let d = Double(x) - Double(y)
+        sum += d * d
+      }
+      count += b.count
+    }
+    return count == 0 ? 0 : sum / Double(count)
   }
 }

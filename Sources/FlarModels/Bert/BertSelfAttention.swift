@@ -31,7 +31,9 @@ public struct BertSelfAttention: Sendable {
   ///   - offsets: (B + 1) first row of each sequence, then N.
   /// - Returns: the context (N, H), heads side by side as HF concatenates them.
   func callAsFunction(_ x: Matrix<Float>, offsets: [Int]) throws -> Matrix<Float> {
-    let q = try query(x), k = try key(x), v = try value(x)  // (N, H)
+    let q = try query(x)
+    let k = try key(x)
+    let v = try value(x)  // (N, H)
     return attention(q: q, k: k, v: v, offsets: offsets, heads: heads)
   }
 }
@@ -46,7 +48,9 @@ public struct BertSelfAttention: Sendable {
 func attention(
   q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>, offsets: [Int], heads: Int
 ) -> Matrix<Float> {
-  let n = q.rows, h = q.columns, d = h / heads
+  let n = q.rows
+  let h = q.columns
+  let d = h / heads
   let scale = 1 / Float(d).squareRoot()
   var context = Matrix<Float>(rows: n, columns: h)  // (N, H)
   let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
@@ -57,7 +61,8 @@ func attention(
         context.storage.withUnsafeMutableBufferPointer { pc in
           scores.withUnsafeMutableBufferPointer { ps in
             for s in 0..<(offsets.count - 1) {
-              let start = offsets[s], t = offsets[s + 1] - offsets[s]
+              let start = offsets[s]
+              let t = offsets[s + 1] - offsets[s]
               if t == 0 { continue }
               for a in 0..<heads {
                 // Head a of sequence s is the (T, D) block at row `start`,

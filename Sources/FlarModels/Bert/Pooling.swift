@@ -18,7 +18,8 @@ import FlarLinAlg
 ///   - offsets: (B + 1) sequence boundaries in rows.
 /// - Returns: (B, H).
 public func meanPooledNormalized(_ states: Matrix<Float>, offsets: [Int]) -> Matrix<Float> {
-  let h = states.columns, b = offsets.count - 1
+  let h = states.columns
+  let b = offsets.count - 1
   var out = Matrix<Float>(rows: b, columns: h)
   var sum = [Double](repeating: 0, count: h)
   for s in 0..<b {

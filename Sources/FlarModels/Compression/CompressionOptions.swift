@@ -64,6 +64,10 @@ public struct CompressionOptions: Sendable {
   /// input on (true) or by re-running the whole model (false, the
   /// reference's way; same numbers, more work).
   public var suffixEvaluation: Bool = true
+  /// Fixed ranks by layer name (nil: dense); when set, no target, search or
+  /// correction: the method only factorises (to compare methods at equal
+  /// ranks).
+  public var fixedRanks: [String: Int?]? = nil
 
   public init() {}
 
@@ -78,6 +82,9 @@ public struct CompressionOptions: Sendable {
       ("batch", "\(batchSize)"),
       ("step", "\(step)"),
     ]
+    if let fixedRanks {
+      out.append(("ranks", "fixed for \(fixedRanks.count) layers"))
+    }
     switch method {
     case .svd: break
     case .asvd:

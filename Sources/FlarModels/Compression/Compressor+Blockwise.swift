@@ -12,12 +12,17 @@ extension Compressor {
   ) throws -> CompressionResult {
     var clock = StageClock()
     var outcomes = start
-    let budgets = correctRanks(
-      outcomes.map {
-        LayerBudget(name: $0.name, rows: $0.outFeatures, columns: $0.inFeatures, rank: nil)
-      }, budget: try budget(
+    var budgets = outcomes.map {
+      LayerBudget(name: $0.name, rows: $0.outFeatures, columns: $0.inFeatures, rank: nil)
+    }
+    if let fixed = options.fixedRanks {
+      for i in budgets.indices { budgets[i].rank = fixed[budgets[i].name] ?? nil }
+    } else {
+      budgets = correctRanks(
+      budgets, budget: try budget(
         model, names, meanTokens: meanTokenCount(model, calibration, nil)),
       step: options.step)
+    }
     var compressed = model
     let blocks = Dictionary(grouping: names.indices) { blockOf(names[$0]) }
     progress.begin("blockwise", total: blocks.count)

@@ -83,7 +83,9 @@ public struct Compressor {
     _ model: BertModel, calibration: [String], search: [String]
   ) throws -> CompressionResult {
     if let t = options.target, !(t > 0 && t <= 1) { throw CompressionError.badTarget(t) }
-    if options.method == .flar, options.target == nil, options.tolerance == nil {
+    if options.method == .flar, options.target == nil, options.tolerance == nil,
+      options.fixedRanks == nil
+    {
       throw CompressionError.missingOption(option: "target= or tol=", method: "flar")
     }
     var clock = StageClock()
@@ -126,7 +128,20 @@ public struct Compressor {
     var budgets = outcomes.map {
       LayerBudget(name: $0.name, rows: $0.outFeatures, columns: $0.inFeatures, rank: nil)
     }
-    if options.method == .flar {
+    if let fixed = options.fixedRanks {
+      for i in outcomes.indices {
+        guard let entry = fixed[outcomes[i].name] else {
+          throw CompressionError.missingOption(
+            option: "a rank for \(outcomes[i].name) in ranks=", method: options.method.rawValue)
+        }
+        if let k = entry, k < 1 || k > min(outcomes[i].outFeatures, outcomes[i].inFeatures) {
+          throw CompressionError.rankOutOfRange(
+            layer: outcomes[i].name, rank: k,
+            maximum: min(outcomes[i].outFeatures, outcomes[i].inFeatures))
+        }
+        budgets[i].rank = entry
+      }
+    } else if options.method == .flar {
       let search = try RankSearchStage(
         options: options, model: model, names: names, decompositions: decompositions,
         sentences: search, progress: progress, cancellation: cancellation)
@@ -142,7 +157,9 @@ public struct Compressor {
       forwardPasses = search.forwardPasses
       clock.lap("search")
     }
-    if options.target != nil {
+    if options.fixedRanks != nil {
+      // Ranks as given.
+    } else if options.target != nil {
       budgets = correctRanks(
         budgets, budget: try budget(model, names, meanTokens: meanTokens), step: options.step)
     } else if options.method != .flar {
@@ -151,7 +168,7 @@ public struct Compressor {
     for i in outcomes.indices { outcomes[i].rank = budgets[i].rank }
     clock.lap("correction")
 
-    if options.method == .flar, let predictor = options.latency {
+    if options.method == .flar, options.fixedRanks == nil, let predictor = options.latency {
       let tokens = options.latencyTokens ?? max(1, Int(meanTokens.rounded()))
       let filter = LatencyFilter(predictor: predictor, multiple: options.step)
       for i in outcomes.indices {

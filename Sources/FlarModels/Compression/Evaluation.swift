@@ -47,6 +47,9 @@ public struct RetrievalReport: Sendable, Equatable {
   public var meanCosine: Double?
   public var minCosine: Double?
   public var pairCount: Int
+  /// Mean FLOPs of a forward pass per evaluation sentence (glosses and
+  /// examples), attention included.
+  public var flopsPerSentence: Double
 }
 
 /// Problems with evaluation data.
@@ -109,6 +112,8 @@ extension BertModel {
     }
     return RetrievalReport(
       top1: Double(top1) / Double(n), recall10: Double(top10) / Double(n),
-      mrr: reciprocal / Double(n), meanCosine: meanCos, minCosine: minCos, pairCount: n)
+      mrr: reciprocal / Double(n), meanCosine: meanCos, minCosine: minCos, pairCount: n,
+      flopsPerSentence: try meanFlopsPerSentence(
+        pairs.glosses + pairs.examples, maxLength: maxLength))
   }
 }

@@ -82,9 +82,15 @@ private struct JSONParser {
     case UInt8(ascii: "{"): return try parseObject(depth: depth)
     case UInt8(ascii: "["): return try parseArray(depth: depth)
     case UInt8(ascii: "\""): return .string(try parseString())
-    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "t"):
+      try literal("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try literal("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try literal("null")
+      return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
       return .number(try parseNumber())
     default:
@@ -125,7 +131,10 @@ private struct JSONParser {
       pairs.append((key, try parseValue(depth: depth + 1)))
       skipWhitespace()
       guard position < bytes.count else { throw JSONError.unexpectedEnd(expected: "',' or '}'") }
-      if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+      if bytes[position] == UInt8(ascii: ",") {
+        position += 1
+        continue
+      }
       try expect(UInt8(ascii: "}"), "',' or '}'")
       return .object(pairs)
     }
@@ -145,7 +154,10 @@ private struct JSONParser {
       items.append(try parseValue(depth: depth + 1))
       skipWhitespace()
       guard position < bytes.count else { throw JSONError.unexpectedEnd(expected: "',' or ']'") }
-      if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+      if bytes[position] == UInt8(ascii: ",") {
+        position += 1
+        continue
+      }
       try expect(UInt8(ascii: "]"), "',' or ']'")
       return .array(items)
     }
@@ -187,12 +199,19 @@ private struct JSONParser {
     while true {
       guard position < bytes.count else { throw JSONError.unexpectedEnd(expected: "'\"'") }
       let b = bytes[position]
-      if b == UInt8(ascii: "\"") { position += 1; break }
+      if b == UInt8(ascii: "\"") {
+        position += 1
+        break
+      }
       if b < 0x20 {
         throw JSONError.unexpectedByte(
           offset: position, found: describe(b), expected: "a string character")
       }
-      if b != UInt8(ascii: "\\") { out.append(b); position += 1; continue }
+      if b != UInt8(ascii: "\\") {
+        out.append(b)
+        position += 1
+        continue
+      }
       try parseEscape(into: &out)
     }
     guard let s = String(validating: out, as: UTF8.self) else {
@@ -210,7 +229,10 @@ private struct JSONParser {
       0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A,
       0x72: 0x0D, 0x74: 0x09,
     ]
-    if let v = simple[c] { out.append(v); return }
+    if let v = simple[c] {
+      out.append(v)
+      return
+    }
     guard c == UInt8(ascii: "u") else { throw JSONError.invalidEscape(offset: at) }
     var code = try hex4(at: at)
     if (0xD800..<0xDC00).contains(code) {

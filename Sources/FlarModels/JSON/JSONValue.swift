@@ -110,7 +110,10 @@ public indirect enum JSONValue: Sendable, Equatable {
     case .number(let s): out += s
     case .string(let s): JSONValue.writeString(s, into: &out)
     case .array(let items):
-      if items.isEmpty { out += "[]"; return }
+      if items.isEmpty {
+        out += "[]"
+        return
+      }
       out += "[" + newline
       for (i, item) in items.enumerated() {
         out += pad
@@ -119,7 +122,10 @@ public indirect enum JSONValue: Sendable, Equatable {
       }
       out += closePad + "]"
     case .object(let pairs):
-      if pairs.isEmpty { out += "{}"; return }
+      if pairs.isEmpty {
+        out += "{}"
+        return
+      }
       out += "{" + newline
       for (i, (key, value)) in pairs.enumerated() {
         out += pad

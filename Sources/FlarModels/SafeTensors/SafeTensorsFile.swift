@@ -6,12 +6,13 @@
 // F16, BF16 and F64 are widened or rounded; integers are refused for
 // weights but their raw values can be read as `Int`).
 
+import FlarLinAlg
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import FlarLinAlg
 
 /// A read-only, memory-mapped safetensors file with a validated header.
 public final class SafeTensorsFile: @unchecked Sendable {
@@ -103,11 +104,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
     var values = [Float](repeating: 0, count: n)
     switch t.dtype {
-    case .F32: for i in 0..<n { values[i] = Float(bitPattern: load(UInt32.self, i)) }
-    case .F64: for i in 0..<n { values[i] = Float(Double(bitPattern: load(UInt64.self, i))) }
-    case .BF16: for i in 0..<n { values[i] = Float(bitPattern: UInt32(load(UInt16.self, i)) << 16) }
-    case .F16: for i in 0..<n { values[i] = Float(Float16(bitPattern: load(UInt16.self, i))) }
-    case .I64, .I32, .U8, .BOOL:
+    case .f32:
+      // Little-endian host (x86_64, arm64): the bytes are the Floats.
+      values.withUnsafeMutableBytes { $0.copyMemory(from: raw) }
+    case .f64: for i in 0..<n { values[i] = Float(Double(bitPattern: load(UInt64.self, i))) }
+    case .bf16: for i in 0..<n { values[i] = Float(bitPattern: UInt32(load(UInt16.self, i)) << 16) }
+    case .f16: for i in 0..<n { values[i] = Float(Float16(bitPattern: load(UInt16.self, i))) }
+    case .i64, .i32, .u8, .bool:
       throw SafeTensorsError.unsupportedConversion(
         path: path, tensor: name, dtype: t.dtype.rawValue, to: "Float")
     }

@@ -11,15 +11,22 @@
 
 /// The element types a safetensors header may name (a closed set).
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
-  case F64, F32, F16, BF16, I64, I32, U8, BOOL
+  case f64 = "F64"
+  case f32 = "F32"
+  case f16 = "F16"
+  case bf16 = "BF16"
+  case i64 = "I64"
+  case i32 = "I32"
+  case u8 = "U8"
+  case bool = "BOOL"
 
   /// Bytes per element.
   public var byteSize: Int {
     switch self {
-    case .F64, .I64: return 8
-    case .F32, .I32: return 4
-    case .F16, .BF16: return 2
-    case .U8, .BOOL: return 1
+    case .f64, .i64: return 8
+    case .f32, .i32: return 4
+    case .f16, .bf16: return 2
+    case .u8, .bool: return 1
     }
   }
 }

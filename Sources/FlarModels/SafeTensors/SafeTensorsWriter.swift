@@ -43,7 +43,10 @@ public enum SafeTensorsWriter {
     var pairs: [(String, JSONValue)] = []
     if !metadata.isEmpty {
       pairs.append(
-        ("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        (
+          "__metadata__",
+          .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+        ))
     }
     var offset = 0
     for e in sorted {
@@ -54,7 +57,10 @@ public enum SafeTensorsWriter {
           .object([
             ("dtype", .string("F32")),
             ("shape", .array(e.shape.map { JSONValue(integer: $0) })),
-            ("data_offsets", .array([JSONValue(integer: offset), JSONValue(integer: offset + bytes)])),
+            (
+              "data_offsets",
+              .array([JSONValue(integer: offset), JSONValue(integer: offset + bytes)])
+            ),
           ])
         ))
       offset += bytes

@@ -5,6 +5,12 @@
 
 import FlarLinAlg
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A BERT WordPiece tokenizer with Hugging Face's behaviour.
 public struct BertTokenizer: Sendable {
   public let normalizer: BertNormalizer
@@ -37,7 +43,8 @@ public struct BertTokenizer: Sendable {
     separatorId = try id("[SEP]")
     paddingId = try id("[PAD]")
     let added =
-      addedTokens ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].filter { vocabulary.id($0) != nil }
+      addedTokens
+      ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].filter { vocabulary.id($0) != nil }
     self.addedTokens = added.filter { !$0.isEmpty }.sorted { $0.utf8.count > $1.utf8.count }
   }
 
@@ -55,7 +62,7 @@ public struct BertTokenizer: Sendable {
       }
     }
     let vocabulary: Vocabulary
-    if (try? AtomicFile.read(vocabPath)) != nil {
+    if access(vocabPath, R_OK) == 0 {
       vocabulary = try Vocabulary.read(vocabTxt: vocabPath)
     } else if let settings {
       vocabulary = try Vocabulary.fromTokenizerJSON(settings, path: jsonPath)
@@ -103,11 +110,14 @@ public struct BertTokenizer: Sendable {
     var i = 0
     // Added tokens are found first, leftmost and then longest, in the raw
     // bytes; the text between them goes through the normal pipeline.
+    let added = addedTokens.map { Array($0.utf8) }
     while i < utf8.count {
-      guard let match = addedTokens.first(where: { t in
-        let b = Array(t.utf8)
-        return i + b.count <= utf8.count && utf8[i..<(i + b.count)].elementsEqual(b)
-      }) else {
+      guard
+        let match = added.firstIndex(where: { b in
+          b.first == utf8[i] && i + b.count <= utf8.count
+            && utf8[i..<(i + b.count)].elementsEqual(b)
+        }).map({ addedTokens[$0] })
+      else {
         i += 1
         continue
       }
@@ -142,6 +152,7 @@ public struct BertTokenizer: Sendable {
 
   /// Encodes many texts into a batch of variable-length sequences.
   public func encode(_ texts: [String], maxLength: Int = 128) throws -> TokenBatch {
-    TokenBatch(sequences: try texts.map { try encode($0, maxLength: maxLength) }, paddingId: paddingId)
+    TokenBatch(
+      sequences: try texts.map { try encode($0, maxLength: maxLength) }, paddingId: paddingId)
   }
 }

@@ -15,6 +15,12 @@ public struct BuiltinContext {
   /// Writes text to the session's output, as is.
   public func write(_ text: String) { interpreter.output(text) }
 
+  /// Writes `warning: message` on its own line (the `chol` jitter fallback,
+  /// a curve that is not monotone); the run goes on.
+  public func warn(_ message: String) {
+    interpreter.output("warning: \(message)\n")
+  }
+
   /// Throws `CancelledError` when Ctrl-C was pressed; call between batches.
   public func checkCancellation() throws(CancelledError) {
     try interpreter.cancellation.checkCancellation()

@@ -7,6 +7,19 @@ extension Interpreter {
   /// - Throws: `RuntimeError` with the range of the failing node.
   func evaluate(_ expression: Expr, in environment: Environment) throws -> Value
   {
+    evaluationDepth += 1
+    defer { evaluationDepth -= 1 }
+    guard evaluationDepth <= Self.maximumEvaluationDepth else {
+      throw RuntimeError(
+        .nestingLimit(Self.maximumEvaluationDepth), at: expression.range)
+    }
+    return try evaluateNode(expression, in: environment)
+  }
+
+  /// Evaluates one node; `evaluate` wraps it with the depth check.
+  private func evaluateNode(_ expression: Expr, in environment: Environment)
+    throws -> Value
+  {
     switch expression.kind {
     case .number(let x): return .number(x)
     case .string(let s): return .string(s)

@@ -17,6 +17,13 @@ public final class Interpreter {
   public let cancellation: Cancellation
   /// Current depth of user-function calls.
   var callDepth = 0
+  /// Current depth of nested expression evaluation.
+  var evaluationDepth = 0
+  /// Nested evaluations deeper than this fail with `nestingLimit`: a chain
+  /// of a thousand `+` builds a tree that deep, and evaluating it must not
+  /// overflow a 512 KiB thread stack (a debug build uses about 400 bytes a
+  /// level).
+  public static let maximumEvaluationDepth = 800
   /// Calls deeper than this fail with `recursionLimit` instead of
   /// overflowing the Swift stack of the thread the interpreter runs on.
   public static let maximumCallDepth = 200

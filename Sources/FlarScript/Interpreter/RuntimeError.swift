@@ -35,6 +35,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
     case immutable(String)
     /// Too deep a recursion.
     case recursionLimit(Int)
+    /// Expressions nested too deeply to evaluate (`1 + 1 + …` a thousand times).
+    case nestingLimit(Int)
     /// Ctrl-C.
     case cancelled
   }
@@ -82,6 +84,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
     case .immutable(let message): return message
     case .recursionLimit(let depth):
       return "recursion deeper than \(depth) calls"
+    case .nestingLimit(let depth):
+      return "expression nested deeper than \(depth) levels"
     case .cancelled: return "cancelled"
     }
   }

@@ -41,6 +41,16 @@ extension Parser {
   // prefix -> NUMBER | STRING | 'true' | 'false' | 'nil' | NAME
   //         | '(' expr ')' | list | record | '-' expr | 'not' expr
   mutating func parsePrefix() throws(LocatedSyntaxError) -> Expr {
+    nesting += 1
+    defer { nesting -= 1 }
+    guard nesting <= Self.maximumNesting else {
+      throw fail(.nestedTooDeeply(Self.maximumNesting), at: peek.range)
+    }
+    return try parsePrefixForm()
+  }
+
+  /// The prefix forms themselves; `parsePrefix` bounds their nesting.
+  mutating func parsePrefixForm() throws(LocatedSyntaxError) -> Expr {
     let token = peek
     switch token.kind {
     case .number(let value):

@@ -13,6 +13,12 @@ public struct Parser {
   var openers: [Opener] = []
   var loopDepth = 0
   var functionDepth = 0
+  /// How many prefix forms are open (parentheses, unary operators, operands
+  /// of `^`); bounded by `maximumNesting`.
+  var nesting = 0
+  /// Deeper nesting is a syntax error rather than a stack overflow, as
+  /// CPython's "too many nested parentheses".
+  static let maximumNesting = 100
   /// True while parsing index brackets, where `:` and `2:` are allowed.
   var allowOpenRange = false
   /// Errors collected so far.

@@ -40,6 +40,8 @@ public enum SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
   case positionalAfterNamed
   /// A range with a missing part outside index brackets.
   case openRangeOutsideIndex
+  /// Parentheses, brackets or prefix operators nested too deeply.
+  case nestedTooDeeply(Int)
 
   /// The message, lower-case and without a full stop.
   public var description: String {
@@ -71,6 +73,8 @@ public enum SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
         "parameter \"\(name)\" without a default follows one with a default"
     case .positionalAfterNamed:
       return "positional argument after a named argument"
+    case .nestedTooDeeply(let limit):
+      return "expression nested more than \(limit) levels deep"
     case .openRangeOutsideIndex:
       return "a range needs a start and an end outside index brackets"
     }

@@ -1,0 +1,146 @@
+import FlarCore
+import FlarLinAlg
+import FlarModels
+import Foundation
+
+extension BuiltinFamily {
+  static var compressBuiltin: Builtin {
+    Builtin(
+      "compress",
+      Signature(
+        [.required("model", .handle("model"))],
+        options: [
+          .optional("method", .choice(["flar", "svd", "asvd", "svd_llm"]), default: .string("flar")),
+          .optional("target", .any, default: .number(0.5)),
+          .optional("by", .choice(["params", "flops"]), default: .string("params")),
+          .optional("calib", .any, default: .null), .optional("search", .any, default: .null),
+          .optional("layers", .string, default: .string("*")),
+          .optional("shrink", .choiceOrNumber(["lw", "oas", "reference", "none"]), default: .string("lw")),
+          .optional("per_batch", .bool, default: .bool(false)),
+          .optional("center", .bool, default: .bool(false)),
+          .optional("criterion", .string, default: .string("feat_mse")),
+          .optional("tol", .any, default: .null), .optional("step", .integer, default: .number(8)),
+          .optional("progressive", .bool, default: .bool(false)),
+          .optional("alpha", .number, default: .number(0.5)),
+          .optional("scale", .choice(["mean", "max"]), default: .string("mean")),
+          .optional("blockwise", .bool, default: .bool(false)),
+          .optional("latency", .any, default: .null),
+          .optional("maxlen", .integer, default: .number(128)),
+          .optional("batch", .integer, default: .number(32)),
+          .optional("full_rerun", .bool, default: .bool(false)),
+          .optional("ranks", .any, default: .null),
+        ]),
+      abstract: "compress every matched linear layer with one method; .model, .ranks, .lambdas, .tau, .timings",
+      discussion: """
+        Methods: "svd" (plain truncated SVD, same ratio per layer), "asvd" (channels scaled by
+        (mean|x|)^alpha, scale="max" for max|x|), "svd_llm" (whitening with the unshrunk second
+        moment, uniform ratio; blockwise=true collects each block's statistics from the partly
+        compressed model), "flar" (shrink= "lw" | "oas" | "reference" | a number; whitening;
+        threshold tau = e / L from the model compressed uniformly to the target; bisection per
+        layer on criterion= with tol= overriding tau; ratio correction that meets the target to
+        one rank step per layer; with latency=a predictor, layers the predictor says would not
+        get faster try smaller ranks, then stay dense; progressive=true keeps decided blocks
+        compressed while later ones are searched). target= is the fraction of the matched
+        layers' parameters (by="params") or of the encoder's FLOPs per token incl. attention
+        (by="flops"); ranks=r.ranks instead factorises at exactly those ranks (to compare
+        methods at equal ranks). calib= the calibration sentences (default the first 256 lines of
+        data/calib.txt), search= the search set (default its last 64 lines). The result prints
+        the parameters kept of the compressed layers and of the whole model, and carries a
+        manifest (method, options, data and model checksums, flar's version).
+        """,
+      examples: [
+        "r = compress(m, method=\"flar\", target=0.5, calib=text(\"data/calib.txt\", limit=256))",
+        "evaluate(r.model, reference=m)",
+        "bar(r.ranks)",
+      ]
+    ) { args, context in
+      let m = try modelArgument(args)
+      var options = CompressionOptions()
+      options.method = CompressionMethod(rawValue: try args.string("method"))!
+      options.target = args.isNil("target") ? nil : try args.number("target")
+      options.measure = TargetMeasure(rawValue: try args.string("by"))!
+      options.layers = try args.string("layers")
+      switch args["shrink"] {
+      case .number(let l): options.shrinkage = .fixed(l)
+      case .string("oas"): options.shrinkage = .oas
+      case .string("reference"): options.shrinkage = .reference
+      case .string("none"): options.shrinkage = .none
+      default: options.shrinkage = .ledoitWolf
+      }
+      options.perBatch = try args.bool("per_batch")
+      options.centering = try args.bool("center") ? .centered : .uncentered
+      options.criterion = try criterionArgument(args)
+      options.tolerance = args.isNil("tol") ? nil : try args.number("tol")
+      options.step = try args.integer("step", minimum: 1)
+      options.progressive = try args.bool("progressive")
+      options.alpha = try args.number("alpha")
+      options.asvdUsesMax = try args.string("scale") == "max"
+      options.blockwise = try args.bool("blockwise")
+      options.maxLength = try args.integer("maxlen", minimum: 2)
+      options.batchSize = try args.integer("batch", minimum: 1)
+      options.suffixEvaluation = !(try args.bool("full_rerun"))
+      if case .record(let box) = args["ranks"] {
+        var fixed: [String: Int?] = [:]
+        for key in box.keys {
+          switch box[key] {
+          case .number(let k)?: fixed[key] = Int(k)
+          case .null?: fixed[key] = .some(nil)
+          default: throw args.bad("ranks", "a record of layer name → rank or nil")
+          }
+        }
+        options.fixedRanks = fixed
+        options.target = nil
+      } else if !args.isNil("ranks") {
+        throw args.bad("ranks", "a record of layer name → rank or nil (e.g. r.ranks)")
+      }
+      if !args.isNil("latency") {
+        guard case .handle(let h) = args["latency"], let p = h as? LatencyPredictorProviding else {
+          throw args.bad("latency", "a latency predictor from load() or train_latency()")
+        }
+        options.latency = p.latencyPredictor
+      }
+      let calibLines = try sentences(args, "calib", default: { Array(try readLines("data/calib.txt").prefix(256)) })
+      let searchLines = try sentences(args, "search", default: defaultSearchSentences)
+      let result = try Compressor(
+        options: options, progress: ResearchEnvironment.shared.progress(),
+        cancellation: ResearchEnvironment.shared.cancellation
+      ).run(m.model, calibration: calibLines, search: searchLines)
+      let manifest = compressionManifest(
+        options: options, model: m, calibration: calibLines, search: searchLines)
+      _ = context
+      return .handle(CompressionHandle(result, manifest: manifest))
+    }
+  }
+
+  /// A list of sentences from argument `name`, or the default.
+  static func sentences(
+    _ args: Arguments, _ name: String, default make: () throws -> [String]
+  ) throws -> [String] {
+    args.isNil(name) ? try make() : try args.strings(name)
+  }
+}
+
+/// Something that holds a latency predictor (the latency family's handle).
+public protocol LatencyPredictorProviding {
+  var latencyPredictor: LatencyPredictor { get }
+}
+
+/// The manifest every compression records: method and options, the data
+/// (count and checksum), the model (path and checksum), flar's version.
+func compressionManifest(
+  options: CompressionOptions, model: ModelHandle, calibration: [String], search: [String]
+) -> [(String, String)] {
+  var out = options.manifestEntries
+  out.append(("seed", "0 (no randomness: calibration and search sets are fixed)"))
+  out.append(("calibration", "\(calibration.count) sentences, sha256 \(SHA256.hex(Array(calibration.joined(separator: "\n").utf8)))"))
+  out.append(("search", "\(search.count) sentences, sha256 \(SHA256.hex(Array(search.joined(separator: "\n").utf8)))"))
+  if let path = model.path ?? model.model.sourceDirectory {
+    let weights = path + "/model.safetensors"
+    let digest = (try? AtomicFile.read(weights)).map { SHA256.hex($0) } ?? "unreadable"
+    out.append(("model", "\(path) (model.safetensors sha256 \(digest))"))
+  } else {
+    out.append(("model", "in memory"))
+  }
+  out.append(("flar", flarVersion))
+  return out
+}

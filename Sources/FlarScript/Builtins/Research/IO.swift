@@ -1,0 +1,127 @@
+import FlarCore
+import FlarLinAlg
+import FlarModels
+import Foundation
+
+/// `load` and `save`: models, matrices, archives, predictors, tables.
+extension BuiltinFamily {
+  /// The input/output family.
+  public static var io: BuiltinFamily {
+    BuiltinFamily(name: "io", builtins: [loadBuiltin, saveBuiltin])
+  }
+
+  static var loadBuiltin: Builtin {
+    Builtin(
+      "load", Signature([.required("path", .string)]),
+      abstract: "a model directory, a .npy matrix, a .npz/.safetensors record of matrices, a .json predictor",
+      discussion: """
+        A directory with config.json and model.safetensors (the Hugging Face layout) loads as a
+        model, with its tokenizer when vocab.txt is there; a compressed model saved by flar loads
+        with its low-rank layers. Files are validated: a malformed one is an error naming the
+        file and what is wrong, never a crash.
+        """,
+      examples: [
+        "m = load(\"models/all-MiniLM-L6-v2\")", "X = load(\"x.npy\")",
+        "p = load(\"models/latency-this-cpu.json\")",
+      ]
+    ) { args, _ in
+      let path = try args.string("path")
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw BuiltinError.failed("no such file or directory \"\(path)\"")
+      }
+      if isDirectory.boolValue {
+        return .handle(ModelHandle(try BertModel.load(directory: path), path: path))
+      }
+      switch fileExtension(path) {
+      case "npy": return .matrix(try NumPyArray.read(path).matrix())
+      case "npz":
+        return .record(try NumPyArchive.read(path).map { ($0.name, .matrix(try $0.array.matrix())) })
+      case "safetensors":
+        let file = try SafeTensorsFile(path: path)
+        return .record(
+          try file.names.map { name in
+            let (shape, values) = try file.floats(name)
+            let matrix = try NumPyArray(shape: shape, elements: .float32(values)).matrix()
+            return (name, .matrix(matrix))
+          })
+      case "json":
+        for loader in jsonLoaders {
+          if let value = try loader(path) { return value }
+        }
+        throw BuiltinError.failed("\"\(path)\" is not a file flar can load as JSON")
+      default:
+        throw args.bad("path", "a model directory or a .npy, .npz, .safetensors or .json file")
+      }
+    }
+  }
+
+  static var saveBuiltin: Builtin {
+    Builtin(
+      "save", Signature([.required("value", .any), .required("path", .string)]),
+      abstract: "write a value atomically: matrix → .npy, record → .npz/.safetensors, model → directory, predictor → .json, table → .csv/.json/.md",
+      discussion: """
+        Every write goes to a temporary file (or directory) first and is renamed into place, so
+        an interrupted save leaves the old file whole. A compressed model's directory holds L and
+        R for each replaced layer and lists the ranks in config.json; loading it back gives the
+        same outputs. A compression result saves its model with the manifest beside it.
+        """,
+      examples: ["save(W, \"w.npy\")", "save(r.model, \"out/minilm-flar\")", "save(r, \"out/minilm-flar\")"]
+    ) { args, context in
+      let path = try args.string("path")
+      let ext = fileExtension(path)
+      switch args["value"] {
+      case .matrix(let m):
+        guard ext == "npy" else { throw args.bad("path", "a .npy path for a matrix") }
+        try NumPyArray(m).write(to: path)
+      case .record(let box):
+        var arrays: [(String, Matrix<Double>)] = []
+        for key in box.keys {
+          guard let m = box[key].flatMap(MatrixConversion.matrix(from:)) else {
+            throw args.bad("value", "a record of matrices (\"\(key)\" is not one)")
+          }
+          arrays.append((key, m))
+        }
+        switch ext {
+        case "npz": try NumPyArchive.write(arrays.map { ($0.0, NumPyArray($0.1)) }, to: path)
+        case "safetensors":
+          try SafeTensorsWriter.write(
+            arrays.map { SafeTensorsEntry(name: $0.0, matrix: $0.1.converted()) }, metadata: [:],
+            to: path)
+        default: throw args.bad("path", "a .npz or .safetensors path for a record")
+        }
+      case .handle(let h):
+        if let m = h as? ModelHandle {
+          try m.model.save(to: path)
+        } else if let c = h as? CompressionHandle {
+          try c.result.model.save(to: path)
+          let text = c.manifest.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
+          try AtomicFile.write(Array(text.utf8), to: path + "/flar-manifest.txt")
+        } else {
+          for saver in handleSavers {
+            if try saver(h, path) { return .null }
+          }
+          throw args.bad("value", "a matrix, record, model, predictor or table")
+        }
+      default:
+        throw args.bad("value", "a matrix, record, model, predictor or table")
+      }
+      context.write("saved \(path)\n")
+      return .null
+    }
+  }
+
+  /// Loaders tried in order for `.json` files (the latency family adds
+  /// predictors); each returns nil when the file is not its kind.
+  nonisolated(unsafe) static var jsonLoaders: [(String) throws -> Value?] = []
+
+  /// Savers for handles other families define; each returns false when the
+  /// handle is not its kind.
+  nonisolated(unsafe) static var handleSavers: [(any Handle, String) throws -> Bool] = []
+}
+
+/// The lower-cased extension of a path (without the dot).
+func fileExtension(_ path: String) -> String {
+  guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return "" }
+  return path[path.index(after: dot)...].lowercased()
+}

@@ -1,0 +1,125 @@
+import FlarCore
+import FlarModels
+
+/// What `bisect` found for one layer.
+public final class SearchHandle: Handle {
+  public let layer: String
+  public let criterion: SearchCriterion
+  public let tolerance: Double
+  public let result: RankSearchResult
+  public let equivalentRank: Int
+  public let forwardPasses: Double?
+
+  init(
+    layer: String, criterion: SearchCriterion, tolerance: Double, result: RankSearchResult,
+    equivalentRank: Int, forwardPasses: Double?
+  ) {
+    self.layer = layer
+    self.criterion = criterion
+    self.tolerance = tolerance
+    self.result = result
+    self.equivalentRank = equivalentRank
+    self.forwardPasses = forwardPasses
+  }
+
+  public var typeName: String { "search result" }
+
+  public var summary: String {
+    let answer = result.rank.map { "rank \($0)" } ?? "dense (no rank below k_eq = \(equivalentRank) passes)"
+    let visits = result.curve.map { "\($0.rank): \(show($0.value))" }.joined(separator: ", ")
+    return
+      "search \(layer): \(answer) — \(criterion.rawValue) \(criterion.higherIsBetter ? ">=" : "<=") \(show(tolerance)), \(result.evaluations) evaluations\n  visited \(visits)"
+  }
+
+  public var fieldNames: [String] { ["rank", "evals", "curve", "layer", "criterion", "tol", "k_eq"] }
+
+  public func field(named name: String) -> Value? {
+    switch name {
+    case "rank": return result.rank.map { .number(Double($0)) } ?? .null
+    case "evals": return .number(Double(result.evaluations))
+    case "curve": return .list(result.curve.map { .list([.number(Double($0.rank)), .number($0.value)]) })
+    case "layer": return .string(layer)
+    case "criterion": return .string(criterion.rawValue)
+    case "tol": return .number(tolerance)
+    case "k_eq": return .number(Double(equivalentRank))
+    default: return nil
+    }
+  }
+}
+
+/// The result of `compress`: the model, the ranks and λ per layer, the
+/// threshold, the stage timings and the manifest.
+public final class CompressionHandle: Handle {
+  public let result: CompressionResult
+  public let manifest: [(String, String)]
+
+  init(_ result: CompressionResult, manifest: [(String, String)]) {
+    self.result = result
+    self.manifest = manifest
+  }
+
+  public var typeName: String { "compression result" }
+
+  public var summary: String {
+    let r = result
+    let lowRank = r.layers.filter { $0.rank != nil }.count
+    var lines = [
+      "compression \(r.options.method.rawValue): \(lowRank) of \(r.layers.count) layers low-rank",
+      "  compressed linear layers: \(r.linearParamsAfter) of \(r.linearParamsBefore) parameters (\(percent(r.linearParamsAfter, r.linearParamsBefore)))",
+      "  whole model:              \(r.modelParamsAfter) of \(r.modelParamsBefore) parameters (\(percent(r.modelParamsAfter, r.modelParamsBefore)))",
+    ]
+    if let tau = r.tau { lines.append("  threshold tau \(show(tau)); \(show((r.forwardPasses * 10).rounded() / 10)) search forward passes") }
+    if !r.fallbacks.isEmpty { lines.append("  cholesky fallback taken for \(r.fallbacks.count) layers") }
+    lines.append(
+      "  time " + r.timings.map { "\($0.stage) \(formatSecondsShort($0.seconds))" }.joined(separator: ", "))
+    lines.append("  fields: model, ranks, lambdas, tau, timings, params, manifest, layers")
+    return lines.joined(separator: "\n")
+  }
+
+  public var fieldNames: [String] {
+    ["model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers", "forward_passes", "fallbacks"]
+  }
+
+  public func field(named name: String) -> Value? {
+    let r = result
+    switch name {
+    case "model": return .handle(ModelHandle(r.model, path: nil))
+    case "ranks": return .record(r.layers.map { ($0.name, $0.rank.map { .number(Double($0)) } ?? .null) })
+    case "lambdas": return .record(r.layers.map { ($0.name, $0.lambda.map(Value.number) ?? .null) })
+    case "tau": return r.tau.map(Value.number) ?? .null
+    case "timings": return .record(r.timings.map { ($0.stage, .number($0.seconds)) })
+    case "params":
+      return .record([
+        ("linear_before", .number(Double(r.linearParamsBefore))),
+        ("linear_after", .number(Double(r.linearParamsAfter))),
+        ("model_before", .number(Double(r.modelParamsBefore))),
+        ("model_after", .number(Double(r.modelParamsAfter))),
+      ])
+    case "manifest": return .record(manifest.map { ($0.0, .string($0.1)) })
+    case "layers": return .list(r.layers.map { layerRecord($0) })
+    case "forward_passes": return .number(r.forwardPasses)
+    case "fallbacks": return .list(r.fallbacks.map(Value.string))
+    default: return nil
+    }
+  }
+
+  func layerRecord(_ o: LayerOutcome) -> Value {
+    .record([
+      ("name", .string(o.name)), ("shape", .list([.number(Double(o.outFeatures)), .number(Double(o.inFeatures))])),
+      ("rank", o.rank.map { .number(Double($0)) } ?? .null),
+      ("searched", o.searchedRank.map { .number(Double($0)) } ?? .null),
+      ("lambda", o.lambda.map(Value.number) ?? .null),
+      ("jitter", o.jitter.map(Value.number) ?? .null),
+      ("evals", .number(Double(o.evaluations))),
+      ("latency", o.latency.map { .string($0.description) } ?? .null),
+    ])
+  }
+}
+
+func percent(_ a: Int, _ b: Int) -> String {
+  b == 0 ? "n/a" : show((1000 * Double(a) / Double(b)).rounded() / 10) + " %"
+}
+
+func formatSecondsShort(_ s: Double) -> String {
+  s >= 1 ? show((s * 100).rounded() / 100) + " s" : show((s * 10000).rounded() / 10) + " ms"
+}

@@ -1,0 +1,27 @@
+import Testing
+
+@testable import FlarCore
+
+@Suite struct SHA256Tests {
+  // Digests from `printf … | sha256sum`.
+  @Test(arguments: [
+    ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    (
+      "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+    ),
+  ])
+  func digestMatchesSha256sum(_ input: String, _ expected: String) {
+    #expect(SHA256.hex(Array(input.utf8)) == expected)
+  }
+
+  @Test func feedingInPiecesGivesTheSameDigest() {
+    let data = (0..<1000).map { UInt8($0 % 251) }
+    var h = SHA256()
+    h.update(data[0..<7])
+    h.update(data[7..<700])
+    h.update(data[700...])
+    #expect(h.hexDigest() == SHA256.hex(data))
+  }
+}
