@@ -1,5 +1,6 @@
 import FlarCore
 import FlarModels
+import Foundation
 
 /// `measure_latency`, `latency_dataset`, `train_latency`, `predict_latency`:
 /// when does a low-rank pair pay off on this machine?
@@ -18,7 +19,8 @@ import FlarModels
 extension BuiltinFamily {
   /// The latency family.
   public static var latency: BuiltinFamily {
-    BuiltinFamily(
+    _ = predictorFileHooks
+    return BuiltinFamily(
       name: "latency",
       builtins: [measureLatencyBuiltin, latencyDataset, trainLatency, predictLatency])
   }
@@ -239,6 +241,30 @@ extension BuiltinFamily {
 // MARK: - Helpers shared by the latency builtins
 
 extension BuiltinFamily {
+  /// Teaches the IO family's `load` and `save` about predictors, once, when
+  /// the latency family is first built: `load("p.json")` gives a predictor
+  /// when the file says it is one (its `format` key), and `save(p, "p.json")`
+  /// writes one atomically.
+  static let predictorFileHooks: Void = {
+    jsonLoaders.append { path in
+      guard let data = FileManager.default.contents(atPath: path),
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        object["format"] as? String == LatencyPredictor.formatName
+      else { return nil }
+      return .handle(PredictorHandle(try LatencyPredictor.load(path), path: path))
+    }
+    handleSavers.append { handle, path in
+      guard let p = handle as? PredictorHandle else { return false }
+      guard fileExtension(path) == "json" else {
+        throw BuiltinError.badArgument(
+          .named("path"), expected: "a .json path for a latency predictor",
+          got: ValueFormatter.culprit(.string(path)))
+      }
+      try p.predictor.save(to: path)
+      return true
+    }
+  }()
+
   /// Batch, tokens, in, out and rank of a `predict_latency` call, either form.
   static func predictionShape(_ args: Arguments) throws -> [Int] {
     var shape = [Int?](repeating: nil, count: 5)
@@ -371,7 +397,7 @@ extension BuiltinFamily {
 /// A trained latency predictor (`train_latency`, `load("p.json")`).
 ///
 /// `save(p, "p.json")` writes `predictor` with `LatencyPredictor.save(to:)`.
-public final class PredictorHandle: Handle {
+public final class PredictorHandle: Handle, LatencyPredictorProviding {
   /// The predictor.
   public let predictor: LatencyPredictor
   /// The file it was loaded from or saved to, if any.
@@ -384,6 +410,9 @@ public final class PredictorHandle: Handle {
   }
 
   public var typeName: String { "latency predictor" }
+
+  /// The predictor, for `compress(…, latency=p)`.
+  public var latencyPredictor: LatencyPredictor { predictor }
 
   public var summary: String {
     let m = predictor.metadata

@@ -13,7 +13,8 @@ import Foundation
 extension BuiltinFamily {
   /// The plot and table family.
   public static var plot: BuiltinFamily {
-    BuiltinFamily(
+    _ = tableFileHooks
+    return BuiltinFamily(
       name: "plot", builtins: [plotBuiltin, barBuiltin, showBuiltin, exportBuiltin, tableBuiltin])
   }
 
