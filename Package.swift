@@ -50,7 +50,8 @@ let package = Package(
       dependencies: ["FlarModels", "FlarCore", "FlarLinAlg", "TestSupport"]),
     .testTarget(
       name: "FlarScriptTests",
-      dependencies: ["FlarScript", "FlarLinAlg", "TestSupport"]),
+      dependencies: ["FlarScript", "FlarLinAlg", "FlarCore", "TestSupport"],
+      exclude: ["Cases"]),
     .testTarget(
       name: "FlarEndToEndTests", dependencies: ["TestSupport"]),
   ]

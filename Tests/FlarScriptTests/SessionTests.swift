@@ -1,3 +1,4 @@
+import FlarCore
 import FlarLinAlg
 import Testing
 import TestSupport

@@ -71,7 +71,7 @@ public struct BertModel: Sendable {
     _ sentences: [String], maxLength: Int = 128, batchSize: Int = 32
   ) throws -> Matrix<Float> {
     guard let tokenizer else { throw ModelError.noTokenizer }
-    let batch = try tokenizer.encode(sentences, maxLength: maxLength)
+    let batch = try encode(sentences, maxLength: maxLength)
     return try embed(batch, batchSize: batchSize)
   }
 
@@ -91,5 +91,19 @@ public struct BertModel: Sendable {
   public var parameterCount: Int {
     embeddings.parameterCount + layers.reduce(0) { $0 + $1.parameterCount }
       + (pooler?.parameterCount ?? 0)
+  }
+}
+
+extension BertModel {
+  /// Tokenises `sentences` with the model's tokenizer, truncated to
+  /// `maxLength` tokens — and never beyond the model's position table
+  /// (`max_position_embeddings`), as Hugging Face truncates at the
+  /// tokenizer's model maximum.
+  ///
+  /// - Throws: `ModelError.noTokenizer`, `TokenizerError`.
+  public func encode(_ sentences: [String], maxLength: Int) throws -> TokenBatch {
+    guard let tokenizer else { throw ModelError.noTokenizer }
+    return try tokenizer.encode(
+      sentences, maxLength: Swift.min(maxLength, config.maxPositionEmbeddings))
   }
 }

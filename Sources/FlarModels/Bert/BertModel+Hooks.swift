@@ -63,7 +63,7 @@ extension BertModel {
     batchSize: Int = 32, body: (LayerInputBatch) throws -> Void
   ) throws {
     guard let tokenizer else { throw ModelError.noTokenizer }
-    let all = try tokenizer.encode(sentences, maxLength: maxLength)
+    let all = try encode(sentences, maxLength: maxLength)
     let step = max(1, batchSize)
     let batches = stride(from: 0, to: all.count, by: step).map {
       all.slice($0..<min($0 + step, all.count))

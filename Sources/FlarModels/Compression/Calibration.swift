@@ -62,7 +62,7 @@ extension BertModel {
   ) throws -> CalibrationStatistics {
     guard let tokenizer else { throw ModelError.noTokenizer }
     guard !sentences.isEmpty else { throw CompressionError.noSentences(what: "calibration") }
-    let all = try tokenizer.encode(sentences, maxLength: maxLength)
+    let all = try encode(sentences, maxLength: maxLength)
     let step = max(1, batchSize)
     let batches = stride(from: 0, to: all.count, by: step).map {
       all.slice($0..<min($0 + step, all.count))

@@ -42,7 +42,7 @@ public final class EndFeatureCriterion {
   ) throws {
     guard let tokenizer = base.tokenizer else { throw ModelError.noTokenizer }
     guard !sentences.isEmpty else { throw CompressionError.noSentences(what: "search") }
-    let all = try tokenizer.encode(sentences, maxLength: maxLength)
+    let all = try base.encode(sentences, maxLength: maxLength)
     let step = max(1, batchSize)
     batches = stride(from: 0, to: all.count, by: step).map {
       all.slice($0..<min($0 + step, all.count))

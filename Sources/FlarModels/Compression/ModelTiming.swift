@@ -16,7 +16,7 @@ extension BertModel {
   /// Mean FLOPs per sentence over `sentences` (tokenised as `embed` does).
   public func meanFlopsPerSentence(_ sentences: [String], maxLength: Int = 128) throws -> Double {
     guard let tokenizer else { throw ModelError.noTokenizer }
-    let batch = try tokenizer.encode(sentences, maxLength: maxLength)
+    let batch = try encode(sentences, maxLength: maxLength)
     guard batch.count > 0 else { return 0 }
     return batch.sequences.reduce(0) { $0 + flopsPerSequence(tokens: $1.count) }
       / Double(batch.count)
@@ -31,7 +31,7 @@ extension BertModel {
     shouldStop: () -> Bool = { false }
   ) throws -> [Double] {
     guard let tokenizer else { throw ModelError.noTokenizer }
-    let batch = try tokenizer.encode(sentences, maxLength: maxLength)
+    let batch = try encode(sentences, maxLength: maxLength)
     _ = try embed(batch, batchSize: batchSize)
     var times: [Double] = []
     for _ in 0..<max(1, runs) {

@@ -7,7 +7,28 @@ import Foundation
 extension BuiltinFamily {
   /// The input/output family.
   public static var io: BuiltinFamily {
-    BuiltinFamily(name: "io", builtins: [loadBuiltin, saveBuiltin])
+    BuiltinFamily(name: "io", builtins: [loadBuiltin, saveBuiltin, existsBuiltin, mkdirBuiltin])
+  }
+
+  static var existsBuiltin: Builtin {
+    Builtin(
+      "exists", Signature([.required("path", .string)]),
+      abstract: "true when a file or directory exists at path",
+      examples: ["if exists(\"models/latency-this-cpu.json\") then p = load(\"models/latency-this-cpu.json\") end"]
+    ) { args, _ in
+      .bool(FileManager.default.fileExists(atPath: try args.string("path")))
+    }
+  }
+
+  static var mkdirBuiltin: Builtin {
+    Builtin(
+      "mkdir", Signature([.required("path", .string)]),
+      abstract: "create a directory and its missing parents (nothing if it exists)",
+      examples: ["mkdir(\"out/compare\")"]
+    ) { args, _ in
+      try createDirectory(try args.string("path"))
+      return .null
+    }
   }
 
   static var loadBuiltin: Builtin {
@@ -70,6 +91,10 @@ extension BuiltinFamily {
     ) { args, context in
       let path = try args.string("path")
       let ext = fileExtension(path)
+      // Like `mkdir -p` for the parent, so `save(r, "out/minilm")` just works.
+      if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+        try createDirectory(String(path[..<slash]))
+      }
       switch args["value"] {
       case .matrix(let m):
         guard ext == "npy" else { throw args.bad("path", "a .npy path for a matrix") }
@@ -118,6 +143,15 @@ extension BuiltinFamily {
   /// Savers for handles other families define; each returns false when the
   /// handle is not its kind.
   nonisolated(unsafe) static var handleSavers: [(any Handle, String) throws -> Bool] = []
+}
+
+/// `mkdir -p`.
+func createDirectory(_ path: String) throws {
+  do {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  } catch {
+    throw BuiltinError.failed("cannot create directory \"\(path)\": \(error.localizedDescription)")
+  }
 }
 
 /// The lower-cased extension of a path (without the dot).
