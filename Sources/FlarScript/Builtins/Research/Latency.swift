@@ -176,7 +176,6 @@ extension BuiltinFamily {
         "p.r2",
       ]
     ) { args, context in
-      let data = try dataset(args)
       let maxDepth = try args.isNil("max_depth") ? nil : args.integer("max_depth", minimum: 1)
       let options = RandomForest.Options(
         treeCount: try args.integer("n_trees", minimum: 1), maxDepth: maxDepth,
@@ -186,6 +185,7 @@ extension BuiltinFamily {
       guard fraction > 0 && fraction <= 0.5 else {
         throw args.bad("test_fraction", "a fraction in (0, 0.5]")
       }
+      let data = try dataset(args)
       let hardware =
         try args.isNil("hardware")
         ? LatencyPredictor.hardwareDescription() : args.string("hardware")
@@ -268,35 +268,36 @@ extension BuiltinFamily {
   /// Batch, tokens, in, out and rank of a `predict_latency` call, either form.
   static func predictionShape(_ args: Arguments) throws -> [Int] {
     var shape = [Int?](repeating: nil, count: 5)
+    var positional = [Bool](repeating: false, count: 5)
     if case .handle(let h as ModelHandle)? = args.rest.first {
       guard args.rest.count >= 2, case .string(let layer) = args.rest[1] else {
         throw BuiltinError.failed(
           "the model form is predict_latency(p, model, layer, rank=k): a layer name must follow the model")
       }
-      guard args.rest.count <= 3 else { throw BuiltinError.tooManyArguments(expected: 4, got: args.rest.count + 1) }
+      guard args.rest.count <= 3 else {
+        throw BuiltinError.tooManyArguments(expected: 4, got: args.rest.count + 1)
+      }
       for name in ["in", "out"] where !args.isNil(name) {
         throw BuiltinError.failed("\(name)= is read from the layer in the model form; leave it out")
       }
       let linear = try h.model.linear(layer)
-      shape[2] = linear.inFeatures
-      shape[3] = linear.outFeatures
-      if args.rest.count == 3 { shape[4] = try restInteger(args, 2) }
-      shape[0] = defaultBatch
-      shape[1] = defaultTokens
+      shape = [defaultBatch, defaultTokens, linear.inFeatures, linear.outFeatures, nil]
+      if args.rest.count == 3 {
+        shape[4] = try restInteger(args, 2)
+        positional[4] = true
+      }
     } else {
       guard args.rest.count <= 5 else {
         throw BuiltinError.tooManyArguments(expected: 6, got: args.rest.count + 1)
       }
-      for i in args.rest.indices { shape[i] = try restInteger(args, i) }
+      for i in args.rest.indices {
+        shape[i] = try restInteger(args, i)
+        positional[i] = true
+      }
     }
     for (i, name) in shapeNames.enumerated() where !args.isNil(name) {
-      let named = try args.integer(name, minimum: 1)
-      if let positional = shape[i], positional != named,
-        args.rest.count > i || (i == 4 && args.rest.count == 3)
-      {
-        throw BuiltinError.duplicateArgument(name)
-      }
-      shape[i] = named
+      if positional[i] { throw BuiltinError.duplicateArgument(name) }
+      shape[i] = try args.integer(name, minimum: 1)
     }
     return try shape.enumerated().map { (i, value) throws(BuiltinError) -> Int in
       guard let value else { throw BuiltinError.missingArgument(shapeNames[i]) }

@@ -25,7 +25,7 @@ extension BuiltinFamily {
         [.required("y", .any)], variadic: .required("more", .any),
         options: [
           .optional("x", .any, default: .null),
-          .optional("log", .either([.bool, .choice(["x", "y", "xy"])]), default: .bool(false)),
+          .optional("log", .any, default: .bool(false)),
           .optional("title", .string, default: .null),
           .optional("labels", .any, default: .null),
           .optional("xlabel", .string, default: .null),
@@ -69,7 +69,7 @@ extension BuiltinFamily {
       for (i, label) in labels.enumerated() where i < series.count {
         series[i].label = label
       }
-      let (logX, logY) = logAxes(args["log"])
+      let (logX, logY) = try logAxes(args)
       let spec = PlotSpec(
         series: series, kind: try args.bool("points") ? .points : .line,
         title: try optionalString(args, "title"),
@@ -189,11 +189,13 @@ extension BuiltinFamily {
   }
 
   /// `log=`: true is the y axis; "x", "y", "xy" name the axes.
-  private static func logAxes(_ value: Value) -> (x: Bool, y: Bool) {
-    switch value {
+  private static func logAxes(_ args: Arguments) throws(BuiltinError) -> (x: Bool, y: Bool) {
+    switch args["log"] {
     case .bool(let b): return (false, b)
-    case .string(let s): return (s.contains("x"), s.contains("y"))
-    default: return (false, false)
+    case .string("x"): return (true, false)
+    case .string("y"): return (false, true)
+    case .string("xy"), .string("yx"): return (true, true)
+    default: throw args.bad("log", "true, false, \"x\", \"y\" or \"xy\"")
     }
   }
 
