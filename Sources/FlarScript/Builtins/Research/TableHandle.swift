@@ -182,6 +182,11 @@ extension BuiltinFamily {
       switch args["x"] {
       case .handle(let t as TableHandle):
         context.write(t.fullText + "\n")
+      case .handle(let m as ModelHandle):
+        // A model shows its layer table, as IPython users expect of print(model).
+        context.write(m.summary + "\n" + TableHandle(try layersTable(m.model)).fullText + "\n")
+      case .handle(let c as CompressionHandle):
+        context.write(c.summary + "\n" + TableHandle(try compressionTable(c)).fullText + "\n")
       case .handle(let h):
         var text = h.summary
         if !h.fieldNames.isEmpty {
