@@ -6,9 +6,9 @@ extension BuiltinFamily {
   static var layersBuiltin: Builtin {
     Builtin(
       "layers",
-      Signature(
-        [.required("model", .handle("model"))],
-        options: [.optional("pattern", .string, default: .string("*"))]),
+      Signature([
+        .required("model", .handle("model")), .optional("pattern", .string, default: .string("*")),
+      ]),
       abstract: "a table of the linear layers matching pattern: name, shape, rank, params, FLOPs",
       discussion: """
         pattern is a glob over layer names ("*.attention.self.*", "encoder.layer.0.*"). The

@@ -49,8 +49,11 @@ public final class TableHandle: Handle {
   /// Every row, aligned to the output's width (what `show` prints).
   public var fullText: String { rendered(table) }
 
+  /// On an interactive terminal the table is fitted to its width; written
+  /// to a file or pipe it keeps every character (a log is read later, and
+  /// layer names cut in the middle cannot be searched for).
   private func rendered(_ t: Table) -> String {
-    t.rendered(width: PlotOutput.columns())
+    t.rendered(width: ResearchEnvironment.shared.showProgress ? TerminalSize.columns() : nil)
   }
 
   public var fieldNames: [String] {
