@@ -67,10 +67,7 @@ extension BuiltinFamily {
             return (name, .matrix(matrix))
           })
       case "json":
-        for loader in jsonLoaders {
-          if let value = try loader(path) { return value }
-        }
-        throw BuiltinError.failed("\"\(path)\" is not a file flar can load as JSON")
+        return .handle(PredictorHandle(try LatencyPredictor.load(path), path: path))
       default:
         throw args.bad("path", "a model directory or a .npy, .npz, .safetensors or .json file")
       }
@@ -122,10 +119,12 @@ extension BuiltinFamily {
           try c.result.model.save(to: path)
           let text = c.manifest.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
           try AtomicFile.write(Array(text.utf8), to: path + "/flar-manifest.txt")
+        } else if let p = h as? PredictorHandle {
+          guard ext == "json" else { throw args.bad("path", "a .json path for a predictor") }
+          try p.predictor.save(to: path)
+        } else if let t = h as? TableHandle {
+          _ = try export(t.table, to: path)
         } else {
-          for saver in handleSavers {
-            if try saver(h, path) { return .null }
-          }
           throw args.bad("value", "a matrix, record, model, predictor or table")
         }
       default:
@@ -135,14 +134,6 @@ extension BuiltinFamily {
       return .null
     }
   }
-
-  /// Loaders tried in order for `.json` files (the latency family adds
-  /// predictors); each returns nil when the file is not its kind.
-  nonisolated(unsafe) static var jsonLoaders: [(String) throws -> Value?] = []
-
-  /// Savers for handles other families define; each returns false when the
-  /// handle is not its kind.
-  nonisolated(unsafe) static var handleSavers: [(any Handle, String) throws -> Bool] = []
 }
 
 /// `mkdir -p`.

@@ -12,7 +12,7 @@ extension BuiltinFamily {
       name: "model",
       builtins: [
         text, weight, bias, rankBuiltin, params, flops, hook, embed, replace, evaluate,
-        calibError, modelLatency,
+        calibError, modelLatency, layersBuiltin,
       ])
   }
 

@@ -49,8 +49,11 @@ public final class TableHandle: Handle {
   /// Every row, aligned to the output's width (what `show` prints).
   public var fullText: String { rendered(table) }
 
+  /// On an interactive terminal the table is fitted to its width; written
+  /// to a file or pipe it keeps every character (a log is read later, and
+  /// layer names cut in the middle cannot be searched for).
   private func rendered(_ t: Table) -> String {
-    t.rendered(width: PlotOutput.columns())
+    t.rendered(width: ResearchEnvironment.shared.showProgress ? TerminalSize.columns() : nil)
   }
 
   public var fieldNames: [String] {
@@ -196,6 +199,11 @@ extension BuiltinFamily {
       switch args["x"] {
       case .handle(let t as TableHandle):
         context.write(t.fullText + "\n")
+      case .handle(let m as ModelHandle):
+        // A model shows its layer table, as IPython users expect of print(model).
+        context.write(m.summary + "\n" + TableHandle(try layersTable(m.model)).fullText + "\n")
+      case .handle(let c as CompressionHandle):
+        context.write(c.summary + "\n" + TableHandle(try compressionTable(c)).fullText + "\n")
       case .handle(let h):
         var text = h.summary
         if !h.fieldNames.isEmpty {
