@@ -1,6 +1,5 @@
 import FlarCore
 import FlarModels
-import Foundation
 
 /// `measure_latency`, `latency_dataset`, `train_latency`, `predict_latency`:
 /// when does a low-rank pair pay off on this machine?
@@ -19,10 +18,11 @@ import Foundation
 extension BuiltinFamily {
   /// The latency family.
   public static var latency: BuiltinFamily {
-    _ = predictorFileHooks
-    return BuiltinFamily(
+    BuiltinFamily(
       name: "latency",
-      builtins: [measureLatencyBuiltin, latencyDataset, trainLatency, predictLatency])
+      builtins: [
+        measureLatencyBuiltin, latencyDataset, latencyCSV, trainLatency, predictLatency,
+      ])
   }
 
   /// Batch size assumed by `predict_latency(p, model, layer)` unless passed.
@@ -143,6 +143,29 @@ extension BuiltinFamily {
     }
   }
 
+  static var latencyCSV: Builtin {
+    Builtin(
+      "latency_csv", Signature([.required("path", .string)]),
+      abstract: "the rows of a latency CSV as a table, as latency_dataset returns them",
+      discussion: """
+        Reads a file in the reference's format (written by latency_dataset, or measured
+        elsewhere: a pandas index column and a trailing comma are fine) and returns a table
+        with columns batch, tokens, in, out, rank, dense_ms, rank1_ms, rank_ms, ratio, so that
+        rows can be looked at, plotted, split (table(d.rows[0:300])) and passed to
+        train_latency. A malformed file is an error naming the line and the column.
+        """,
+      examples: [
+        "d = latency_csv(\"models/latency-this-cpu.csv\")",
+        "plot(d.rank, d.ratio, points=true)",
+      ]
+    ) { args, _ in
+      let path = try args.string("path")
+      let data = try LatencyDataset.load(path)
+      return .handle(
+        TableHandle(try datasetTable(data, title: "latency data set: \(data.count) rows from \(path)")))
+    }
+  }
+
   static var trainLatency: Builtin {
     Builtin(
       "train_latency",
@@ -241,30 +264,6 @@ extension BuiltinFamily {
 // MARK: - Helpers shared by the latency builtins
 
 extension BuiltinFamily {
-  /// Teaches the IO family's `load` and `save` about predictors, once, when
-  /// the latency family is first built: `load("p.json")` gives a predictor
-  /// when the file says it is one (its `format` key), and `save(p, "p.json")`
-  /// writes one atomically.
-  static let predictorFileHooks: Void = {
-    jsonLoaders.append { path in
-      guard let data = FileManager.default.contents(atPath: path),
-        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-        object["format"] as? String == LatencyPredictor.formatName
-      else { return nil }
-      return .handle(PredictorHandle(try LatencyPredictor.load(path), path: path))
-    }
-    handleSavers.append { handle, path in
-      guard let p = handle as? PredictorHandle else { return false }
-      guard fileExtension(path) == "json" else {
-        throw BuiltinError.badArgument(
-          .named("path"), expected: "a .json path for a latency predictor",
-          got: ValueFormatter.culprit(.string(path)))
-      }
-      try p.predictor.save(to: path)
-      return true
-    }
-  }()
-
   /// Batch, tokens, in, out and rank of a `predict_latency` call, either form.
   static func predictionShape(_ args: Arguments) throws -> [Int] {
     var shape = [Int?](repeating: nil, count: 5)
@@ -398,7 +397,7 @@ extension BuiltinFamily {
 /// A trained latency predictor (`train_latency`, `load("p.json")`).
 ///
 /// `save(p, "p.json")` writes `predictor` with `LatencyPredictor.save(to:)`.
-public final class PredictorHandle: Handle, LatencyPredictorProviding {
+public final class PredictorHandle: Handle {
   /// The predictor.
   public let predictor: LatencyPredictor
   /// The file it was loaded from or saved to, if any.
@@ -411,9 +410,6 @@ public final class PredictorHandle: Handle, LatencyPredictorProviding {
   }
 
   public var typeName: String { "latency predictor" }
-
-  /// The predictor, for `compress(…, latency=p)`.
-  public var latencyPredictor: LatencyPredictor { predictor }
 
   public var summary: String {
     let m = predictor.metadata

@@ -13,8 +13,7 @@ import Foundation
 extension BuiltinFamily {
   /// The plot and table family.
   public static var plot: BuiltinFamily {
-    _ = tableFileHooks
-    return BuiltinFamily(
+    BuiltinFamily(
       name: "plot", builtins: [plotBuiltin, barBuiltin, showBuiltin, exportBuiltin, tableBuiltin])
   }
 

@@ -170,20 +170,6 @@ extension TableHandle {
 }
 
 extension BuiltinFamily {
-  /// Teaches the IO family's `save` about tables, once, when the plot family
-  /// is first built: `save(t, "t.csv")` is `export(t, "t.csv")`.
-  static let tableFileHooks: Void = {
-    handleSavers.append { handle, path in
-      guard let t = handle as? TableHandle else { return false }
-      do {
-        try FlarCore.export(t.table, to: path)
-      } catch let error as TableError {
-        throw BuiltinError.failed(error.description)
-      }
-      return true
-    }
-  }()
-
   static var showBuiltin: Builtin {
     Builtin(
       "show", Signature([.required("x", .any)]),
