@@ -186,7 +186,7 @@ import TestSupport
         try s.display(
           "predict_latency(q, 8, 16, 384, 384, 64).ms == predict_latency(p, 8, 16, 384, 384, 64).ms")
           == "true")
-      #expect(s.errorMessage("save(p, \"\(dir)/p.txt\")")?.contains("a .json path for a latency predictor") == true)
+      #expect(s.errorMessage("save(p, \"\(dir)/p.txt\")")?.contains("a .json path for a predictor") == true)
     }
   }
 
