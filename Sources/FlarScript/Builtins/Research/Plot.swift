@@ -43,7 +43,8 @@ extension BuiltinFamily {
         log=true makes the y axis logarithmic ("x", "y" or "xy" pick the axes); values there
         must be positive. labels= names the series in a legend (a string or a list); a legend
         is drawn whenever there are several series. NaN and infinite values are skipped (a line
-        breaks there) and counted in a note under the plot.
+        breaks there) and counted in a note under the plot. points=true draws unjoined points
+        (a scatter: plot(pairs, points=true)); xlabel= and ylabel= label the axes.
 
         In the terminal the plot takes the whole width (the terminal's, else COLUMNS, else 80
         columns; width= overrides) and 20 lines (height=); several series are told apart by
