@@ -281,7 +281,7 @@ public struct Compressor {
     if let stats, stats.sentenceCount > 0 {
       return Double(stats.tokenCount) / Double(stats.sentenceCount)
     }
-    guard let tokenizer = model.tokenizer, !calibration.isEmpty else { return 1 }
+    guard model.tokenizer != nil, !calibration.isEmpty else { return 1 }
     let batch = try model.encode(calibration, maxLength: options.maxLength)
     return Double(batch.tokenCount) / Double(batch.count)
   }

@@ -80,7 +80,11 @@ extension BuiltinFamily {
     ) { args, _ in
       let m = try modelArgument(args)
       let layer = try layerArgument(args, m.model)
-      return try m.model.linear(layer).rank.map { .number(Double($0)) } ?? .null
+      // Written without `map … ??`: that form crashed the 6.3.1 optimiser
+      // (CopyPropagation) in release builds.
+      let linear = try m.model.linear(layer)
+      guard let k = linear.rank else { return .null }
+      return .number(Double(k))
     }
   }
 
