@@ -16,7 +16,9 @@ struct Flar: ParsableCommand {
     version: flarVersion,
     subcommands: [NotebookCommand.self])
 
-  @Option(name: .customShort("e"), help: "Evaluate EXPR, print the value of each expression, exit.")
+  @Option(
+    name: .customShort("e"),
+    help: ArgumentHelp("Evaluate EXPR, print the value of each expression, exit.", valueName: "expr"))
   var expression: String?
 
   @Flag(name: .long, help: "No progress bars or notices.")
@@ -30,6 +32,19 @@ struct Flar: ParsableCommand {
 
   @Argument(parsing: .captureForPassthrough, help: "Arguments for the script, visible as `args`.")
   var arguments: [String] = []
+
+  /// Sends `flar notebook …` to its command before argument-parser parses
+  /// the root: a command's own positional arguments are filled before its
+  /// subcommands are looked up, so the script argument would otherwise take
+  /// the word "notebook" for a file name.
+  static func main() {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "notebook" {
+      NotebookCommand.main(Array(arguments.dropFirst()))
+    } else {
+      main(nil)
+    }
+  }
 
   mutating func run() throws {
     let options = ShellOptions(quiet: quiet)

@@ -6,6 +6,8 @@ import Foundation
 struct NotebookCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "notebook",
+    // Reached through Flar.main as a root of its own; usage reads `flar notebook …`.
+    _superCommandName: "flar",
     abstract: "Run or check a text notebook (Markdown with `flar` cells).",
     subcommands: [Run.self, Check.self])
 
