@@ -1,3 +1,4 @@
+import FlarScript
 import Foundation
 
 /// What a meta-command asks the REPL to do next.
@@ -48,9 +49,8 @@ final class MetaCommands {
     let name = String(line.prefix { !$0.isWhitespace })
     let argument = line.dropFirst(name.count).trimmingWhitespace()
     guard let command = table[name] else {
-      let suggestion = names.min { editDistanceForMeta($0, name) < editDistanceForMeta($1, name) }
       var message = "error: unknown command \"\(name)\""
-      if let suggestion, editDistanceForMeta(suggestion, name) <= 2 {
+      if let suggestion = Suggestion.closest(to: name, among: names) {
         message += "; did you mean \"\(suggestion)\"?"
       }
       FileHandle.standardError.write((message + " (:help lists them)\n").data(using: .utf8)!)
@@ -112,21 +112,4 @@ func formatSeconds(_ s: Double) -> String {
   if s < 1e-3 { return three(s * 1e6) + " µs" }
   if s < 1 { return three(s * 1e3) + " ms" }
   return three(s) + " s"
-}
-
-/// Levenshtein distance for meta-command suggestions.
-func editDistanceForMeta(_ a: String, _ b: String) -> Int {
-  let a = Array(a)
-  let b = Array(b)
-  var row = Array(0...b.count)
-  for i in 1...max(a.count, 1) where !a.isEmpty {
-    var previous = row[0]
-    row[0] = i
-    for j in 1...max(b.count, 1) where !b.isEmpty {
-      let current = row[j]
-      row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-      previous = current
-    }
-  }
-  return row[b.count]
 }

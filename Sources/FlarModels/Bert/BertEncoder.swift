@@ -70,7 +70,7 @@ public struct BertModel: Sendable {
   public func embed(
     _ sentences: [String], maxLength: Int = 128, batchSize: Int = 32
   ) throws -> Matrix<Float> {
-    guard let tokenizer else { throw ModelError.noTokenizer }
+    guard tokenizer != nil else { throw ModelError.noTokenizer }
     let batch = try encode(sentences, maxLength: maxLength)
     return try embed(batch, batchSize: batchSize)
   }

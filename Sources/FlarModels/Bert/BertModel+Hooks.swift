@@ -62,7 +62,7 @@ extension BertModel {
     _ sentences: [String], layers pattern: String = "*", maxLength: Int = 128,
     batchSize: Int = 32, body: (LayerInputBatch) throws -> Void
   ) throws {
-    guard let tokenizer else { throw ModelError.noTokenizer }
+    guard tokenizer != nil else { throw ModelError.noTokenizer }
     let all = try encode(sentences, maxLength: maxLength)
     let step = max(1, batchSize)
     let batches = stride(from: 0, to: all.count, by: step).map {

@@ -60,7 +60,7 @@ extension BertModel {
     batchSize: Int = 32, perBatch: PerBatchShrinkage? = nil,
     progress: ProgressReporter = SilentProgress(), cancellation: Cancellation? = nil
   ) throws -> CalibrationStatistics {
-    guard let tokenizer else { throw ModelError.noTokenizer }
+    guard tokenizer != nil else { throw ModelError.noTokenizer }
     guard !sentences.isEmpty else { throw CompressionError.noSentences(what: "calibration") }
     let all = try encode(sentences, maxLength: maxLength)
     let step = max(1, batchSize)

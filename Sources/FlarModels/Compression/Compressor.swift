@@ -111,9 +111,10 @@ public struct Compressor {
       return try blockwiseSVDLLM(model, names: names, outcomes: outcomes, calibration: calibration)
     }
     progress.begin("decompose", total: names.count)
+    var whitenings: [String: (Whitening, Double)] = [:]
     for (i, name) in names.enumerated() {
       try cancellation?.checkCancellation()
-      let (d, lambda, jitter) = try decompose(model, name, stats: stats)
+      let (d, lambda, jitter) = try decompose(model, name, stats: stats, cache: &whitenings)
       decompositions[name] = d
       outcomes[i].lambda = lambda
       outcomes[i].jitter = jitter
@@ -200,8 +201,13 @@ public struct Compressor {
   }
 
   /// The factorisation of one layer by the method, with λ and the jitter.
+  ///
+  /// Query, key and value share one statistics accumulator, so their
+  /// shrinkage and Cholesky factor are computed once (`cache`, keyed by the
+  /// accumulator's name).
   func decompose(
-    _ model: BertModel, _ name: String, stats: CalibrationStatistics?
+    _ model: BertModel, _ name: String, stats: CalibrationStatistics?,
+    cache: inout [String: (Whitening, Double)]
   ) throws -> (LowRankDecomposition, Double?, Double?) {
     let weight = try model.linear(name).denseWeight()
     switch options.method {
@@ -210,17 +216,18 @@ public struct Compressor {
     case .asvd:
       let s = try stats!.statistics(of: name)
       return (try scaledSVD(weight: weight, scales: asvdScales(s), layer: name), nil, nil)
-    case .svdLLM:
+    case .svdLLM, .flar:
       let s = try stats!.statistics(of: name)
-      let h = try shrink(s, method: .none, centering: options.centering)
-      let w = try whitening(h.matrix, layer: name)
-      return (try whitenedSVD(weight: weight, whitening: w, layer: name), 0, w.jitter)
-    case .flar:
-      let s = try stats!.statistics(of: name)
-      let h = try shrink(
-        s, method: options.shrinkage, centering: options.centering, perBatch: options.perBatch)
-      let w = try whitening(h.matrix, layer: name)
-      return (try whitenedSVD(weight: weight, whitening: w, layer: name), h.lambda, w.jitter)
+      let key = s.layer
+      if cache[key] == nil {
+        let method = options.method == .flar ? options.shrinkage : .none
+        let h = try shrink(
+          s, method: method, centering: options.centering,
+          perBatch: options.method == .flar && options.perBatch)
+        cache[key] = (try whitening(h.matrix, layer: name), h.lambda)
+      }
+      let (w, lambda) = cache[key]!
+      return (try whitenedSVD(weight: weight, whitening: w, layer: name), lambda, w.jitter)
     }
   }
 
@@ -274,7 +281,7 @@ public struct Compressor {
     if let stats, stats.sentenceCount > 0 {
       return Double(stats.tokenCount) / Double(stats.sentenceCount)
     }
-    guard let tokenizer = model.tokenizer, !calibration.isEmpty else { return 1 }
+    guard model.tokenizer != nil, !calibration.isEmpty else { return 1 }
     let batch = try model.encode(calibration, maxLength: options.maxLength)
     return Double(batch.tokenCount) / Double(batch.count)
   }

@@ -40,7 +40,7 @@ public final class EndFeatureCriterion {
     base: BertModel, sentences: [String], maxLength: Int = 128, batchSize: Int = 32,
     cancellation: Cancellation? = nil
   ) throws {
-    guard let tokenizer = base.tokenizer else { throw ModelError.noTokenizer }
+    guard base.tokenizer != nil else { throw ModelError.noTokenizer }
     guard !sentences.isEmpty else { throw CompressionError.noSentences(what: "search") }
     let all = try base.encode(sentences, maxLength: maxLength)
     let step = max(1, batchSize)

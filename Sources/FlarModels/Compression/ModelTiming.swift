@@ -15,7 +15,7 @@ extension BertModel {
 
   /// Mean FLOPs per sentence over `sentences` (tokenised as `embed` does).
   public func meanFlopsPerSentence(_ sentences: [String], maxLength: Int = 128) throws -> Double {
-    guard let tokenizer else { throw ModelError.noTokenizer }
+    guard tokenizer != nil else { throw ModelError.noTokenizer }
     let batch = try encode(sentences, maxLength: maxLength)
     guard batch.count > 0 else { return 0 }
     return batch.sequences.reduce(0) { $0 + flopsPerSequence(tokens: $1.count) }
@@ -30,7 +30,7 @@ extension BertModel {
     _ sentences: [String], runs: Int = 5, maxLength: Int = 128, batchSize: Int = 32,
     shouldStop: () -> Bool = { false }
   ) throws -> [Double] {
-    guard let tokenizer else { throw ModelError.noTokenizer }
+    guard tokenizer != nil else { throw ModelError.noTokenizer }
     let batch = try encode(sentences, maxLength: maxLength)
     _ = try embed(batch, batchSize: batchSize)
     var times: [Double] = []

@@ -170,7 +170,16 @@ extension Parser {
         || kind == .symbol(.colon))
   }
 
-  // call -> expr '(' (arg (',' arg)*)? ')'      arg -> (NAME '=')? expr
+  /// The name a token gives a named argument: a name, or a keyword.
+  func argumentName(_ kind: TokenKind) -> String? {
+    switch kind {
+    case .name(let name): return name
+    case .keyword(let keyword): return keyword.rawValue
+    default: return nil
+    }
+  }
+
+  // call -> expr '(' (arg (',' arg)*)? ')'      arg -> ((NAME | KEYWORD) '=')? expr
   mutating func parseCall(_ callee: Expr, open paren: Token)
     throws(LocatedSyntaxError) -> Expr
   {
@@ -182,7 +191,9 @@ extension Parser {
     if !peek.isSymbol(.rightParen) {
       repeat {
         if peek.isSymbol(.rightParen) { break }  // a trailing comma
-        if case .name(let name) = peek.kind, peek(1).isSymbol(.equal) {
+        // A keyword is a valid argument name before '=' (`in=384` in
+        // measure_latency): there it cannot start an expression.
+        if let name = argumentName(peek.kind), peek(1).isSymbol(.equal) {
           let nameRange = advance().range
           let equals = advance()
           let value = try parseExpression(after: equals)

@@ -94,10 +94,10 @@ extension BuiltinFamily {
         throw args.bad("ranks", "a record of layer name → rank or nil (e.g. r.ranks)")
       }
       if !args.isNil("latency") {
-        guard case .handle(let h) = args["latency"], let p = h as? LatencyPredictorProviding else {
+        guard case .handle(let h) = args["latency"], let p = h as? PredictorHandle else {
           throw args.bad("latency", "a latency predictor from load() or train_latency()")
         }
-        options.latency = p.latencyPredictor
+        options.latency = p.predictor
       }
       let calibLines = try sentences(args, "calib", default: { Array(try readLines("data/calib.txt").prefix(256)) })
       let searchLines = try sentences(args, "search", default: defaultSearchSentences)
@@ -118,11 +118,6 @@ extension BuiltinFamily {
   ) throws -> [String] {
     args.isNil(name) ? try make() : try args.strings(name)
   }
-}
-
-/// Something that holds a latency predictor (the latency family's handle).
-public protocol LatencyPredictorProviding {
-  var latencyPredictor: LatencyPredictor { get }
 }
 
 /// The manifest every compression records: method and options, the data

@@ -81,7 +81,7 @@ extension BuiltinFamily {
   static var eqRank: Builtin {
     Builtin(
       "eq_rank",
-      Signature([.required("m", .any)], options: [.optional("n", .any, default: .null)]),
+      Signature([.required("m", .any), .optional("n", .any, default: .null)]),
       abstract: "the equivalent rank floor(m n / (m + n)) of an m x n weight",
       discussion: "Above it, the two factors hold more parameters than the dense weight.",
       examples: ["eq_rank(384, 1536)  # 307", "eq_rank(W)"]

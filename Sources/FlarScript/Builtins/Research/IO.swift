@@ -7,7 +7,28 @@ import Foundation
 extension BuiltinFamily {
   /// The input/output family.
   public static var io: BuiltinFamily {
-    BuiltinFamily(name: "io", builtins: [loadBuiltin, saveBuiltin])
+    BuiltinFamily(name: "io", builtins: [loadBuiltin, saveBuiltin, existsBuiltin, mkdirBuiltin])
+  }
+
+  static var existsBuiltin: Builtin {
+    Builtin(
+      "exists", Signature([.required("path", .string)]),
+      abstract: "true when a file or directory exists at path",
+      examples: ["if exists(\"models/latency-this-cpu.json\") then p = load(\"models/latency-this-cpu.json\") end"]
+    ) { args, _ in
+      .bool(FileManager.default.fileExists(atPath: try args.string("path")))
+    }
+  }
+
+  static var mkdirBuiltin: Builtin {
+    Builtin(
+      "mkdir", Signature([.required("path", .string)]),
+      abstract: "create a directory and its missing parents (nothing if it exists)",
+      examples: ["mkdir(\"out/compare\")"]
+    ) { args, _ in
+      try createDirectory(try args.string("path"))
+      return .null
+    }
   }
 
   static var loadBuiltin: Builtin {
@@ -46,10 +67,7 @@ extension BuiltinFamily {
             return (name, .matrix(matrix))
           })
       case "json":
-        for loader in jsonLoaders {
-          if let value = try loader(path) { return value }
-        }
-        throw BuiltinError.failed("\"\(path)\" is not a file flar can load as JSON")
+        return .handle(PredictorHandle(try LatencyPredictor.load(path), path: path))
       default:
         throw args.bad("path", "a model directory or a .npy, .npz, .safetensors or .json file")
       }
@@ -70,6 +88,10 @@ extension BuiltinFamily {
     ) { args, context in
       let path = try args.string("path")
       let ext = fileExtension(path)
+      // Like `mkdir -p` for the parent, so `save(r, "out/minilm")` just works.
+      if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+        try createDirectory(String(path[..<slash]))
+      }
       switch args["value"] {
       case .matrix(let m):
         guard ext == "npy" else { throw args.bad("path", "a .npy path for a matrix") }
@@ -97,10 +119,12 @@ extension BuiltinFamily {
           try c.result.model.save(to: path)
           let text = c.manifest.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
           try AtomicFile.write(Array(text.utf8), to: path + "/flar-manifest.txt")
+        } else if let p = h as? PredictorHandle {
+          guard ext == "json" else { throw args.bad("path", "a .json path for a predictor") }
+          try p.predictor.save(to: path)
+        } else if let t = h as? TableHandle {
+          _ = try export(t.table, to: path)
         } else {
-          for saver in handleSavers {
-            if try saver(h, path) { return .null }
-          }
           throw args.bad("value", "a matrix, record, model, predictor or table")
         }
       default:
@@ -110,14 +134,15 @@ extension BuiltinFamily {
       return .null
     }
   }
+}
 
-  /// Loaders tried in order for `.json` files (the latency family adds
-  /// predictors); each returns nil when the file is not its kind.
-  nonisolated(unsafe) static var jsonLoaders: [(String) throws -> Value?] = []
-
-  /// Savers for handles other families define; each returns false when the
-  /// handle is not its kind.
-  nonisolated(unsafe) static var handleSavers: [(any Handle, String) throws -> Bool] = []
+/// `mkdir -p`.
+func createDirectory(_ path: String) throws {
+  do {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  } catch {
+    throw BuiltinError.failed("cannot create directory \"\(path)\": \(error.localizedDescription)")
+  }
 }
 
 /// The lower-cased extension of a path (without the dot).

@@ -12,7 +12,7 @@ extension BuiltinFamily {
       name: "model",
       builtins: [
         text, weight, bias, rankBuiltin, params, flops, hook, embed, replace, evaluate,
-        calibError, modelLatency,
+        calibError, modelLatency, layersBuiltin,
       ])
   }
 
@@ -80,7 +80,10 @@ extension BuiltinFamily {
     ) { args, _ in
       let m = try modelArgument(args)
       let layer = try layerArgument(args, m.model)
-      guard let k = try m.model.linear(layer).rank else { return .null }
+      // Written without `map … ??`: that form crashed the 6.3.1 optimiser
+      // (CopyPropagation) in release builds.
+      let linear = try m.model.linear(layer)
+      guard let k = linear.rank else { return .null }
       return .number(Double(k))
     }
   }

@@ -36,6 +36,6 @@ public final class ResearchEnvironment: @unchecked Sendable {
 extension BuiltinFamily {
   /// The families that bind the method, the models and their views.
   public static var research: [BuiltinFamily] {
-    [.checks, .statistics, .decompose, .model, .search, .io]
+    [.checks, .statistics, .decompose, .model, .search, .io, .plot, .latency]
   }
 }
