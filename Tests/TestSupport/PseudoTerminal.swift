@@ -53,7 +53,7 @@ public final class PseudoTerminal {
   public init(
     executable: String, arguments: [String], environment: [String: String],
     directory: String? = nil, columns: UInt16 = 120, rows: UInt16 = 40,
-    defaultTimeout: Double = 20
+    defaultTimeout: Double = 60
   ) throws {
     self.defaultTimeout = defaultTimeout
     // posix_openpt, grantpt, unlockpt and ptsname are X/Open functions the

@@ -7,7 +7,10 @@ extension BuiltinFamily {
       builtins: [
         Builtin(
           "assert",
-          Signature([.required("condition", .any)], options: [.optional("message", .string, default: .string("assertion failed"))]),
+          Signature([
+            .required("condition", .any),
+            .optional("message", .string, default: .string("assertion failed")),
+          ]),
           abstract: "fail with message unless condition is true",
           discussion: "A script that asserts ends with exit status 1 and the message at the call's position.",
           examples: ["assert(r.params.linear_after <= 0.5 * r.params.linear_before, \"target missed\")"]

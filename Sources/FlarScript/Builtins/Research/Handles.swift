@@ -203,7 +203,7 @@ public final class FactorHandle: Handle {
 
   public var summary: String {
     var text =
-      "cholesky factor \(whitening.factor.rows)x\(whitening.factor.columns), condition number \(show(whitening.conditionNumber))"
+      "cholesky factor \(whitening.factor.rows)x\(whitening.factor.columns) of C; 1-norm condition estimate of C \(show(whitening.conditionNumber))"
     if whitening.shifted {
       text += ", jitter \(show(whitening.jitter)) added (eigenvalue-shift fallback)"
     }

@@ -210,7 +210,11 @@ extension BuiltinFamily {
         return .handle(
           ModelHandle(try m.model.replacing(layer, l: l.converted(), r: r.converted()), path: nil))
       }
-      guard !args.isNil("rank") else { throw BuiltinError.missingArgument("rank") }
+      guard !args.isNil("rank") else {
+        throw BuiltinError.failed(
+          "needs rank=k or factors=F (a search that left the layer dense has rank nil: keep the layer as it is)"
+        )
+      }
       let k = try args.integer("rank", minimum: 1)
       let w = try m.model.linear(layer).denseWeight()
       let d: LowRankDecomposition
