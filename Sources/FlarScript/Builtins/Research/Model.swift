@@ -256,9 +256,27 @@ extension BuiltinFamily {
       let m = try modelArgument(args)
       var reference: BertModel? = nil
       if !args.isNil("reference") { reference = try modelArgument(args, "reference").model }
-      let pairs = try RetrievalPairs.load(try args.string("pairs"))
+      let path = try args.string("pairs")
+      let pairs = try RetrievalPairs.load(path)
+      let maxLength = try args.integer("maxlen", minimum: 2)
+      // The reference's gloss embeddings are the same for every variant
+      // compared with it: computed once per (reference, pairs, maxlen).
+      var referenceEmbeddings: Matrix<Float>? = nil
+      if case .handle(let h) = args["reference"], let handle = h as? ModelHandle {
+        let cache = ReferenceEmbeddingCache.shared
+        if let entry = cache.entry, entry.model === handle, entry.pairs == path,
+          entry.maxLength == maxLength, entry.embeddings.rows == pairs.glosses.count
+        {
+          referenceEmbeddings = entry.embeddings
+        } else {
+          let e = try handle.model.embed(pairs.glosses, maxLength: maxLength)
+          cache.entry = (handle, path, maxLength, e)
+          referenceEmbeddings = e
+        }
+      }
       let r = try m.model.evaluateRetrieval(
-        pairs, reference: reference, maxLength: try args.integer("maxlen", minimum: 2))
+        pairs, reference: reference, referenceGlossEmbeddings: referenceEmbeddings,
+        maxLength: maxLength)
       return .record([
         ("top1", .number(r.top1)), ("recall10", .number(r.recall10)), ("mrr", .number(r.mrr)),
         ("mean_cos", r.meanCosine.map(Value.number) ?? .null),
@@ -327,6 +345,14 @@ extension BuiltinFamily {
       ])
     }
   }
+}
+
+/// The reference gloss embeddings `evaluate` computed last. The entry holds
+/// the model handle itself (compared by identity), so a handle freed and a
+/// new one at the same address can never be mistaken for it.
+final class ReferenceEmbeddingCache: @unchecked Sendable {
+  static let shared = ReferenceEmbeddingCache()
+  var entry: (model: ModelHandle, pairs: String, maxLength: Int, embeddings: Matrix<Float>)?
 }
 
 /// The non-empty lines of a text file.
