@@ -15,7 +15,8 @@ import TestSupport
         directory: TestSupport.repositoryRoot.path, timeout: 1800)
       #expect(result.status == 0, "\(result)")
       let csv = try String(contentsOfFile: dir + "/compare.csv", encoding: .utf8)
-      let rows = csv.split(separator: "\n")
+      // RFC 4180 ends lines with CRLF, one Character in Swift: split on any newline.
+      let rows = csv.split(whereSeparator: \.isNewline)
       // A header, the dense model, four methods at two targets.
       #expect(rows.count == 1 + 1 + 8)
       #expect(rows.first?.hasPrefix("method,target,params_M") == true)
