@@ -63,14 +63,3 @@ final class Repl {
     return session.completions(before: before)
   }
 }
-
-extension StringProtocol {
-  func trimmingWhitespace() -> String {
-    let chars = Array(self)
-    var start = 0
-    var end = chars.count
-    while start < end && chars[start].isWhitespace { start += 1 }
-    while end > start && chars[end - 1].isWhitespace { end -= 1 }
-    return String(chars[start..<end])
-  }
-}

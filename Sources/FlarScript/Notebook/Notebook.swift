@@ -150,7 +150,8 @@ extension Notebook {
 }
 
 extension StringProtocol {
-  func trimmingWhitespace() -> String {
+  /// The text without leading and trailing whitespace (the shell uses it too).
+  public func trimmingWhitespace() -> String {
     let chars = Array(self)
     var start = 0
     var end = chars.count
