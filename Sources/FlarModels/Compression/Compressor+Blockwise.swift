@@ -24,7 +24,7 @@ extension Compressor {
       step: options.step)
     }
     var compressed = model
-    let blocks = Dictionary(grouping: names.indices) { blockOf(names[$0]) }
+    let blocks = try Dictionary(grouping: names.indices) { try model.location(of: names[$0]).block }
     progress.begin("blockwise", total: blocks.count)
     for block in blocks.keys.sorted() {
       try cancellation?.checkCancellation()
@@ -52,10 +52,5 @@ extension Compressor {
       forwardPasses: 0, linearParamsBefore: try linearParams(model, names),
       linearParamsAfter: try linearParams(compressed, names),
       modelParamsBefore: model.parameterCount, modelParamsAfter: compressed.parameterCount)
-  }
-
-  private func blockOf(_ name: String) -> Int {
-    let parts = name.split(separator: ".")
-    return parts.count > 2 ? Int(parts[2]) ?? 0 : 0
   }
 }

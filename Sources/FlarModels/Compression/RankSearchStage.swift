@@ -93,7 +93,7 @@ final class RankSearchStage {
       try cancellation?.checkCancellation()
       let d = decompositions[name]!
       if options.progressive, options.criterion == .featMSE {
-        let block = blockIndex(name)
+        let block = try model.location(of: name).block
         if let current = currentBlock, block != current {
           try featureCriterion().rebase(progressiveModel)
         }
@@ -122,10 +122,5 @@ final class RankSearchStage {
     case .whitenedError, .weightCosine:
       return try closedForm(name, rank: k)
     }
-  }
-
-  private func blockIndex(_ name: String) -> Int {
-    let parts = name.split(separator: ".")
-    return parts.count > 2 ? Int(parts[2]) ?? 0 : 0
   }
 }
