@@ -39,9 +39,12 @@ public struct LatencyPrediction: Sendable, Equatable {
 public struct LatencyPredictor: LatencyRatioPredicting, Codable, Equatable {
   /// The file format's name and version, checked on load.
   public static let formatName = "flar-latency-predictor"
-  public static let formatVersion = 1
-  /// The features, in order.
-  public static let features = ["batch", "tokens", "in", "out", "rank"]
+  /// Version 2: the four derived features (version 1 had the raw five).
+  public static let formatVersion = 2
+  /// The features, in order (`LatencyShape.features`).
+  public static let features = [
+    "batch", "tokens", "in", "out", "rank", "rows", "rank_fraction", "flop_ratio", "log2_flops",
+  ]
 
   /// What the predictor was trained on and how well it does.
   public struct Metadata: Sendable, Codable, Equatable {
@@ -137,6 +140,7 @@ public struct LatencyPredictor: LatencyRatioPredicting, Codable, Equatable {
     }
     if version != Self.formatVersion {
       return "format version \(version), this flar reads \(Self.formatVersion)"
+        + " (retrain it from its CSV: train_latency(csv, file=…))"
     }
     if featureNames != Self.features || forest.featureCount != Self.features.count {
       return "features \(featureNames), expected \(Self.features)"

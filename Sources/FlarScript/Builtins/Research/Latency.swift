@@ -362,7 +362,8 @@ extension BuiltinFamily {
       TableColumn(name, format: i < 5 ? .shortest : .fixed(decimals: 3))
     }
     let rows: [[TableCell]] = data.samples.map { s in
-      s.shape.features.map(TableCell.number)
+      [s.shape.batch, s.shape.tokens, s.shape.inFeatures, s.shape.outFeatures, s.shape.rank]
+        .map { TableCell.number(Double($0)) }
         + [s.denseMilliseconds, s.rank1Milliseconds, s.rankMilliseconds, s.ratio].map(
           TableCell.number)
     }
@@ -417,7 +418,7 @@ public final class PredictorHandle: Handle {
     let depth = o.maxDepth.map { "depth ≤ \($0)" } ?? "unlimited depth"
     let dropped = m.droppedNonFinite == 0 ? "" : " (\(m.droppedNonFinite) dropped: ratio not finite)"
     return [
-      "latency predictor\(path.map { " " + $0 } ?? ""): random forest of \(o.treeCount) trees (\(depth), seed \(o.seed)) on batch, tokens, in, out, rank",
+      "latency predictor\(path.map { " " + $0 } ?? ""): random forest of \(o.treeCount) trees (\(depth), seed \(o.seed)) on \(predictor.featureNames.joined(separator: ", "))",
       "  measured on \(m.hardware); \(m.sampleCount) rows\(dropped), \(m.trainCount) to train, \(m.testCount) held out",
       "  held out: R² \(fixed(m.r2, 3)), MAE \(fixed(m.mae, 3)) of the ratio; pays-off decided right for \(fixed(100 * m.decisionAccuracy, 1)) %",
       "  median relative error of the ms estimates: dense \(fixed(100 * m.denseRelativeError, 1)) %, rank-1 \(fixed(100 * m.rank1RelativeError, 1)) %, rank-k \(fixed(100 * m.rankRelativeError, 1)) %",
