@@ -99,7 +99,10 @@ public struct CompressionOptions: Sendable {
       out += [("alpha", "\(alpha)"), ("scale", asvdUsesMax ? "max" : "mean")]
     case .fwsvd:
       out += [
-        ("loss", "symmetric in-batch multiple-negatives ranking, scale \(contrastiveScale)"),
+        (
+          "loss",
+          "symmetric in-batch multiple-negatives ranking, scale \(shortNumber(contrastiveScale))"
+        ),
         ("fisher_floor", "\(fisherFloor) of the largest channel scale"),
       ]
     case .svdLLM:
@@ -115,4 +118,9 @@ public struct CompressionOptions: Sendable {
     }
     return out
   }
+}
+
+/// `20` for 20.0, `12.5` for 12.5: a number as a researcher would write it.
+private func shortNumber(_ x: Double) -> String {
+  x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
 }

@@ -24,7 +24,7 @@ import Testing
     #expect(try s.display("len(r.fisher)") == "12")
     #expect(try s.display("shape(r.fisher[\"encoder.layer.0.intermediate.dense\"])") == "[1, 48]")
     let manifest = try s.display("r.manifest") ?? ""
-    #expect(manifest.contains("symmetric in-batch multiple-negatives ranking, scale 20"))
+    #expect(manifest.contains("symmetric in-batch multiple-negatives ranking, scale 20\""))
     #expect(manifest.contains("6 query/definition pairs, sha256"))
     #expect(try s.run("print(r)").contains("fisher: 6 pairs in 2 batches"))
   }
