@@ -8,6 +8,12 @@ Writes, each atomically (temporary file in the same folder, then rename):
   calib.txt       4096 calibration sentences: synset definitions, one per line
   eval_pairs.tsv  1000 lines "definition<TAB>example" from other synsets
   eval.txt        the 1000 definitions of eval_pairs.tsv, same order
+  calib_pairs.tsv 4096 lines "lemmas<TAB>definition" for exactly the synsets
+                  of calib.txt, same order: the synset's lemma names
+                  (underscores as spaces, adjective markers such as "(a)"
+                  dropped, joined with ", ") and its definition. The pairs
+                  feed fwsvd's contrastive Fisher loss; they come from the
+                  calibration synsets only, never from the evaluation ones.
   .version        sha256 of this script (written last; setup.sh compares it)
 
 Standard library only, deterministic: synsets are visited in the order of
@@ -29,7 +35,9 @@ MIN_EXAMPLE_WORDS words; definitions must be unique (case-insensitively: the
 tokenizer lowercases) so that retrieval has distinct candidates.  Calibration
 sentences then come from the remaining synsets, skipping definitions already
 used (case-insensitively), including the evaluation ones, so the two sets are
-disjoint by synset and by text.
+disjoint by synset and by text.  calib_pairs.tsv only adds the lemma names of
+those same synsets: the selection, and so calib.txt, eval.txt and
+eval_pairs.tsv, do not depend on it.
 """
 
 import argparse
@@ -44,6 +52,7 @@ N_EVAL = 1000
 MIN_EXAMPLE_WORDS = 3
 POS_FILES = (("n", "noun"), ("v", "verb"), ("a", "adj"), ("r", "adv"))
 QUOTED = re.compile(r'"[^"]*"')
+ADJ_MARKER = re.compile(r"\((?:a|p|ip)\)$")
 SPACES = re.compile(r"\s+")
 EDGE_PUNCT = " ;,:"
 
@@ -72,8 +81,27 @@ def parse_gloss(gloss):
     return definition, examples
 
 
+def parse_lemmas(head):
+    """The lemma names of a data-file line's head, as a query string.
+
+    The head is "offset lex_filenum ss_type w_cnt word lex_id [word lex_id...]
+    p_cnt ..." (wndb(5WN)); w_cnt is two hex digits.  Underscores become
+    spaces, the adjective position markers "(a)", "(p)", "(ip)" are dropped,
+    repeats (case-insensitively) are kept once.
+    """
+    fields = head.split(" ")
+    count = int(fields[3], 16)
+    names, seen = [], set()
+    for word in fields[4:4 + 2 * count:2]:
+        name = clean(ADJ_MARKER.sub("", word).replace("_", " "))
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    return ", ".join(names)
+
+
 def read_synsets(wordnet_dir):
-    """Yield (key, definition, examples) for every clean synset."""
+    """Yield (key, definition, examples, lemmas) for every clean synset."""
     for letter, name in POS_FILES:
         path = os.path.join(wordnet_dir, "data." + name)
         with open(path, encoding="ascii", errors="replace") as f:
@@ -86,7 +114,8 @@ def read_synsets(wordnet_dir):
                 offset = head.split(" ", 1)[0]
                 parsed = parse_gloss(gloss)
                 if parsed is not None:
-                    yield "%s:%s" % (letter, offset), parsed[0], parsed[1]
+                    yield ("%s:%s" % (letter, offset), parsed[0], parsed[1],
+                           parse_lemmas(head))
 
 
 def order_key(key):
@@ -97,7 +126,7 @@ def select(synsets):
     synsets = sorted(synsets, key=lambda s: order_key(s[0]))
     used_keys, used_defs = set(), set()
     pairs = []
-    for key, definition, examples in synsets:
+    for key, definition, examples, _ in synsets:
         if len(pairs) == N_EVAL:
             break
         if not examples or len(examples[0].split()) < MIN_EXAMPLE_WORDS:
@@ -108,13 +137,13 @@ def select(synsets):
         used_defs.add(definition.lower())
         pairs.append((definition, examples[0], key))
     calib = []
-    for key, definition, _ in synsets:
+    for key, definition, _, lemmas in synsets:
         if len(calib) == N_CALIB:
             break
         if key in used_keys or definition.lower() in used_defs:
             continue
         used_defs.add(definition.lower())
-        calib.append((definition, key))
+        calib.append((definition, key, lemmas))
     if len(pairs) < N_EVAL or len(calib) < N_CALIB:
         sys.exit("derive_data: not enough synsets (%d pairs, %d calibration lines)"
                  % (len(pairs), len(calib)))
@@ -153,15 +182,17 @@ def derive(out_dir, wordnet_dir, quiet):
     os.makedirs(out_dir, exist_ok=True)
     pairs, calib = select(read_synsets(wordnet_dir))
     write_atomic(os.path.join(out_dir, "calib.txt"),
-                 "".join(d + "\n" for d, _ in calib))
+                 "".join(d + "\n" for d, _, _ in calib))
+    write_atomic(os.path.join(out_dir, "calib_pairs.tsv"),
+                 "".join("%s\t%s\n" % (q, d) for d, _, q in calib))
     write_atomic(os.path.join(out_dir, "eval_pairs.tsv"),
                  "".join("%s\t%s\n" % (d, e) for d, e, _ in pairs))
     write_atomic(os.path.join(out_dir, "eval.txt"),
                  "".join(d + "\n" for d, _, _ in pairs))
     write_atomic(os.path.join(out_dir, ".version"), script_sha256() + "\n")
     if not quiet:
-        print("data: calib.txt %d lines (%s), eval_pairs.tsv/eval.txt %d (%s)"
-              % (len(calib), pos_counts(k for _, k in calib),
+        print("data: calib.txt/calib_pairs.tsv %d lines (%s), eval_pairs.tsv/eval.txt %d (%s)"
+              % (len(calib), pos_counts(k for _, k, _ in calib),
                  len(pairs), pos_counts(k for _, _, k in pairs)))
 
 
@@ -191,6 +222,24 @@ def check_field(path, n, field, errors):
         errors.append("%s:%d: quote or tab inside a field" % (path, n))
     if field[-1:] in (";", ",", ":"):
         errors.append("%s:%d: trailing separator" % (path, n))
+
+
+def check_calib_pairs(path, lines, calib, errors):
+    """calib_pairs.tsv: one "lemmas<TAB>definition" line per line of
+    calib.txt, with the definition equal to that line (same synset, same
+    order)."""
+    if len(lines) != len(calib):
+        errors.append("%s: %d lines, calib.txt has %d" % (path, len(lines), len(calib)))
+    for i, line in enumerate(lines, 1):
+        fields = line.split("\t")
+        if len(fields) != 2:
+            errors.append("%s:%d: %d fields, expected 2 (lemmas<TAB>definition)"
+                          % (path, i, len(fields)))
+            continue
+        for field in fields:
+            check_field(path, i, field, errors)
+        if i <= len(calib) and fields[1] != calib[i - 1]:
+            errors.append("%s:%d: definition differs from calib.txt line %d" % (path, i, i))
 
 
 def check(out_dir, quiet):
@@ -228,6 +277,9 @@ def check(out_dir, quiet):
     if overlap:
         errors.append("evaluation and calibration share %d definitions" % len(overlap))
 
+    calib_pairs_path = os.path.join(out_dir, "calib_pairs.tsv")
+    check_calib_pairs(calib_pairs_path, read_lines(calib_pairs_path, errors), calib, errors)
+
     version_path = os.path.join(out_dir, ".version")
     try:
         with open(version_path) as f:
@@ -243,7 +295,7 @@ def check(out_dir, quiet):
             print("derive_data --check: ... %d more" % (len(errors) - 20), file=sys.stderr)
         return 1
     if not quiet:
-        print("data check ok: calib %d, eval pairs %d, disjoint, unique, clean"
+        print("data check ok: calib %d (pairs aligned), eval pairs %d, disjoint, unique, clean"
               % (len(calib), len(defs)))
     return 0
 

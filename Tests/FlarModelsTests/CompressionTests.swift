@@ -17,8 +17,10 @@ import TestSupport
     options.batchSize = 16
     configure(&options)
     let all = try Self.sentences.get()
+    let calibration = Array(all.prefix(96))
     return try Compressor(options: options).run(
-      try Self.model.get(), calibration: Array(all.prefix(96)), search: Array(all.suffix(24)))
+      try Self.model.get(), calibration: calibration, search: Array(all.suffix(24)),
+      pairs: FisherStatisticsTests.pairs(calibration))
   }
 
   @Test(arguments: CompressionMethod.allCases, [0.3, 0.5, 0.7])

@@ -16,7 +16,7 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible {
     case .badTarget(let t):
       return "target \(t) is not a fraction in (0, 1]"
     case .unknownMethod(let m, let s):
-      return "unknown method \"\(m)\", expected svd, asvd, svd_llm or flar"
+      return "unknown method \"\(m)\", expected svd, asvd, fwsvd, svd_llm or flar"
         + (s.map { " (did you mean \"\($0)\"?)" } ?? "")
     case .unknownCriterion(let c, let s):
       return "unknown criterion \"\(c)\", expected feat_mse, whitened_err or weight_cos"

@@ -6,6 +6,10 @@ public enum CompressionMethod: String, Sendable, CaseIterable {
   case svd
   /// ASVD: scale input channel j by `(mean or max |x_j|)^α`, SVD, undo.
   case asvd
+  /// FWSVD: scale input channel j by `√F_j`, the root mean squared gradient
+  /// of the model's contrastive training loss on calibration pairs, SVD,
+  /// undo (see `FisherStatistics`, `fisherScales`).
+  case fwsvd
   /// SVD-LLM: whitening with the unshrunk second moment, uniform ratio;
   /// optionally blockwise (statistics from the partly compressed model).
   case svdLLM = "svd_llm"
@@ -52,6 +56,10 @@ public struct CompressionOptions: Sendable {
   /// `asvd`: exponent and statistic.
   public var alpha: Double = 0.5
   public var asvdUsesMax: Bool = false
+  /// `fwsvd`: the contrastive loss's scale on the cosine, and the smallest
+  /// channel scale as a fraction of the largest.
+  public var contrastiveScale: Double = 20
+  public var fisherFloor: Double = 1e-6
   /// `svd_llm`: statistics of each block from the partly compressed model.
   public var blockwise: Bool = false
   /// `flar`: the latency predictor; nil skips the filter.
@@ -89,6 +97,14 @@ public struct CompressionOptions: Sendable {
     case .svd: break
     case .asvd:
       out += [("alpha", "\(alpha)"), ("scale", asvdUsesMax ? "max" : "mean")]
+    case .fwsvd:
+      out += [
+        (
+          "loss",
+          "symmetric in-batch multiple-negatives ranking, scale \(shortNumber(contrastiveScale))"
+        ),
+        ("fisher_floor", "\(fisherFloor) of the largest channel scale"),
+      ]
     case .svdLLM:
       out += [("blockwise", "\(blockwise)"), ("center", "\(centering == .centered)")]
     case .flar:
@@ -102,4 +118,9 @@ public struct CompressionOptions: Sendable {
     }
     return out
   }
+}
+
+/// `20` for 20.0, `12.5` for 12.5: a number as a researcher would write it.
+private func shortNumber(_ x: Double) -> String {
+  x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
 }

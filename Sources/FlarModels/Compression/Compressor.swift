@@ -1,6 +1,7 @@
 // The whole compression pipeline of one method, stage by stage:
 //
 //   calibration     hook the model, stream each layer's input statistics
+//   fisher          fwsvd: gradients of the contrastive loss on pairs
 //   decomposition   per layer: (shrink →) whiten → SVD, or plain/scaled SVD
 //   threshold       flar: τ = e(uniform at the target) / number of layers
 //   search          flar: bisection per layer on the criterion
@@ -55,6 +56,8 @@ public struct CompressionResult: Sendable {
   /// Parameters of the whole model before and after.
   public var modelParamsBefore: Int
   public var modelParamsAfter: Int
+  /// fwsvd's Fisher information per input channel (nil for other methods).
+  public var fisher: FisherStatistics? = nil
   /// Cholesky fallbacks taken (layers whose whitening needed jitter).
   public var fallbacks: [String] { layers.filter { ($0.jitter ?? 0) > 0 }.map(\.name) }
 }
@@ -77,10 +80,13 @@ public struct Compressor {
   /// Compresses `model` with calibration text `calibration` and (for the
   /// feature criterion and the threshold) the search text `search`.
   ///
+  /// - Parameter pairs: fwsvd's calibration pairs (query, definition) for
+  ///   its contrastive Fisher loss; other methods ignore them.
   /// - Throws: `CompressionError` for bad options, and the errors of the
-  ///   stages (statistics, whitening, model), and `CancelledError`.
+  ///   stages (statistics, whitening, Fisher, model), and `CancelledError`.
   public func run(
-    _ model: BertModel, calibration: [String], search: [String]
+    _ model: BertModel, calibration: [String], search: [String],
+    pairs: CalibrationPairs? = nil
   ) throws -> CompressionResult {
     if let t = options.target, !(t > 0 && t <= 1) { throw CompressionError.badTarget(t) }
     if options.method == .flar, options.target == nil, options.tolerance == nil,
@@ -98,7 +104,18 @@ public struct Compressor {
     // Calibration and decomposition.
     var decompositions: [String: LowRankDecomposition] = [:]
     var stats: CalibrationStatistics? = nil
-    if options.method != .svd && !(options.method == .svdLLM && options.blockwise) {
+    var fisher: FisherStatistics? = nil
+    if options.method == .fwsvd {
+      guard let pairs else {
+        throw CompressionError.missingOption(option: "calibration pairs (pairs=)", method: "fwsvd")
+      }
+      fisher = try model.fisherStatistics(
+        pairs, layers: options.layers, maxLength: options.maxLength,
+        batchSize: options.batchSize,
+        loss: MultipleNegativesRankingLoss(scale: options.contrastiveScale),
+        progress: progress, cancellation: cancellation)
+      clock.lap("fisher")
+    } else if options.method != .svd && !(options.method == .svdLLM && options.blockwise) {
       stats = try model.calibrate(
         calibration, layers: options.layers, maxLength: options.maxLength,
         batchSize: options.batchSize,
@@ -114,7 +131,8 @@ public struct Compressor {
     var whitenings: [String: (Whitening, Double)] = [:]
     for (i, name) in names.enumerated() {
       try cancellation?.checkCancellation()
-      let (d, lambda, jitter) = try decompose(model, name, stats: stats, cache: &whitenings)
+      let (d, lambda, jitter) = try decompose(
+        model, name, stats: stats, fisher: fisher, cache: &whitenings)
       decompositions[name] = d
       outcomes[i].lambda = lambda
       outcomes[i].jitter = jitter
@@ -197,7 +215,8 @@ public struct Compressor {
       forwardPasses: forwardPasses,
       linearParamsBefore: try linearParams(model, names),
       linearParamsAfter: try linearParams(compressed, names),
-      modelParamsBefore: model.parameterCount, modelParamsAfter: compressed.parameterCount)
+      modelParamsBefore: model.parameterCount, modelParamsAfter: compressed.parameterCount,
+      fisher: fisher)
   }
 
   /// The factorisation of one layer by the method, with λ and the jitter.
@@ -207,7 +226,7 @@ public struct Compressor {
   /// accumulator's name).
   func decompose(
     _ model: BertModel, _ name: String, stats: CalibrationStatistics?,
-    cache: inout [String: (Whitening, Double)]
+    fisher: FisherStatistics?, cache: inout [String: (Whitening, Double)]
   ) throws -> (LowRankDecomposition, Double?, Double?) {
     let weight = try model.linear(name).denseWeight()
     switch options.method {
@@ -216,6 +235,10 @@ public struct Compressor {
     case .asvd:
       let s = try stats!.statistics(of: name)
       return (try scaledSVD(weight: weight, scales: asvdScales(s), layer: name), nil, nil)
+    case .fwsvd:
+      let scales = try fisherScales(
+        fisher!.information(of: name), relativeFloor: options.fisherFloor, layer: name)
+      return (try scaledSVD(weight: weight, scales: scales, layer: name), nil, nil)
     case .svdLLM, .flar:
       let s = try stats!.statistics(of: name)
       let key = s.layer

@@ -10,7 +10,7 @@ extension BuiltinFamily {
       Signature(
         [.required("model", .handle("model"))],
         options: [
-          .optional("method", .choice(["flar", "svd", "asvd", "svd_llm"]), default: .string("flar")),
+          .optional("method", .choice(["flar", "svd", "asvd", "fwsvd", "svd_llm"]), default: .string("flar")),
           .optional("target", .any, default: .number(0.5)),
           .optional("by", .choice(["params", "flops"]), default: .string("params")),
           .optional("calib", .any, default: .null), .optional("search", .any, default: .null),
@@ -29,11 +29,13 @@ extension BuiltinFamily {
           .optional("batch", .integer, default: .number(32)),
           .optional("full_rerun", .bool, default: .bool(false)),
           .optional("ranks", .any, default: .null),
+          .optional("pairs", .any, default: .null),
         ]),
       abstract: "compress every matched linear layer with one method; .model, .ranks, .lambdas, .tau, .timings",
       discussion: """
         Methods: "svd" (plain truncated SVD, same ratio per layer), "asvd" (channels scaled by
-        (mean|x|)^alpha, scale="max" for max|x|), "svd_llm" (whitening with the unshrunk second
+        (mean|x|)^alpha, scale="max" for max|x|), "fwsvd" (channels scaled by sqrt of the
+        Fisher information, see below), "svd_llm" (whitening with the unshrunk second
         moment, uniform ratio; blockwise=true collects each block's statistics from the partly
         compressed model), "flar" (shrink= "lw" | "oas" | "reference" | a number; whitening;
         threshold tau = e / L from the model compressed uniformly to the target; bisection per
@@ -47,10 +49,27 @@ extension BuiltinFamily {
         data/calib.txt), search= the search set (default its last 64 lines). The result prints
         the parameters kept of the compressed layers and of the whole model, and carries a
         manifest (method, options, data and model checksums, flar's version).
+
+        fwsvd (Fisher-weighted SVD, Hsu et al. 2022): input channel j of each layer is scaled
+        by s_j = sqrt(F_j), F_j the mean over batches of the mean over output rows of the
+        squared gradient dL/dW_ij; the SVD of W diag(s) is truncated and the scaling undone.
+        The loss L is the model's own training objective: the symmetric in-batch
+        multiple-negatives ranking loss, (CE(S) + CE(S^T)) / 2 with S_ij = 20 cos(a_i, b_j) and
+        target j = i, between a query made of a calibration synset's lemma names ("inertness,
+        inactivity") and that synset's definition. pairs= gives the pairs: a path to a
+        "query<TAB>definition" file (all its lines), or a list of such strings (e.g.
+        text("data/calib_pairs.tsv", limit=256)); by default the first len(calib) lines of
+        data/calib_pairs.tsv, which are the synsets of the first lines of data/calib.txt. The
+        evaluation pairs (data/eval_pairs.tsv) are never used: their synsets are disjoint from
+        the calibration ones, and compressing on the data that measures the result would
+        overstate it. batch= is the number of pairs per batch (default 32: 64 sentences per
+        forward and backward pass). Channels with no gradient are clamped to 1e-6 of the
+        layer's largest scale. It needs the dense model (gradients of dense weights).
         """,
       examples: [
         "r = compress(m, method=\"flar\", target=0.5, calib=text(\"data/calib.txt\", limit=256))",
         "evaluate(r.model, reference=m)",
+        "f = compress(m, method=\"fwsvd\", target=0.5, pairs=text(\"data/calib_pairs.tsv\", limit=256))",
         "bar(r.ranks)",
       ]
     ) { args, context in
@@ -101,14 +120,39 @@ extension BuiltinFamily {
       }
       let calibLines = try sentences(args, "calib", default: { Array(try readLines("data/calib.txt").prefix(256)) })
       let searchLines = try sentences(args, "search", default: defaultSearchSentences)
+      let pairs =
+        options.method == .fwsvd ? try calibrationPairs(args, count: calibLines.count) : nil
       let result = try Compressor(
         options: options, progress: ResearchEnvironment.shared.progress(),
         cancellation: ResearchEnvironment.shared.cancellation
-      ).run(m.model, calibration: calibLines, search: searchLines)
+      ).run(m.model, calibration: calibLines, search: searchLines, pairs: pairs)
       let manifest = compressionManifest(
-        options: options, model: m, calibration: calibLines, search: searchLines)
+        options: options, model: m, calibration: calibLines, search: searchLines, pairs: pairs)
       _ = context
       return .handle(CompressionHandle(result, manifest: manifest))
+    }
+  }
+
+  /// fwsvd's calibration pairs from `pairs=`: a path, a list of
+  /// "query<TAB>definition" strings, or (nil) the first `count` lines of
+  /// data/calib_pairs.tsv.
+  static func calibrationPairs(_ args: Arguments, count: Int) throws -> CalibrationPairs {
+    switch args["pairs"] {
+    case .null:
+      return try CalibrationPairs.load("data/calib_pairs.tsv", limit: count)
+    case .string(let path):
+      return try CalibrationPairs.load(path)
+    default:
+      let lines = try args.strings("pairs")
+      do {
+        return try CalibrationPairs(lines: lines, source: "pairs")
+      } catch FisherError.malformedPair(_, let line, let detail) {
+        throw BuiltinError.badArgument(
+          .named("pairs"), expected: "\"query<TAB>definition\" strings",
+          got: "item \(line - 1) with \(detail)")
+      } catch FisherError.noPairs {
+        throw args.bad("pairs", "a non-empty list of \"query<TAB>definition\" strings")
+      }
     }
   }
 
@@ -123,12 +167,17 @@ extension BuiltinFamily {
 /// The manifest every compression records: method and options, the data
 /// (count and checksum), the model (path and checksum), flar's version.
 func compressionManifest(
-  options: CompressionOptions, model: ModelHandle, calibration: [String], search: [String]
+  options: CompressionOptions, model: ModelHandle, calibration: [String], search: [String],
+  pairs: CalibrationPairs? = nil
 ) -> [(String, String)] {
   var out = options.manifestEntries
   out.append(("seed", "0 (no randomness: calibration and search sets are fixed)"))
   out.append(("calibration", "\(calibration.count) sentences, sha256 \(SHA256.hex(Array(calibration.joined(separator: "\n").utf8)))"))
   out.append(("search", "\(search.count) sentences, sha256 \(SHA256.hex(Array(search.joined(separator: "\n").utf8)))"))
+  if let pairs {
+    let lines = zip(pairs.queries, pairs.definitions).map { $0 + "\t" + $1 }
+    out.append(("pairs", "\(pairs.count) query/definition pairs, sha256 \(SHA256.hex(Array(lines.joined(separator: "\n").utf8)))"))
+  }
   if let path = model.path ?? model.model.sourceDirectory {
     let weights = path + "/model.safetensors"
     let digest = (try? AtomicFile.read(weights)).map { SHA256.hex($0) } ?? "unreadable"

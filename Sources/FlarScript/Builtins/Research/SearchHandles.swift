@@ -70,6 +70,9 @@ public final class CompressionHandle: Handle {
     ]
     if let tau = r.tau { lines.append("  threshold tau \(show(tau)); \(show((r.forwardPasses * 10).rounded() / 10)) search forward passes") }
     if !r.fallbacks.isEmpty { lines.append("  cholesky fallback taken for \(r.fallbacks.count) layers") }
+    if let f = r.fisher {
+      lines.append("  fisher: \(f.pairCount) pairs in \(f.batchCount) batches, mean contrastive loss \(show(f.meanLoss))")
+    }
     lines.append(
       "  time " + r.timings.map { "\($0.stage) \(formatSecondsShort($0.seconds))" }.joined(separator: ", "))
     lines.append("  fields: model, ranks, lambdas, tau, timings, params, manifest, layers")
@@ -77,7 +80,7 @@ public final class CompressionHandle: Handle {
   }
 
   public var fieldNames: [String] {
-    ["model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers", "forward_passes", "fallbacks"]
+    ["model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers", "forward_passes", "fallbacks", "fisher"]
   }
 
   public func field(named name: String) -> Value? {
@@ -99,6 +102,10 @@ public final class CompressionHandle: Handle {
     case "layers": return .list(r.layers.map { layerRecord($0) })
     case "forward_passes": return .number(r.forwardPasses)
     case "fallbacks": return .list(r.fallbacks.map(Value.string))
+    case "fisher":
+      // fwsvd: F_j per input channel of each layer, as a row.
+      guard let f = r.fisher else { return .null }
+      return .record(r.layers.compactMap { o in f.byLayer[o.name].map { (o.name, .matrix(.row($0))) } })
     default: return nil
     }
   }

@@ -1,0 +1,278 @@
+// The ops of the backward pass: forward ops that keep what their derivative
+// needs, and the derivatives themselves (vector–Jacobian products).
+//
+// Legend: N packed tokens, H hidden, I intermediate, T tokens of one
+// sequence, A heads, D = H / A head size. A `d` prefix means ∂L/∂(tensor)
+// for the scalar loss L.
+//
+// These ops are written apart from BertOps.swift on purpose: the inference
+// ops work in place and throw their intermediates away, and they are tuned
+// for speed independently. The forward halves here compute the same
+// functions (same formulas, Double mean and variance in the layer norm), and
+// a test checks that a forward pass built from them gives the model's own
+// last hidden state.
+
+import FlarLinAlg
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// What layer normalisation keeps for its backward pass.
+struct LayerNormCache: Sendable {
+  /// x̂ = (x − μ) / σ: (N, H).
+  var normalized: Matrix<Float>
+  /// 1 / σ per row, σ = sqrt(var(x) + eps): (N).
+  var inverseStd: [Float]
+}
+
+/// Layer normalisation of each row, keeping x̂ and 1/σ.
+///
+///     y = x̂ · γ + β,   x̂ = (x − μ) / sqrt(var(x) + eps)   (biased variance)
+///
+/// - Parameters: x: (N, H); gamma, beta: (H).
+/// - Returns: y (N, H) and the cache.
+func layerNormKeeping(
+  _ x: Matrix<Float>, gamma: [Float], beta: [Float], eps: Float
+) -> (y: Matrix<Float>, cache: LayerNormCache) {
+  let h = x.columns
+  var normalized = x
+  var y = x
+  var inverseStd = [Float](repeating: 0, count: x.rows)
+  for r in 0..<x.rows {
+    let base = r * h
+    var sum = 0.0
+    for j in 0..<h { sum += Double(x.storage[base + j]) }
+    let mean = sum / Double(h)
+    var squares = 0.0
+    for j in 0..<h {
+      let d = Double(x.storage[base + j]) - mean
+      squares += d * d
+    }
+    let inverse = Float(1 / (squares / Double(h) + Double(eps)).squareRoot())
+    inverseStd[r] = inverse
+    let m = Float(mean)
+    for j in 0..<h {
+      let n = (x.storage[base + j] - m) * inverse
+      normalized.storage[base + j] = n
+      y.storage[base + j] = n * gamma[j] + beta[j]
+    }
+  }
+  return (y, LayerNormCache(normalized: normalized, inverseStd: inverseStd))
+}
+
+/// The derivative of layer normalisation.
+///
+///     ĝ = dy ∘ γ,   dx = (1/σ) (ĝ − mean(ĝ) − x̂ · mean(ĝ ∘ x̂))   per row
+///
+/// (Ba, Kiros & Hinton 2016, arXiv:1607.06450; the row means are over H.)
+///
+/// - Parameters: dy: (N, H); gamma: (H).
+/// - Returns: dx (N, H).
+func layerNormBackward(
+  _ dy: Matrix<Float>, cache: LayerNormCache, gamma: [Float]
+) -> Matrix<Float> {
+  let h = dy.columns
+  var dx = dy
+  for r in 0..<dy.rows {
+    let base = r * h
+    var meanG = 0.0
+    var meanGX = 0.0
+    for j in 0..<h {
+      let g = Double(dy.storage[base + j] * gamma[j])
+      meanG += g
+      meanGX += g * Double(cache.normalized.storage[base + j])
+    }
+    meanG /= Double(h)
+    meanGX /= Double(h)
+    let s = Double(cache.inverseStd[r])
+    for j in 0..<h {
+      let g = Double(dy.storage[base + j] * gamma[j])
+      let n = Double(cache.normalized.storage[base + j])
+      dx.storage[base + j] = Float(s * (g - meanG - n * meanGX))
+    }
+  }
+  return dx
+}
+
+/// GELU in its exact erf form, `gelu(u) = u Φ(u)`, as a new matrix.
+///
+/// Hendrycks & Gimpel (2016), arXiv:1606.08415, §2.
+func geluKeeping(_ u: Matrix<Float>) -> Matrix<Float> {
+  let invSqrt2: Float = 0.70710678118654752440
+  return Matrix(
+    rows: u.rows, columns: u.columns,
+    storage: u.storage.map { 0.5 * $0 * (1 + erff($0 * invSqrt2)) })
+}
+
+/// The derivative of exact GELU: `du = dg · (Φ(u) + u φ(u))`, with
+/// `Φ(u) = (1 + erf(u/√2)) / 2` and `φ(u) = exp(−u²/2) / √(2π)`.
+///
+/// - Parameters: dg, u: (N, I).
+func geluBackward(_ dg: Matrix<Float>, preActivation u: Matrix<Float>) -> Matrix<Float> {
+  let invSqrt2: Float = 0.70710678118654752440
+  let invSqrt2Pi: Float = 0.39894228040143267794
+  var du = dg
+  for i in du.storage.indices {
+    let x = u.storage[i]
+    let cdf = 0.5 * (1 + erff(x * invSqrt2))
+    let pdf = invSqrt2Pi * expf(-0.5 * x * x)
+    du.storage[i] = dg.storage[i] * (cdf + x * pdf)
+  }
+  return du
+}
+
+/// The attention probabilities of every sequence and head, back to back:
+/// for sequence s (length T) and head a, a (T, T) row-major block at
+/// `offset(s, a)`.
+struct AttentionProbabilities: Sendable {
+  var values: [Float]
+  /// First element of each sequence's A blocks, then the total.
+  var sequenceStarts: [Int]
+
+  func offset(sequence s: Int, head a: Int, length t: Int) -> Int {
+    sequenceStarts[s] + a * t * t
+  }
+}
+
+/// Scaled dot-product attention per sequence and head, keeping the
+/// probabilities `P = softmax(Q Kᵀ / √D)` for the backward pass.
+///
+/// - Parameters: q, k, v: (N, H), heads in column blocks of width D;
+///   offsets: (B + 1) sequence boundaries in rows.
+/// - Returns: the context P V (N, H) and the probabilities.
+func attentionKeeping(
+  q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>, offsets: [Int], heads: Int
+) -> (context: Matrix<Float>, probabilities: AttentionProbabilities) {
+  let (n, h) = (q.rows, q.columns)
+  let d = h / heads
+  let scale = 1 / Float(d).squareRoot()
+  var starts = [0]
+  for s in 0..<(offsets.count - 1) {
+    let t = offsets[s + 1] - offsets[s]
+    starts.append(starts.last! + heads * t * t)
+  }
+  var p = AttentionProbabilities(
+    values: [Float](repeating: 0, count: starts.last!), sequenceStarts: starts)
+  var context = Matrix<Float>(rows: n, columns: h)
+  q.storage.withUnsafeBufferPointer { pq in
+    k.storage.withUnsafeBufferPointer { pk in
+      v.storage.withUnsafeBufferPointer { pv in
+        context.storage.withUnsafeMutableBufferPointer { pc in
+          p.values.withUnsafeMutableBufferPointer { pp in
+            for s in 0..<(offsets.count - 1) {
+              let t = offsets[s + 1] - offsets[s]
+              if t == 0 { continue }
+              for a in 0..<heads {
+                let at = offsets[s] * h + a * d
+                let block = pp.baseAddress! + starts[s] + a * t * t
+                Float._gemm(
+                  .none, .transpose, m: t, n: t, k: d, alpha: scale,
+                  a: pq.baseAddress! + at, lda: h, b: pk.baseAddress! + at, ldb: h,
+                  beta: 0, c: block, ldc: t)  // Q Kᵀ / √D (T, T)
+                softmaxRowsInPlace(block, rows: t, columns: t)
+                Float._gemm(
+                  .none, .none, m: t, n: d, k: t, alpha: 1,
+                  a: block, lda: t, b: pv.baseAddress! + at, ldb: h,
+                  beta: 0, c: pc.baseAddress! + at, ldc: h)  // P V (T, D)
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return (context, p)
+}
+
+/// The derivative of attention, per sequence s and head a:
+///
+///     dP = dC Vᵀ,   dV = Pᵀ dC,
+///     dS = P ∘ (dP − rowsum(dP ∘ P))        (softmax, row by row)
+///     dQ = dS K / √D,   dK = dSᵀ Q / √D
+///
+/// - Parameters: dContext, q, k, v: (N, H).
+/// - Returns: dq, dk, dv (N, H).
+func attentionBackward(
+  _ dContext: Matrix<Float>, q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>,
+  probabilities p: AttentionProbabilities, offsets: [Int], heads: Int
+) -> (dq: Matrix<Float>, dk: Matrix<Float>, dv: Matrix<Float>) {
+  let (n, h) = (q.rows, q.columns)
+  let d = h / heads
+  let scale = 1 / Float(d).squareRoot()
+  var dq = Matrix<Float>(rows: n, columns: h)
+  var dk = Matrix<Float>(rows: n, columns: h)
+  var dv = Matrix<Float>(rows: n, columns: h)
+  let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
+  var dScores = [Float](repeating: 0, count: longest * longest)  // (T, T) scratch
+  for s in 0..<(offsets.count - 1) {
+    let t = offsets[s + 1] - offsets[s]
+    if t == 0 { continue }
+    for a in 0..<heads {
+      let at = offsets[s] * h + a * d
+      let pBlock = p.offset(sequence: s, head: a, length: t)
+      p.values.withUnsafeBufferPointer { pp in
+        let probs = pp.baseAddress! + pBlock
+        dScores.withUnsafeMutableBufferPointer { ds in
+          let g = ds.baseAddress!
+          dContext.storage.withUnsafeBufferPointer { pdc in
+            v.storage.withUnsafeBufferPointer { pv in
+              Float._gemm(
+                .none, .transpose, m: t, n: t, k: d, alpha: 1,
+                a: pdc.baseAddress! + at, lda: h, b: pv.baseAddress! + at, ldb: h,
+                beta: 0, c: g, ldc: t)  // dP = dC Vᵀ (T, T)
+            }
+            dv.storage.withUnsafeMutableBufferPointer { pdv in
+              Float._gemm(
+                .transpose, .none, m: t, n: d, k: t, alpha: 1,
+                a: probs, lda: t, b: pdc.baseAddress! + at, ldb: h,
+                beta: 0, c: pdv.baseAddress! + at, ldc: h)  // dV = Pᵀ dC (T, D)
+            }
+          }
+          for r in 0..<t {
+            var dot: Float = 0
+            for c in 0..<t { dot += g[r * t + c] * probs[r * t + c] }
+            for c in 0..<t { g[r * t + c] = probs[r * t + c] * (g[r * t + c] - dot) }
+          }
+          k.storage.withUnsafeBufferPointer { pk in
+            dq.storage.withUnsafeMutableBufferPointer { pdq in
+              Float._gemm(
+                .none, .none, m: t, n: d, k: t, alpha: scale,
+                a: g, lda: t, b: pk.baseAddress! + at, ldb: h,
+                beta: 0, c: pdq.baseAddress! + at, ldc: h)  // dQ = dS K / √D
+            }
+          }
+          q.storage.withUnsafeBufferPointer { pq in
+            dk.storage.withUnsafeMutableBufferPointer { pdk in
+              Float._gemm(
+                .transpose, .none, m: t, n: d, k: t, alpha: scale,
+                a: g, lda: t, b: pq.baseAddress! + at, ldb: h,
+                beta: 0, c: pdk.baseAddress! + at, ldc: h)  // dK = dSᵀ Q / √D
+            }
+          }
+        }
+      }
+    }
+  }
+  return (dq, dk, dv)
+}
+
+/// Softmax of each row of a (rows, columns) block, in place, with the row
+/// maximum subtracted first so that `exp` cannot overflow.
+func softmaxRowsInPlace(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+  for r in 0..<rows {
+    let row = p + r * columns
+    var m = -Float.infinity
+    for j in 0..<columns { m = max(m, row[j]) }
+    var sum: Float = 0
+    for j in 0..<columns {
+      let e = expf(row[j] - m)
+      row[j] = e
+      sum += e
+    }
+    let inverse = 1 / sum
+    for j in 0..<columns { row[j] *= inverse }
+  }
+}

@@ -1,0 +1,145 @@
+// The gradient of a loss of sentence embeddings with respect to every
+// encoder linear weight: forward with activations kept, then backward
+// through L2 normalisation, mean pooling and the blocks, top to bottom.
+//
+// Legend: B sequences, N packed tokens, H hidden.
+//
+// The embedding layer gets no gradient: the backward pass stops at the
+// input of the lowest block that holds a layer asked for. Only dense
+// layers are differentiated (fwsvd runs on the dense model); a low-rank
+// layer in a block the backward pass goes through is an error.
+
+import FlarLinAlg
+
+/// A scalar loss of sentence embeddings: its value and ∂L/∂E (B, H) for
+/// embeddings E (B, H).
+public typealias EmbeddingLossFunction =
+  (_ embeddings: Matrix<Float>) throws -> (value: Double, gradient: Matrix<Float>)
+
+/// The loss of one batch and ∂L/∂W of the layers asked for.
+public struct EncoderWeightGradients: Sendable {
+  public var loss: Double
+  /// ∂L/∂W (out, in) by layer name.
+  public var byLayer: [String: Matrix<Float>]
+}
+
+/// The backward pass cannot run on this model.
+public enum BackwardError: Error, Equatable, CustomStringConvertible {
+  /// The layer is low-rank; gradients are taken of dense weights only.
+  case lowRankLayer(name: String, rank: Int)
+
+  public var description: String {
+    switch self {
+    case .lowRankLayer(let name, let rank):
+      return
+        "the backward pass needs dense layers, but \"\(name)\" is low-rank (rank \(rank)); compute gradients on the dense model"
+    }
+  }
+}
+
+extension BertModel {
+  /// ∂L/∂W of the linear layers `names` (all when nil) for one batch.
+  ///
+  /// - Parameters:
+  ///   - batch: B tokenised sequences, run packed (each attends to itself).
+  ///   - loss: the loss of the batch's sentence embeddings (mean pooled,
+  ///     L2-normalised, as `embed` computes them).
+  /// - Throws: `ModelError.unknownLayer`, `BackwardError.lowRankLayer`,
+  ///   model errors, and `loss`'s errors.
+  public func weightGradients(
+    _ batch: TokenBatch, layers names: Set<String>? = nil, loss: EmbeddingLossFunction
+  ) throws -> EncoderWeightGradients {
+    let wanted = names ?? Set(linearLayerNames)
+    let lowest = try wanted.map { try location(of: $0).block }.min() ?? layers.count
+    let offsets = batch.offsets
+    // Blocks below the lowest one asked for run as in inference.
+    var x = try run(batch, through: lowest, tap: nil)  // (N, H)
+    var kept: [BertLayerActivations] = []
+    for i in lowest..<layers.count {
+      let (y, activations) = try layers[i].forwardKeepingActivations(
+        x, offsets: offsets, block: i)
+      kept.append(activations)
+      x = y
+    }
+    let pooled = meanPooledKeeping(x, offsets: offsets)
+    let (value, dEmbeddings) = try loss(pooled.embeddings)
+    var dy = meanPooledBackward(dEmbeddings, pooled: pooled, offsets: offsets)  // (N, H)
+    var byLayer: [String: Matrix<Float>] = [:]
+    for i in stride(from: layers.count - 1, through: lowest, by: -1) {
+      let (dx, gradients) = try layers[i].backward(
+        dy, activations: kept[i - lowest], offsets: offsets, inputGradient: i > lowest)
+      kept.removeLast()  // its memory is no longer needed
+      for g in gradients where wanted.contains("encoder.layer.\(i).\(g.suffix)") {
+        byLayer["encoder.layer.\(i).\(g.suffix)"] = g.gradient
+      }
+      if let dx { dy = dx }
+    }
+    return EncoderWeightGradients(loss: value, byLayer: byLayer)
+  }
+}
+
+/// Mean pooling and L2 normalisation with the norms kept.
+struct PooledEmbeddings {
+  /// e_s = m_s / max(‖m_s‖, 1e-12): (B, H).
+  var embeddings: Matrix<Float>
+  /// ‖m_s‖ per sequence (B), in Double.
+  var norms: [Double]
+}
+
+/// `meanPooledNormalized` keeping the norms: m_s = Σ_{t∈s} x_t / T_s,
+/// e_s = m_s / max(‖m_s‖, 1e-12) (the floor is torch's `normalize` eps).
+func meanPooledKeeping(_ states: Matrix<Float>, offsets: [Int]) -> PooledEmbeddings {
+  let h = states.columns
+  let b = offsets.count - 1
+  var out = Matrix<Float>(rows: b, columns: h)
+  var norms = [Double](repeating: 0, count: b)
+  var sum = [Double](repeating: 0, count: h)
+  for s in 0..<b {
+    for j in 0..<h { sum[j] = 0 }
+    for r in offsets[s]..<offsets[s + 1] {
+      for j in 0..<h { sum[j] += Double(states.storage[r * h + j]) }
+    }
+    let count = Double(max(offsets[s + 1] - offsets[s], 1))
+    var norm = 0.0
+    for j in 0..<h {
+      sum[j] /= count
+      norm += sum[j] * sum[j]
+    }
+    norms[s] = norm.squareRoot()
+    let scale = 1 / max(norms[s], 1e-12)
+    for j in 0..<h { out.storage[s * h + j] = Float(sum[j] * scale) }
+  }
+  return PooledEmbeddings(embeddings: out, norms: norms)
+}
+
+/// The derivative of `meanPooledKeeping`:
+///
+///     dm_s = (de_s − e_s (e_s · de_s)) / ‖m_s‖     (‖m_s‖ > 1e-12; else de_s / 1e-12)
+///     dx_t = dm_s / T_s   for every token t of sequence s
+///
+/// - Parameter dEmbeddings: ∂L/∂E (B, H).
+/// - Returns: ∂L/∂x (N, H).
+func meanPooledBackward(
+  _ dEmbeddings: Matrix<Float>, pooled: PooledEmbeddings, offsets: [Int]
+) -> Matrix<Float> {
+  let h = dEmbeddings.columns
+  var dx = Matrix<Float>(rows: offsets.last ?? 0, columns: h)
+  var dm = [Double](repeating: 0, count: h)
+  for s in 0..<(offsets.count - 1) {
+    let norm = pooled.norms[s]
+    var dot = 0.0
+    for j in 0..<h {
+      dot += Double(pooled.embeddings[s, j]) * Double(dEmbeddings[s, j])
+    }
+    for j in 0..<h {
+      let de = Double(dEmbeddings[s, j])
+      dm[j] =
+        norm > 1e-12 ? (de - Double(pooled.embeddings[s, j]) * dot) / norm : de / 1e-12
+    }
+    let t = Double(max(offsets[s + 1] - offsets[s], 1))
+    for r in offsets[s]..<offsets[s + 1] {
+      for j in 0..<h { dx.storage[r * h + j] = Float(dm[j] / t) }
+    }
+  }
+  return dx
+}
