@@ -1,3 +1,5 @@
+import FlarCore
+
 // Matching and suggesting layer and tensor names.
 //
 // Glob patterns over layer names: `*` matches any run of characters (dots
@@ -48,37 +50,8 @@ public struct LayerPattern: Sendable, Equatable, CustomStringConvertible {
 
 // "Did you mean" suggestions for names: layer names, tensor names.
 
-/// Levenshtein distance between two strings, by characters.
-func editDistance(_ a: String, _ b: String) -> Int {
-  let x = Array(a)
-  let y = Array(b)
-  if x.isEmpty { return y.count }
-  if y.isEmpty { return x.count }
-  var previous = Array(0...y.count)
-  var current = [Int](repeating: 0, count: y.count + 1)
-  for i in 1...x.count {
-    current[0] = i
-    for j in 1...y.count {
-      let substitution = previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)
-      current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-    }
-    swap(&previous, &current)
-  }
-  return previous[y.count]
-}
-
-/// The candidate closest to `name`, when it is close enough to be a typo.
-///
-/// Argument-parser's rules: names shorter than 3 characters get no
-/// suggestion, and a candidate qualifies when its distance is at most a
-/// third of the longer name's length (and at least 1 edit is allowed).
+/// The candidate closest to `name`, when it is close enough to be a typo
+/// (FlarCore's `Suggestion` rules, shared with the language's messages).
 func closestName(to name: String, among candidates: [String]) -> String? {
-  guard name.count >= 3 else { return nil }
-  var best: (String, Int)? = nil
-  for c in candidates {
-    let d = editDistance(name, c)
-    let limit = max(1, max(name.count, c.count) / 3)
-    if d <= limit, best == nil || d < best!.1 { best = (c, d) }
-  }
-  return best?.0
+  Suggestion.closest(to: name, among: candidates)
 }

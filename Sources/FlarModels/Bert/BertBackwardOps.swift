@@ -97,14 +97,13 @@ func layerNormBackward(
   return dx
 }
 
-/// GELU in its exact erf form, `gelu(u) = u Φ(u)`, as a new matrix.
-///
-/// Hendrycks & Gimpel (2016), arXiv:1606.08415, §2.
+/// GELU in its exact erf form, `gelu(u) = u Φ(u)`, as a new matrix: the
+/// inference forward pass's own `gelu`, so the kept activations are those
+/// of the model. Hendrycks & Gimpel (2016), arXiv:1606.08415, §2.
 func geluKeeping(_ u: Matrix<Float>) -> Matrix<Float> {
-  let invSqrt2: Float = 0.70710678118654752440
-  return Matrix(
-    rows: u.rows, columns: u.columns,
-    storage: u.storage.map { 0.5 * $0 * (1 + erff($0 * invSqrt2)) })
+  var g = u
+  gelu(&g)
+  return g
 }
 
 /// The derivative of exact GELU: `du = dg · (Φ(u) + u φ(u))`, with
@@ -117,7 +116,7 @@ func geluBackward(_ dg: Matrix<Float>, preActivation u: Matrix<Float>) -> Matrix
   var du = dg
   for i in du.storage.indices {
     let x = u.storage[i]
-    let cdf = 0.5 * (1 + erff(x * invSqrt2))
+    let cdf = 0.5 * (1 + erfRational(SIMD8(repeating: x * invSqrt2))[0])  // as the forward
     let pdf = invSqrt2Pi * expf(-0.5 * x * x)
     du.storage[i] = dg.storage[i] * (cdf + x * pdf)
   }

@@ -56,9 +56,13 @@ extension BertLayer {
         throw BackwardError.lowRankLayer(name: "encoder.layer.\(block).\(suffix)", rank: k)
       }
     }
-    let q = try attention.query(x)
-    let k = try attention.key(x)
-    let v = try attention.value(x)
+    // The forward pass's own projections (fused while dense), split.
+    let qkv = try attention.projections(x)
+    let h = qkv.columns / 3
+    let all = 0..<qkv.rows
+    let q = qkv.slice(rows: all, columns: 0..<h)
+    let k = qkv.slice(rows: all, columns: h..<2 * h)
+    let v = qkv.slice(rows: all, columns: 2 * h..<3 * h)
     let (c, p) = attentionKeeping(q: q, k: k, v: v, offsets: offsets, heads: attention.heads)
     var r1 = try attentionOutput(c)
     addResidual(&r1, x)

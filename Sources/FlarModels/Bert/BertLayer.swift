@@ -124,7 +124,7 @@ public struct BertLayer: Sendable {
   }
 
   /// The HF name suffixes of the block's linear layers, in forward order.
-  static let linearSuffixes = LayerPoint.allCases.flatMap(\.layerSuffixes)
+  public static let linearSuffixes = LayerPoint.allCases.flatMap(\.layerSuffixes)
 
   /// Parameters held by the block.
   var parameterCount: Int {

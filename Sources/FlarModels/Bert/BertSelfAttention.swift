@@ -57,9 +57,14 @@ public struct BertSelfAttention: Sendable {
   ///   - offsets: (B + 1) first row of each sequence, then N.
   /// - Returns: the context (N, H), heads side by side as HF concatenates them.
   func callAsFunction(_ x: Matrix<Float>, offsets: [Int]) throws -> Matrix<Float> {
-    if let fused {
-      return attention(qkv: try fused(x), offsets: offsets, heads: heads)
-    }
+    attention(qkv: try projections(x), offsets: offsets, heads: heads)
+  }
+
+  /// Q, K and V side by side, (N, 3H): one GEMM while the three are dense,
+  /// else each layer's own product copied into place. The backward pass
+  /// uses it too, so that its kept activations are the forward pass's.
+  func projections(_ x: Matrix<Float>) throws -> Matrix<Float> {
+    if let fused { return try fused(x) }
     let q = try query(x)
     let k = try key(x)
     let v = try value(x)  // (N, H)
@@ -74,7 +79,7 @@ public struct BertSelfAttention: Sendable {
         }
       }
     }
-    return attention(qkv: qkv, offsets: offsets, heads: heads)
+    return qkv
   }
 }
 

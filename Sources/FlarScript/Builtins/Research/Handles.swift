@@ -89,17 +89,12 @@ func layerOrder(_ a: String, _ b: String) -> Bool {
   func key(_ s: String) -> (Int, Int, String) {
     let parts = s.split(separator: ".")
     let block = parts.count > 2 ? Int(parts[2]) ?? 0 : 0
-    let order = BertLayerOrder.suffixes.firstIndex { s.hasSuffix($0) } ?? 99
+    // "attention.output.dense" comes before "output.dense", so the first
+    // suffix that matches is the layer's own.
+    let order = BertLayer.linearSuffixes.firstIndex { s.hasSuffix($0) } ?? 99
     return (block, order, s)
   }
   return key(a) < key(b)
-}
-
-enum BertLayerOrder {
-  static let suffixes = [
-    "attention.self.query", "attention.self.key", "attention.self.value",
-    "attention.output.dense", "intermediate.dense", "output.dense",
-  ]
 }
 
 /// The streamed input statistics of one layer.
