@@ -17,6 +17,14 @@ extension BuiltinFamily {
         reduction(
           "mean", "the arithmetic mean of the elements",
           { $0.reduce(0, +) / Double($0.count) }),
+        reduction(
+          "median", "the median of the elements (the mean of the middle two for an even count)",
+          { values in
+            if values.contains(where: \.isNaN) { return .nan }  // as numpy.median
+            let s = values.sorted()
+            let mid = s.count / 2
+            return s.count % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+          }),
         extremum("max", >), extremum("min", <),
         elementwise("abs", "the absolute value", Swift.abs),
         elementwise(
