@@ -14,15 +14,8 @@ enum FisherFixtures {
 
   /// Parsed JSON of a fixture; checks the manifest's format version first.
   static func json(_ relative: String) throws -> JSONValue {
-    let manifest = try parseJSON(try AtomicFile.read(path("manifest.json")))
-    let version = manifest["format_version"]?.intValue
-    guard version == formatVersion else {
-      throw FixtureError.missing(
-        "fisher/manifest.json",
-        "format version \(String(describing: version)), tests expect \(formatVersion); re-run \(generator)"
-      )
-    }
-    return try parseJSON(try AtomicFile.read(path(relative)))
+    try ModelFixtures.versionedJSON(
+      relative, folder: "fisher", formatVersion: formatVersion, generator: generator)
   }
 
   /// The pairs, their token ids as the generator's tokenizer made them, and

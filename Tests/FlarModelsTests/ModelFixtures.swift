@@ -21,15 +21,26 @@ enum ModelFixtures {
 
   /// Parsed JSON of a fixture; checks the manifest's format version first.
   static func json(_ relative: String) throws -> JSONValue {
-    let manifest = try parseJSON(try AtomicFile.read(path("manifest.json")))
+    try versionedJSON(
+      relative, folder: "models", formatVersion: formatVersion, generator: generator)
+  }
+
+  /// `folder/relative` parsed, after checking that `folder/manifest.json`
+  /// has the format version the tests expect (shared by every fixture folder
+  /// whose generator writes a manifest).
+  static func versionedJSON(
+    _ relative: String, folder: String, formatVersion: Int, generator: String
+  ) throws -> JSONValue {
+    let manifest = try parseJSON(
+      try AtomicFile.read(TestSupport.fixture(folder + "/manifest.json")))
     let version = manifest["format_version"]?.intValue
     guard version == formatVersion else {
       throw FixtureError.missing(
-        "models/manifest.json",
+        folder + "/manifest.json",
         "format version \(String(describing: version)), tests expect \(formatVersion); re-run \(generator)"
       )
     }
-    return try parseJSON(try AtomicFile.read(path(relative)))
+    return try parseJSON(try AtomicFile.read(TestSupport.fixture(folder + "/" + relative)))
   }
 
   /// Ragged integer lists such as token ids.

@@ -171,7 +171,7 @@ func attentionKeeping(
                   .none, .transpose, m: t, n: t, k: d, alpha: scale,
                   a: pq.baseAddress! + at, lda: h, b: pk.baseAddress! + at, ldb: h,
                   beta: 0, c: block, ldc: t)  // Q Kᵀ / √D (T, T)
-                softmaxRowsInPlace(block, rows: t, columns: t)
+                softmaxRows(block, rows: t, columns: t)  // as the forward pass
                 Float._gemm(
                   .none, .none, m: t, n: d, k: t, alpha: 1,
                   a: block, lda: t, b: pv.baseAddress! + at, ldb: h,
@@ -256,22 +256,4 @@ func attentionBackward(
     }
   }
   return (dq, dk, dv)
-}
-
-/// Softmax of each row of a (rows, columns) block, in place, with the row
-/// maximum subtracted first so that `exp` cannot overflow.
-func softmaxRowsInPlace(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-  for r in 0..<rows {
-    let row = p + r * columns
-    var m = -Float.infinity
-    for j in 0..<columns { m = max(m, row[j]) }
-    var sum: Float = 0
-    for j in 0..<columns {
-      let e = expf(row[j] - m)
-      row[j] = e
-      sum += e
-    }
-    let inverse = 1 / sum
-    for j in 0..<columns { row[j] *= inverse }
-  }
 }

@@ -61,7 +61,7 @@ extension BertModel {
       kept.append(activations)
       x = y
     }
-    let pooled = meanPooledKeeping(x, offsets: offsets)
+    let pooled = meanPooledKeepingNorms(x, offsets: offsets)
     let (value, dEmbeddings) = try loss(pooled.embeddings)
     var dy = meanPooledBackward(dEmbeddings, pooled: pooled, offsets: offsets)  // (N, H)
     var byLayer: [String: Matrix<Float>] = [:]
@@ -78,41 +78,7 @@ extension BertModel {
   }
 }
 
-/// Mean pooling and L2 normalisation with the norms kept.
-struct PooledEmbeddings {
-  /// e_s = m_s / max(‖m_s‖, 1e-12): (B, H).
-  var embeddings: Matrix<Float>
-  /// ‖m_s‖ per sequence (B), in Double.
-  var norms: [Double]
-}
-
-/// `meanPooledNormalized` keeping the norms: m_s = Σ_{t∈s} x_t / T_s,
-/// e_s = m_s / max(‖m_s‖, 1e-12) (the floor is torch's `normalize` eps).
-func meanPooledKeeping(_ states: Matrix<Float>, offsets: [Int]) -> PooledEmbeddings {
-  let h = states.columns
-  let b = offsets.count - 1
-  var out = Matrix<Float>(rows: b, columns: h)
-  var norms = [Double](repeating: 0, count: b)
-  var sum = [Double](repeating: 0, count: h)
-  for s in 0..<b {
-    for j in 0..<h { sum[j] = 0 }
-    for r in offsets[s]..<offsets[s + 1] {
-      for j in 0..<h { sum[j] += Double(states.storage[r * h + j]) }
-    }
-    let count = Double(max(offsets[s + 1] - offsets[s], 1))
-    var norm = 0.0
-    for j in 0..<h {
-      sum[j] /= count
-      norm += sum[j] * sum[j]
-    }
-    norms[s] = norm.squareRoot()
-    let scale = 1 / max(norms[s], 1e-12)
-    for j in 0..<h { out.storage[s * h + j] = Float(sum[j] * scale) }
-  }
-  return PooledEmbeddings(embeddings: out, norms: norms)
-}
-
-/// The derivative of `meanPooledKeeping`:
+/// The derivative of `meanPooledKeepingNorms`:
 ///
 ///     dm_s = (de_s − e_s (e_s · de_s)) / ‖m_s‖     (‖m_s‖ > 1e-12; else de_s / 1e-12)
 ///     dx_t = dm_s / T_s   for every token t of sequence s

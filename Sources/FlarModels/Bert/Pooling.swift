@@ -18,9 +18,23 @@ import FlarLinAlg
 ///   - offsets: (B + 1) sequence boundaries in rows.
 /// - Returns: (B, H).
 public func meanPooledNormalized(_ states: Matrix<Float>, offsets: [Int]) -> Matrix<Float> {
+  meanPooledKeepingNorms(states, offsets: offsets).embeddings
+}
+
+/// Mean pooling and L2 normalisation with the norms kept.
+struct PooledEmbeddings {
+  /// e_s = m_s / max(‖m_s‖, 1e-12): (B, H).
+  var embeddings: Matrix<Float>
+  /// ‖m_s‖ per sequence (B), in Double.
+  var norms: [Double]
+}
+
+/// `meanPooledNormalized` with ‖m_s‖ kept (the backward pass divides by it).
+func meanPooledKeepingNorms(_ states: Matrix<Float>, offsets: [Int]) -> PooledEmbeddings {
   let h = states.columns
   let b = offsets.count - 1
   var out = Matrix<Float>(rows: b, columns: h)
+  var norms = [Double](repeating: 0, count: b)
   var sum = [Double](repeating: 0, count: h)
   for s in 0..<b {
     for j in 0..<h { sum[j] = 0 }
@@ -33,8 +47,9 @@ public func meanPooledNormalized(_ states: Matrix<Float>, offsets: [Int]) -> Mat
       sum[j] /= count
       norm += sum[j] * sum[j]
     }
-    let scale = 1 / max(norm.squareRoot(), 1e-12)
+    norms[s] = norm.squareRoot()
+    let scale = 1 / max(norms[s], 1e-12)
     for j in 0..<h { out.storage[s * h + j] = Float(sum[j] * scale) }
   }
-  return out
+  return PooledEmbeddings(embeddings: out, norms: norms)
 }
