@@ -7,6 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/setup.sh
 
+# Formatting and lint (.swift-format: 2 spaces, 100 columns, one-line doc
+# summaries); a finding fails the run before anything is built.
+swift format lint --strict --recursive Sources Tests
+
 # One configuration for everything: the tests reuse the release build.
 build_flags=(-c release -Xswiftc -enable-testing)
 swift build "${build_flags[@]}"

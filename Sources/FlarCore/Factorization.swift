@@ -42,8 +42,9 @@ public struct LowRankDecomposition: Sendable {
   /// `r = min(m, n)`, the largest rank.
   public var maxRank: Int { svd.s.count }
 
-  /// The factors `L` (`m x k`) and `R` (`k x n`) of rank `k`:
+  /// The factors `L` (`m x k`) and `R` (`k x n`) of rank `k`.
   ///
+  /// They split the truncated SVD as
   ///     L = U_k √Σ_k,     R = √Σ_k V_kᵀ T⁻¹,     Ŵ_k = L R
   ///
   /// so that the layer becomes `x ↦ L (R x) + b`. Splitting `√Σ` evenly

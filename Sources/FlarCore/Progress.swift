@@ -1,9 +1,11 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #endif
 
 /// Receives the progress of a long computation (hooking, search, latency
-/// measurement). The core reports; the shell decides whether anything is
+/// measurement).
+///
+/// The core reports; the shell decides whether anything is
 /// shown: a bar on a terminal, nothing under `--quiet` or in a pipe.
 public protocol ProgressReporter: AnyObject {
   /// A new stage of `total` units starts.

@@ -1,5 +1,7 @@
 /// SHA-256 (FIPS 180-4), for the checksums a compression manifest records
-/// (the model file, the calibration text). Not for security; a small,
+/// (the model file, the calibration text).
+///
+/// Not for security; a small,
 /// dependency-free implementation checked against `sha256sum` in
 /// `SHA256Tests`.
 public struct SHA256: Sendable {
@@ -42,7 +44,9 @@ public struct SHA256: Sendable {
     let bitLength = length &* 8
     var tail: [UInt8] = [0x80]
     while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
-    for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i)))) }
+    for i in (0..<8).reversed() {
+      tail.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i))))
+    }
     let savedLength = length
     update(tail)
     length = savedLength
@@ -85,8 +89,14 @@ public struct SHA256: Sendable {
       let t2 = s0 &+ maj
       (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
     }
-    state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-    state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+    state[0] &+= a
+    state[1] &+= b
+    state[2] &+= c
+    state[3] &+= d
+    state[4] &+= e
+    state[5] &+= f
+    state[6] &+= g
+    state[7] &+= h
   }
 
   @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {

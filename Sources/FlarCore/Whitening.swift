@@ -64,7 +64,8 @@ public func whitening(
     // Fall through to the shift below.
   }
   let eigenvalues = try symmetricEigenvalues(h)
-  let lambdaMin = eigenvalues.first!, lambdaMax = eigenvalues.last!
+  let lambdaMin = eigenvalues.first!
+  let lambdaMax = eigenvalues.last!
   let jitter = -lambdaMin + relativeJitter * scale
   var shifted = h
   shifted.addToDiagonal(jitter)

@@ -32,23 +32,28 @@ public protocol BLASRoutines {
     b: UnsafeMutablePointer<Element>, ldb: Int)
   // Cholesky factor in place; returns LAPACK's info   (spotrf/dpotrf)
   static func _potrf(
-    _ uplo: Triangle, n: Int, a: UnsafeMutablePointer<Element>, lda: Int)
+    _ uplo: Triangle, n: Int, a: UnsafeMutablePointer<Element>, lda: Int
+  )
     -> Int32
   // Thin SVD by divide and conquer; returns info       (sgesdd/dgesdd)
   static func _gesdd(
     m: Int, n: Int, a: UnsafeMutablePointer<Element>, lda: Int,
     s: UnsafeMutablePointer<Element>, u: UnsafeMutablePointer<Element>,
-    ldu: Int, vt: UnsafeMutablePointer<Element>, ldvt: Int) -> Int32
+    ldu: Int, vt: UnsafeMutablePointer<Element>, ldvt: Int
+  ) -> Int32
   // Singular values only; returns info                 (sgesdd/dgesdd, jobz N)
   static func _gesddValues(
     m: Int, n: Int, a: UnsafeMutablePointer<Element>, lda: Int,
-    s: UnsafeMutablePointer<Element>) -> Int32
+    s: UnsafeMutablePointer<Element>
+  ) -> Int32
   // Reciprocal 1-norm condition estimate from a Cholesky factor  (spocon/dpocon)
   static func _pocon(
     _ uplo: Triangle, n: Int, a: UnsafePointer<Element>, lda: Int,
-    anorm: Element, rcond: UnsafeMutablePointer<Element>) -> Int32
+    anorm: Element, rcond: UnsafeMutablePointer<Element>
+  ) -> Int32
   // Symmetric eigen-decomposition, ascending; returns info  (ssyevd/dsyevd)
   static func _syevd(
     vectors: Bool, n: Int, a: UnsafeMutablePointer<Element>, lda: Int,
-    w: UnsafeMutablePointer<Element>) -> Int32
+    w: UnsafeMutablePointer<Element>
+  ) -> Int32
 }

@@ -126,7 +126,10 @@ extension Matrix {
   public var squaredFrobeniusNorm: Double {
     var s = 0.0
     storage.withUnsafeBufferPointer { p in
-      for x in p { let d = Double(x); s += d * d }
+      for x in p {
+        let d = Double(x)
+        s += d * d
+      }
     }
     return s
   }

@@ -128,7 +128,7 @@ public struct Matrix<Scalar: LinAlgScalar>: Sendable, Equatable {
   /// The sub-matrix of rows `r` and columns `c` (copied).
   @inlinable
   public func slice(rows r: Range<Int>, columns c: Range<Int>) -> Matrix {
-    var out = [Scalar]()
+    var out: [Scalar] = []
     out.reserveCapacity(r.count * c.count)
     for i in r {
       out.append(contentsOf: storage[(i * columns + c.lowerBound)..<(i * columns + c.upperBound)])

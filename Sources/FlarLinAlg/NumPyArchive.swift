@@ -18,7 +18,9 @@ public enum NumPyArchive {
   /// - Throws: `NumPyFileError.badArchive` for a malformed ZIP,
   ///   `NumPyFileError.compressedArchive` for a compressed member, and the
   ///   `.npy` errors of a member (named `path/member`).
-  public static func decode(_ bytes: [UInt8], path: String) throws -> [(name: String, array: NumPyArray)] {
+  public static func decode(_ bytes: [UInt8], path: String) throws -> [(
+    name: String, array: NumPyArray
+  )] {
     let reader = ZipReader(bytes: bytes, path: path)
     var out: [(String, NumPyArray)] = []
     for entry in try reader.entries() {
@@ -36,7 +38,9 @@ public enum NumPyArchive {
   ///
   /// - Throws: `NumPyFileError.badArchive` when the archive would exceed
   ///   4 GiB or 65535 members (no ZIP64 writer).
-  public static func encode(_ arrays: [(name: String, array: NumPyArray)], path: String) throws -> [UInt8] {
+  public static func encode(_ arrays: [(name: String, array: NumPyArray)], path: String) throws
+    -> [UInt8]
+  {
     var out: [UInt8] = []
     var central: [UInt8] = []
     guard arrays.count < 0xFFFF else {
@@ -52,26 +56,50 @@ public enum NumPyArchive {
       }
       // Local file header: version 2.0, no flags, method 0 (stored), DOS
       // time/date 1980-01-01 00:00, as `zipfile` writes for a fixed date.
-      out.le32(0x0403_4b50); out.le16(20); out.le16(0); out.le16(0)
-      out.le16(0); out.le16(0x21)
-      out.le32(crc); out.le32(UInt32(data.count)); out.le32(UInt32(data.count))
-      out.le16(UInt16(fileName.count)); out.le16(0)
+      out.le32(0x0403_4b50)
+      out.le16(20)
+      out.le16(0)
+      out.le16(0)
+      out.le16(0)
+      out.le16(0x21)
+      out.le32(crc)
+      out.le32(UInt32(data.count))
+      out.le32(UInt32(data.count))
+      out.le16(UInt16(fileName.count))
+      out.le16(0)
       out += fileName
       out += data
       // Central directory header for the same member.
-      central.le32(0x0201_4b50); central.le16(20); central.le16(20)
-      central.le16(0); central.le16(0); central.le16(0); central.le16(0x21)
-      central.le32(crc); central.le32(UInt32(data.count)); central.le32(UInt32(data.count))
-      central.le16(UInt16(fileName.count)); central.le16(0); central.le16(0)
-      central.le16(0); central.le16(0); central.le32(0); central.le32(UInt32(offset))
+      central.le32(0x0201_4b50)
+      central.le16(20)
+      central.le16(20)
+      central.le16(0)
+      central.le16(0)
+      central.le16(0)
+      central.le16(0x21)
+      central.le32(crc)
+      central.le32(UInt32(data.count))
+      central.le32(UInt32(data.count))
+      central.le16(UInt16(fileName.count))
+      central.le16(0)
+      central.le16(0)
+      central.le16(0)
+      central.le16(0)
+      central.le32(0)
+      central.le32(UInt32(offset))
       central += fileName
     }
     let centralOffset = out.count
     out += central
     // End of central directory record.
-    out.le32(0x0605_4b50); out.le16(0); out.le16(0)
-    out.le16(UInt16(arrays.count)); out.le16(UInt16(arrays.count))
-    out.le32(UInt32(central.count)); out.le32(UInt32(centralOffset)); out.le16(0)
+    out.le32(0x0605_4b50)
+    out.le16(0)
+    out.le16(0)
+    out.le16(UInt16(arrays.count))
+    out.le16(UInt16(arrays.count))
+    out.le32(UInt32(central.count))
+    out.le32(UInt32(centralOffset))
+    out.le16(0)
     return out
   }
 
@@ -87,7 +115,10 @@ public enum NumPyArchive {
 }
 
 extension [UInt8] {
-  mutating func le16(_ v: UInt16) { append(UInt8(v & 0xFF)); append(UInt8(v >> 8)) }
+  mutating func le16(_ v: UInt16) {
+    append(UInt8(v & 0xFF))
+    append(UInt8(v >> 8))
+  }
   mutating func le32(_ v: UInt32) {
     for s in stride(from: 0, to: 32, by: 8) { append(UInt8((v >> UInt32(s)) & 0xFF)) }
   }
@@ -110,7 +141,13 @@ enum CRC32 {
 
 /// The central-directory walk of a ZIP archive, as much as `.npz` needs.
 struct ZipReader {
-  struct Entry { var name: String; var method: UInt16; var crc: UInt32; var size: Int; var localOffset: Int }
+  struct Entry {
+    var name: String
+    var method: UInt16
+    var crc: UInt32
+    var size: Int
+    var localOffset: Int
+  }
   let bytes: [UInt8]
   let path: String
 
@@ -127,7 +164,10 @@ struct ZipReader {
     var eocd = -1
     var o = bytes.count - 22
     while o >= Swift.max(0, bytes.count - 22 - 0xFFFF) {
-      if try u32(o) == 0x0605_4b50 { eocd = o; break }
+      if try u32(o) == 0x0605_4b50 {
+        eocd = o
+        break
+      }
       o -= 1
     }
     guard eocd >= 0 else { throw bad("no end of central directory record") }
@@ -173,10 +213,14 @@ struct ZipReader {
     var (size, offset) = (size, offset)
     var o = extraStart
     while o + 4 <= extraStart + length {
-      let tag = try u16(o), len = try u16(o + 2)
+      let tag = try u16(o)
+      let len = try u16(o + 2)
       if tag == 1 {
         var f = o + 4
-        if size == 0xFFFF_FFFF { size = try u64(f); f += 16 }  // both sizes
+        if size == 0xFFFF_FFFF {
+          size = try u64(f)
+          f += 16
+        }  // both sizes
         if offset == 0xFFFF_FFFF { offset = try u64(f) }
       }
       o += 4 + len

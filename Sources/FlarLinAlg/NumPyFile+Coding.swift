@@ -55,10 +55,18 @@ extension NumPyArray {
       let base = raw.baseAddress! + dataStart
       if width == 4 {
         return .float32(
-          (0..<count).map { Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) })
+          (0..<count).map {
+            Float(
+              bitPattern: UInt32(
+                littleEndian: base.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+          })
       } else {
         return .float64(
-          (0..<count).map { Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) })
+          (0..<count).map {
+            Double(
+              bitPattern: UInt64(
+                littleEndian: base.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))
+          })
       }
     }
     return NumPyArray(shape: shape, elements: elements)
@@ -84,19 +92,26 @@ extension NumPyArray {
     let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
     let fortranText = try value(of: "fortran_order")
     let fortran: Bool
-    if fortranText.hasPrefix("True") { fortran = true }
-    else if fortranText.hasPrefix("False") { fortran = false }
-    else { throw NumPyFileError.badHeader(path: path, detail: "'fortran_order' is not True or False") }
+    if fortranText.hasPrefix("True") {
+      fortran = true
+    } else if fortranText.hasPrefix("False") {
+      fortran = false
+    } else {
+      throw NumPyFileError.badHeader(path: path, detail: "'fortran_order' is not True or False")
+    }
     let shapeText = try value(of: "shape")
     guard shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else {
       throw NumPyFileError.badHeader(path: path, detail: "'shape' is not a tuple")
     }
     var shape: [Int] = []
-    for part in shapeText[shapeText.index(after: shapeText.startIndex)..<close].split(separator: ",") {
+    for part in shapeText[shapeText.index(after: shapeText.startIndex)..<close].split(
+      separator: ",")
+    {
       let trimmed = part.trimmingCharacters(in: .whitespaces)
       if trimmed.isEmpty { continue }
       guard let n = Int(trimmed), n >= 0 else {
-        throw NumPyFileError.badHeader(path: path, detail: "bad dimension \"\(trimmed)\" in 'shape'")
+        throw NumPyFileError.badHeader(
+          path: path, detail: "bad dimension \"\(trimmed)\" in 'shape'")
       }
       shape.append(n)
     }

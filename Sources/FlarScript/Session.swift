@@ -1,4 +1,5 @@
 import FlarCore
+
 /// A running flar program: one interpreter, its globals and its output.
 ///
 /// The REPL, `flar FILE`, `flar -e` and notebooks each hold one session. All

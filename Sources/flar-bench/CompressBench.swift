@@ -19,7 +19,10 @@ enum CompressBench {
     var fullRerun = false
     var modelPath = "models/all-MiniLM-L6-v2"
     var i = 0
-    func next() -> String { i += 1; return i < args.count ? args[i] : "" }
+    func next() -> String {
+      i += 1
+      return i < args.count ? args[i] : ""
+    }
     while i < args.count {
       switch args[i] {
       case "--method": options.method = CompressionMethod(rawValue: next()) ?? .flar
@@ -54,18 +57,30 @@ enum CompressBench {
     }
     guard let result = last else { return }
     let sorted = totals.sorted()
-    print("median total \(formatSeconds(sorted[sorted.count / 2])) (min \(formatSeconds(sorted.first!)), max \(formatSeconds(sorted.last!)))")
-    print(String(format: "search forward passes (batches of %d): %.1f", options.batchSize, result.forwardPasses))
-    print("linear params \(result.linearParamsAfter) of \(result.linearParamsBefore) (\(String(format: "%.3f", Double(result.linearParamsAfter) / Double(result.linearParamsBefore)))); model params \(result.modelParamsAfter) of \(result.modelParamsBefore)")
+    print(
+      "median total \(formatSeconds(sorted[sorted.count / 2])) (min \(formatSeconds(sorted.first!)), max \(formatSeconds(sorted.last!)))"
+    )
+    print(
+      String(
+        format: "search forward passes (batches of %d): %.1f", options.batchSize,
+        result.forwardPasses))
+    print(
+      "linear params \(result.linearParamsAfter) of \(result.linearParamsBefore) (\(String(format: "%.3f", Double(result.linearParamsAfter) / Double(result.linearParamsBefore)))); model params \(result.modelParamsAfter) of \(result.modelParamsBefore)"
+    )
     if let tau = result.tau { print("tau \(tau)") }
-    print("ranks: " + result.layers.map { "\($0.rank.map(String.init) ?? "dense")" }.joined(separator: " "))
+    print(
+      "ranks: "
+        + result.layers.map { "\($0.rank.map(String.init) ?? "dense")" }.joined(separator: " "))
     if fullRerun {
       var slow = options
       slow.suffixEvaluation = false
       let start = monotonicSeconds()
-      let reference = try Compressor(options: slow).run(model, calibration: calibration, search: search)
+      let reference = try Compressor(options: slow).run(
+        model, calibration: calibration, search: search)
       let same = reference.layers.map(\.rank) == result.layers.map(\.rank)
-      print("full re-run search: \(formatSeconds(monotonicSeconds() - start)), \(String(format: "%.1f", reference.forwardPasses)) forward passes, ranks identical: \(same)")
+      print(
+        "full re-run search: \(formatSeconds(monotonicSeconds() - start)), \(String(format: "%.1f", reference.forwardPasses)) forward passes, ranks identical: \(same)"
+      )
       if !same { throw BenchError.ranksDiffer }
     }
   }

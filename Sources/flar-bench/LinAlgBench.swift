@@ -15,7 +15,11 @@ import Foundation
 /// prints its timings as JSON. Priorities: same data and protocol for both
 /// sides first, total run time second.
 enum LinAlgBench {
-  struct Case { var n: Int; var weightRows: Int; var tokens: Int }
+  struct Case {
+    var n: Int
+    var weightRows: Int
+    var tokens: Int
+  }
 
   static func run(_ args: [String]) throws {
     var options: [String: String] = [
@@ -25,7 +29,10 @@ enum LinAlgBench {
       "--steps": "syrk,gemm,stats,lw,cholesky,svd",
     ]
     var i = 0
-    while i + 1 < args.count { options[args[i]] = args[i + 1]; i += 2 }
+    while i + 1 < args.count {
+      options[args[i]] = args[i + 1]
+      i += 2
+    }
     let cases = options["--cases"]!.split(separator: ",").map { spec -> Case in
       let p = spec.split(separator: ":").map { Int($0)! }
       return Case(n: p[0], weightRows: p[1], tokens: p[2])
@@ -33,7 +40,8 @@ enum LinAlgBench {
     let batch = Int(options["--batch"]!)!
     let repeats = Int(options["--repeats"]!)!
     BLASThreads.set(Int(options["--threads"]!)!)
-    emit("# flar-bench linalg — OpenBLAS threads \(BLASThreads.current); \(BLASThreads.configuration)")
+    emit(
+      "# flar-bench linalg — OpenBLAS threads \(BLASThreads.current); \(BLASThreads.configuration)")
     emit("| step | flar median (min–max) | peer | peer median (min–max) | ratio |")
     emit("| --- | --- | --- | --- | --- |")
     for c in cases {
@@ -43,7 +51,8 @@ enum LinAlgBench {
 
   static func row(_ step: String, _ t: Timing, _ peerName: String, _ peer: [Double]?) {
     let mine = "\(formatSeconds(t.median)) (\(formatSeconds(t.min))–\(formatSeconds(t.max)))"
-    var peerText = "–", ratio = "–"
+    var peerText = "–"
+    var ratio = "–"
     if let p = peer, !p.isEmpty {
       let s = p.sorted()
       let med = s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
@@ -63,43 +72,64 @@ enum LinAlgBench {
     // Flar side.
     let steps = Set(options["--steps"]!.split(separator: ",").map(String.init))
     let none = Timing(seconds: [], loops: 0)
-    let gramSyrk = !steps.contains("syrk") ? none : measure(repeats: repeats) {
-      var g = Matrix<Double>(rows: c.n, columns: c.n)
-      for b in batches { try! g.addGram(of: b.converted(), mirror: false) }
-      blackHole(g)
-    }
-    let gramGemm = !steps.contains("gemm") ? none : measure(repeats: repeats) {
-      var g = Matrix<Double>(rows: c.n, columns: c.n)
-      for b in batches {
-        let d: Matrix<Double> = b.converted()
-        try! g.addProduct(d, d, transposeA: true)
+    let gramSyrk =
+      !steps.contains("syrk")
+      ? none
+      : measure(repeats: repeats) {
+        var g = Matrix<Double>(rows: c.n, columns: c.n)
+        for b in batches { try! g.addGram(of: b.converted(), mirror: false) }
+        blackHole(g)
       }
-      blackHole(g)
-    }
+    let gramGemm =
+      !steps.contains("gemm")
+      ? none
+      : measure(repeats: repeats) {
+        var g = Matrix<Double>(rows: c.n, columns: c.n)
+        for b in batches {
+          let d: Matrix<Double> = b.converted()
+          try! g.addProduct(d, d, transposeA: true)
+        }
+        blackHole(g)
+      }
     var stats = LayerStatistics(features: c.n)
     for b in batches { try stats.add(batch: b) }
-    let statsTime = !steps.contains("stats") ? none : try measure(repeats: repeats) {
-      var s = LayerStatistics(features: c.n)
-      for b in batches { try s.add(batch: b) }
-      stats = s
-    }
+    let statsTime =
+      !steps.contains("stats")
+      ? none
+      : try measure(repeats: repeats) {
+        var s = LayerStatistics(features: c.n)
+        for b in batches { try s.add(batch: b) }
+        stats = s
+      }
     var shrunk = try ledoitWolf(stats)
-    let lwTime = !steps.contains("lw") ? none : try measure(repeats: repeats) {
-      shrunk = try ledoitWolf(stats)
-    }
-    let cholTime = !steps.contains("cholesky") ? none : try measure(repeats: repeats) {
-      blackHole(try cholesky(shrunk.matrix))
-    }
+    let lwTime =
+      !steps.contains("lw")
+      ? none
+      : try measure(repeats: repeats) {
+        shrunk = try ledoitWolf(stats)
+      }
+    let cholTime =
+      !steps.contains("cholesky")
+      ? none
+      : try measure(repeats: repeats) {
+        blackHole(try cholesky(shrunk.matrix))
+      }
     let white = try whitening(shrunk.matrix)
-    let svdTime = !steps.contains("svd") ? none : try measure(repeats: repeats) {
-      blackHole(try whitenedSVD(weight: w, whitening: white))
-    }
+    let svdTime =
+      !steps.contains("svd")
+      ? none
+      : try measure(repeats: repeats) {
+        blackHole(try whitenedSVD(weight: w, whitening: white))
+      }
     // Peer side, on the same arrays.
-    let peer = try runPeer(x: x, w: w, h: shrunk.matrix, c: c, batch: batch, repeats: repeats, options: options)
+    let peer = try runPeer(
+      x: x, w: w, h: shrunk.matrix, c: c, batch: batch, repeats: repeats, options: options)
     let tag = "n=\(c.n), N=\(c.tokens)"
     let gramPeer = "NumPy astype + Xᵀ@X"
     if steps.contains("syrk") {
-      row("Gram Σxxᵀ, Float32 → float64, dsyrk per \(batch)-token batch, \(tag)", gramSyrk, gramPeer, peer["gram"])
+      row(
+        "Gram Σxxᵀ, Float32 → float64, dsyrk per \(batch)-token batch, \(tag)", gramSyrk, gramPeer,
+        peer["gram"])
     }
     if steps.contains("gemm") {
       row("Gram Σxxᵀ, Float32 → float64, dgemm per batch, \(tag)", gramGemm, gramPeer, peer["gram"])
@@ -118,7 +148,9 @@ enum LinAlgBench {
       row("Cholesky dpotrf, n=\(c.n)", cholTime, "numpy.linalg.cholesky", peer["cholesky"])
     }
     if steps.contains("svd") {
-      row("whitened SVD W S = UΣVᵀ + Vᵀ S⁻¹, W \(c.weightRows)×\(c.n)", svdTime, "NumPy W@S, svd, SciPy solve_triangular", peer["whitened_svd"])
+      row(
+        "whitened SVD W S = UΣVᵀ + Vᵀ S⁻¹, W \(c.weightRows)×\(c.n)", svdTime,
+        "NumPy W@S, svd, SciPy solve_triangular", peer["whitened_svd"])
     }
   }
 
@@ -149,7 +181,8 @@ enum LinAlgBench {
     x: Matrix<Float>, w: Matrix<Float>, h: Matrix<Double>, c: Case, batch: Int,
     repeats: Int, options: [String: String]
   ) throws -> [String: [Double]] {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flar-bench-\(UUID().uuidString)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "flar-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     try NumPyArray(x).write(to: dir.appendingPathComponent("x.npy").path)
@@ -172,7 +205,9 @@ enum LinAlgBench {
     guard process.terminationStatus == 0,
       let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
     else {
-      emit("peer failed (status \(process.terminationStatus)); its output: \(String(decoding: data, as: UTF8.self))")
+      emit(
+        "peer failed (status \(process.terminationStatus)); its output: \(String(decoding: data, as: UTF8.self))"
+      )
       return [:]
     }
     if let versions = json["versions"] { emit("<!-- peer: \(versions) -->") }

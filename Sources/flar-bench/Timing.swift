@@ -22,7 +22,9 @@ struct Timing {
 
 /// The timeit protocol: a loop count grown until one loop takes at least
 /// `minimumSeconds` (its passes are the warm-up), then `repeats` timed
-/// loops. The peer script follows the same steps.
+/// loops.
+///
+/// The peer script follows the same steps.
 func measure(
   repeats: Int = 5, minimumSeconds: Double = 0.2, _ body: () throws -> Void
 ) rethrows -> Timing {

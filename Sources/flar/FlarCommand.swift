@@ -18,7 +18,8 @@ struct Flar: ParsableCommand {
 
   @Option(
     name: .customShort("e"),
-    help: ArgumentHelp("Evaluate EXPR, print the value of each expression, exit.", valueName: "expr"))
+    help: ArgumentHelp(
+      "Evaluate EXPR, print the value of each expression, exit.", valueName: "expr"))
   var expression: String?
 
   @Flag(name: .long, help: "No progress bars or notices.")
@@ -73,7 +74,8 @@ struct Flar: ParsableCommand {
     }
     let home = ProcessInfo.processInfo.environment["HOME"] ?? "."
     let history = historyFile ?? home + "/.flar_history"
-    let reader: LineReader = EditLineReader(program: "flar", historyPath: history) ?? PlainLineReader()
+    let reader: LineReader =
+      EditLineReader(program: "flar", historyPath: history) ?? PlainLineReader()
     print("flar \(flarVersion) — :help for commands, help() for builtins, Ctrl-D to leave")
     let repl = Repl(session: session, reader: reader, meta: MetaCommands(session: session))
     throw ExitCode(repl.run())

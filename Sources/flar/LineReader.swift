@@ -29,7 +29,9 @@ protocol LineReader: AnyObject {
 }
 
 /// Reads lines from standard input without editing: for pipes, files and
-/// tests. The prompt is not printed (nobody is typing).
+/// tests.
+///
+/// The prompt is not printed (nobody is typing).
 final class PlainLineReader: LineReader {
   var complete: ((String) -> Completion)?
 

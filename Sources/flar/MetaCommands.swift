@@ -20,18 +20,23 @@ final class MetaCommands {
 
   init(session: ShellSession) {
     self.session = session
-    table[":help"] = Command(usage: ":help", help: "list these commands; help(name) documents a builtin") {
+    table[":help"] = Command(
+      usage: ":help", help: "list these commands; help(name) documents a builtin"
+    ) {
       [unowned self] _ in
       print(self.helpText())
       return .continue
     }
-    table[":vars"] = Command(usage: ":vars", help: "list the variables of this session with their types") {
+    table[":vars"] = Command(
+      usage: ":vars", help: "list the variables of this session with their types"
+    ) {
       [unowned self] _ in
       let lines = self.session.variableLines()
       print(lines.isEmpty ? "no variables" : lines.joined(separator: "\n"))
       return .continue
     }
-    table[":time"] = Command(usage: ":time EXPR", help: "run EXPR and print its wall and CPU time") {
+    table[":time"] = Command(usage: ":time EXPR", help: "run EXPR and print its wall and CPU time")
+    {
       [unowned self] argument in
       self.time(argument)
       return .continue
@@ -41,7 +46,8 @@ final class MetaCommands {
       self.load(argument)
       return .continue
     }
-    table[":quit"] = Command(usage: ":quit", help: "leave flar (Ctrl-D does the same)") { _ in .quit }
+    table[":quit"] = Command(usage: ":quit", help: "leave flar (Ctrl-D does the same)") { _ in .quit
+    }
   }
 
   /// Runs one `:name argument` line.

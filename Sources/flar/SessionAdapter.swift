@@ -15,7 +15,11 @@ final class ScriptShellSession: ShellSession {
     session = Session(
       registry: registry, cancellation: sessionCancellation, arguments: arguments,
       output: { text in
-        if let capture { capture.text += text } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+        if let capture {
+          capture.text += text
+        } else {
+          FileHandle.standardOutput.write(Data(text.utf8))
+        }
       })
     ResearchEnvironment.shared.showProgress = options.showProgress
     ResearchEnvironment.shared.cancellation = sessionCancellation
@@ -69,8 +73,14 @@ final class ScriptShellSession: ShellSession {
     var start = text.startIndex
     for i in text.indices {
       let c = text[i]
-      if escaped { escaped = false; continue }
-      if c == "\\" && inside { escaped = true; continue }
+      if escaped {
+        escaped = false
+        continue
+      }
+      if c == "\\" && inside {
+        escaped = true
+        continue
+      }
       if c == "\"" {
         inside.toggle()
         start = text.index(after: i)

@@ -1,7 +1,7 @@
 import FlarCore
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct FactorizationTests {
   func fixtureDecomposition() throws -> LowRankDecomposition {
@@ -24,12 +24,16 @@ import TestSupport
 
   @Test func triangularSolvePathEqualsExplicitInverse() throws {
     let d = try fixtureDecomposition()
-    guard case .lowerTriangular(let s) = d.transform else { Issue.record("not whitened"); return }
+    guard case .lowerTriangular(let s) = d.transform else {
+      Issue.record("not whitened")
+      return
+    }
     // Naive reference: form S⁻¹ and multiply.
     let inverse = try solveTriangular(s, Matrix<Double>.identity(8), side: .left)
     let k = 4
     let roots = d.svd.s[0..<k].map { $0.squareRoot() }
-    let naiveRight = try d.svd.vt.slice(rows: 0..<k, columns: 0..<8).scalingRows(by: roots).matmul(inverse)
+    let naiveRight = try d.svd.vt.slice(rows: 0..<k, columns: 0..<8).scalingRows(by: roots).matmul(
+      inverse)
     #expect(TestSupport.closeness(try d.factors(rank: k).right, naiveRight, rtol: 1e-11) == nil)
   }
 
@@ -43,7 +47,9 @@ import TestSupport
     let w: Matrix<Float> = TestSupport.randomMatrix(rows: 9, columns: 6, seed: 2).converted()
     let d = try plainSVD(weight: w)
     let direct = try svd(w.converted() as Matrix<Double>)
-    #expect(TestSupport.closeness(try d.factors(rank: 2).reconstruction(), direct.truncated(rank: 2), rtol: 1e-12) == nil)
+    #expect(
+      TestSupport.closeness(
+        try d.factors(rank: 2).reconstruction(), direct.truncated(rank: 2), rtol: 1e-12) == nil)
   }
 
   @Test func scaledSVDUndoesTheScaling() throws {
@@ -54,7 +60,8 @@ import TestSupport
     #expect(TestSupport.closeness(try d.factors(rank: 5).reconstruction(), wd, rtol: 1e-12) == nil)
     let expected = try svd(wd.scalingColumns(by: scales)).truncated(rank: 2)
       .scalingColumns(by: scales.map { 1 / $0 })
-    #expect(TestSupport.closeness(try d.factors(rank: 2).reconstruction(), expected, rtol: 1e-12) == nil)
+    #expect(
+      TestSupport.closeness(try d.factors(rank: 2).reconstruction(), expected, rtol: 1e-12) == nil)
     #expect(throws: FactorizationError.nonPositiveScale(layer: "a", channel: 1, value: 0)) {
       try scaledSVD(weight: w, scales: [1, 0, 1, 1, 1], layer: "a")
     }
@@ -100,7 +107,8 @@ import TestSupport
   @Test func weightCosinesMatchNumPyAndBruteForce() throws {
     let w: Matrix<Float> = try TestSupport.fixtureMatrix("linalg/fact_w.npy").converted()
     let x: Matrix<Float> = try TestSupport.fixtureMatrix("linalg/fact_x.npy").converted()
-    let d = try whitenedSVD(weight: w, whitening: try whitening(secondMoment(LayerStatistics(samples: x))))
+    let d = try whitenedSVD(
+      weight: w, whitening: try whitening(secondMoment(LayerStatistics(samples: x))))
     let cosines = weightCosines(d)
     let expected = try TestSupport.fixtureMatrix("linalg/fact_cosines.npy").storage
     #expect(TestSupport.closeness(cosines, expected, rtol: 1e-10) == nil)
@@ -117,6 +125,8 @@ import TestSupport
     let d = try plainSVD(weight: w)
     let total = d.svd.s.reduce(0) { $0 + $1 * $1 }
     let c = weightCosines(d)
-    #expect(abs(c[2] - ((d.svd.s[0] * d.svd.s[0] + d.svd.s[1] * d.svd.s[1]) / total).squareRoot()) < 1e-14)
+    #expect(
+      abs(c[2] - ((d.svd.s[0] * d.svd.s[0] + d.svd.s[1] * d.svd.s[1]) / total).squareRoot()) < 1e-14
+    )
   }
 }

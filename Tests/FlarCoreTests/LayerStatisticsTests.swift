@@ -1,26 +1,35 @@
 import FlarCore
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct LayerStatisticsTests {
-  let x: Matrix<Float> = TestSupport.randomMatrix(rows: 57, columns: 9, seed: 7, offset: 0.3).converted()
+  let x: Matrix<Float> = TestSupport.randomMatrix(rows: 57, columns: 9, seed: 7, offset: 0.3)
+    .converted()
 
   @Test func streamedSumsEqualNaiveSumsOverAllSamples() throws {
     let s = try streamed(x, batches: unevenBatches(57))
     let xd: Matrix<Double> = x.converted()
     #expect(s.tokenCount == 57 && s.batchCount == 5)
     // Only summation order differs from the naive loops below.
-    #expect(TestSupport.closeness(s.gram, try xd.matmul(xd, transposeSelf: true), rtol: 1e-12) == nil)
-    var sum = [Double](repeating: 0, count: 9), q = sum, absSum = sum, maxAbs = sum
-    var fourth = 0.0, second = 0.0
+    #expect(
+      TestSupport.closeness(s.gram, try xd.matmul(xd, transposeSelf: true), rtol: 1e-12) == nil)
+    var sum = [Double](repeating: 0, count: 9)
+    var q = sum
+    var absSum = sum
+    var maxAbs = sum
+    var fourth = 0.0
+    var second = 0.0
     for i in 0..<57 {
       let r = xd.row(i)
       let n2 = r.reduce(0) { $0 + $1 * $1 }
       fourth += n2 * n2
       second += n2
       for j in 0..<9 {
-        sum[j] += r[j]; q[j] += n2 * r[j]; absSum[j] += abs(r[j]); maxAbs[j] = max(maxAbs[j], abs(r[j]))
+        sum[j] += r[j]
+        q[j] += n2 * r[j]
+        absSum[j] += abs(r[j])
+        maxAbs[j] = max(maxAbs[j], abs(r[j]))
       }
     }
     #expect(TestSupport.closeness(s.sum, sum, rtol: 1e-12) == nil)
@@ -56,8 +65,10 @@ import TestSupport
     try s.add(batch: Matrix<Float>([[1, 2, 3], [4, .nan, 6]]))
     #expect(s.tokenCount == 1 && s.batchCount == 2)
     #expect(s.firstNonFinite == .init(batch: 1, token: 1, channel: 1))
-    #expect(throws: StatisticsError.nonFiniteInput(
-      layer: "encoder.layer.0.attention.self.query", batch: 1, token: 1, channel: 1)) {
+    #expect(
+      throws: StatisticsError.nonFiniteInput(
+        layer: "encoder.layer.0.attention.self.query", batch: 1, token: 1, channel: 1)
+    ) {
       try ledoitWolf(s)
     }
     // Merged statistics keep the location, shifted by the batches before.

@@ -1,7 +1,7 @@
 import FlarCore
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 /// The fixture cases of `generate_linalg.py` (samples stored as float32).
 let shrinkageCases = ["main", "onefeature", "onesample", "wide"]
@@ -10,7 +10,9 @@ struct ShrinkageFixture {
   let arrays: [String: NumPyArray]
   init() throws { arrays = try TestSupport.fixtureArchive("linalg/shrinkage.npz") }
   func matrix(_ key: String) throws -> Matrix<Double> {
-    guard let a = arrays[key] else { throw FixtureError.missing("linalg/shrinkage.npz:\(key)", "no such array") }
+    guard let a = arrays[key] else {
+      throw FixtureError.missing("linalg/shrinkage.npz:\(key)", "no such array")
+    }
     return try a.matrix()
   }
   func samples(_ key: String) throws -> Matrix<Float> { try matrix(key + "_x").converted() }
@@ -28,7 +30,9 @@ struct ShrinkageFixture {
       // rtol 1e-10: only summation order (and, centred, the one-pass
       // expansion of Σ‖x − μ‖⁴) differ from scikit-learn.
       #expect(abs(lw.lambda - lambda) <= 1e-10 * max(abs(lambda), 1e-3), "\(key) \(tag)")
-      #expect(TestSupport.closeness(lw.matrix, try f.matrix("\(key)_lw_\(tag)"), rtol: 1e-10) == nil, "\(key) \(tag)")
+      #expect(
+        TestSupport.closeness(lw.matrix, try f.matrix("\(key)_lw_\(tag)"), rtol: 1e-10) == nil,
+        "\(key) \(tag)")
       let emp = try secondMoment(stats, centering: centering)
       #expect(TestSupport.closeness(emp, try f.matrix("\(key)_emp_\(tag)"), rtol: 1e-10) == nil)
     }
@@ -67,7 +71,9 @@ struct ShrinkageFixture {
       let o = try oas(stats, centering: centering)
       let lambda = try f.matrix("\(key)_oaslambda_\(tag)")[0, 0]
       #expect(abs(o.lambda - lambda) <= 1e-10 * max(abs(lambda), 1e-3), "\(key) \(tag)")
-      #expect(TestSupport.closeness(o.matrix, try f.matrix("\(key)_oas_\(tag)"), rtol: 1e-10) == nil, "\(key) \(tag)")
+      #expect(
+        TestSupport.closeness(o.matrix, try f.matrix("\(key)_oas_\(tag)"), rtol: 1e-10) == nil,
+        "\(key) \(tag)")
     }
   }
 

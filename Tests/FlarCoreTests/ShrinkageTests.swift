@@ -1,10 +1,11 @@
 import FlarCore
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ShrinkageTests {
-  let x: Matrix<Float> = TestSupport.randomMatrix(rows: 64, columns: 8, seed: 3, offset: 0.2).converted()
+  let x: Matrix<Float> = TestSupport.randomMatrix(rows: 64, columns: 8, seed: 3, offset: 0.2)
+    .converted()
 
   @Test func fixedShrinkageIsTheConvexCombination() throws {
     let stats = try streamed(x, batches: [64])
@@ -31,7 +32,8 @@ import TestSupport
       let r = try referenceShrinkage(try streamed(xs, batches: [30]))
       #expect(r.lambda >= 0 && r.lambda <= 1)
     }
-    let zero = try referenceShrinkage(try streamed(Matrix<Float>(rows: 3, columns: 2), batches: [3]))
+    let zero = try referenceShrinkage(
+      try streamed(Matrix<Float>(rows: 3, columns: 2), batches: [3]))
     #expect(zero.lambda == 0)  // 0/0 in the reference; flar documents 0
   }
 
@@ -60,8 +62,10 @@ import TestSupport
 
   @Test func perBatchWithoutRecordingIsRefused() throws {
     let stats = try streamed(x, batches: [64], layer: "q")
-    #expect(throws: StatisticsError.perBatchNotRecorded(
-      layer: "q", requested: "reference (uncentered)", recorded: "none")) {
+    #expect(
+      throws: StatisticsError.perBatchNotRecorded(
+        layer: "q", requested: "reference (uncentered)", recorded: "none")
+    ) {
       try shrink(stats, method: .reference, perBatch: true)
     }
   }

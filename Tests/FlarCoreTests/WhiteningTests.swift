@@ -1,7 +1,7 @@
 import FlarCore
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct WhiteningTests {
   /// A Gram whose channel 2 never fires: exactly singular, so the first
@@ -13,7 +13,8 @@ import TestSupport
   }
 
   @Test func positiveDefiniteMomentNeedsNoJitter() throws {
-    let h = try secondMoment(LayerStatistics(samples: TestSupport.randomMatrix(rows: 50, columns: 5, seed: 9)))
+    let h = try secondMoment(
+      LayerStatistics(samples: TestSupport.randomMatrix(rows: 50, columns: 5, seed: 9)))
     let w = try whitening(h)
     #expect(!w.shifted && w.jitter == 0 && w.smallestEigenvalue == nil)
     let back = try w.factor.matmul(w.factor, transposeOther: true)

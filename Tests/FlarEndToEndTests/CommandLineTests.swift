@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import TestSupport
+import Testing
 
 /// The `flar` binary run as a command: scripts, `-e`, standard input, flags.
 @Suite struct CommandLineTests {

@@ -1,9 +1,11 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The comparison script on the real model with a reduced calibration set
-/// (32 sentences, a 16-sentence search set). The script itself asserts what
+/// (32 sentences, a 16-sentence search set).
+///
+/// The script itself asserts what
 /// holds by construction — every model meets its target; at equal ranks the
 /// whitened methods have a lower calibration output error than plain SVD,
 /// fwsvd a lower Fisher-weighted weight error —

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 private let torchIsInstalled = (try? python(["-c", "import torch"]).status) == 0
 
@@ -28,7 +28,9 @@ private func python(_ arguments: [String]) throws -> ScriptResult {
 
 /// scripts/gpu_latency.py, run on the CPU (no GPU is needed to check the
 /// file it writes): the reference's columns, appending with resume, and flar
-/// reading the result. Skipped where PyTorch is not installed.
+/// reading the result.
+///
+/// Skipped where PyTorch is not installed.
 @Suite(.enabled(if: torchIsInstalled, "needs python3 with torch"))
 struct GPULatencyScriptTests {
   /// Small shapes on one thread keep the run to seconds on a busy CPU.

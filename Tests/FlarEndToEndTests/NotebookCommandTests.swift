@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The committed text notebooks, by file name.
 private let committedNotebooks: [String] = {

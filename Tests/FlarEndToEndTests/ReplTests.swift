@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Whether the default model is in place (scripts/setup.sh downloads it).
 let modelIsAvailable = FileManager.default.fileExists(
@@ -19,7 +19,8 @@ final class ReplSession {
   static let continuation = "  ... "
 
   init(arguments: [String] = []) throws {
-    home = FileManager.default.temporaryDirectory
+    home =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("flar-repl-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
     let environment = TestSupport.flarEnvironment(home: home, ["TERM": "xterm"])
@@ -45,7 +46,9 @@ final class ReplSession {
     try terminal.send(keys)
   }
 
-  /// Ctrl-D on an empty line, then the exit status. On a loaded machine a
+  /// Ctrl-D on an empty line, then the exit status.
+  ///
+  /// On a loaded machine a
   /// Ctrl-D sent in the instant the editor switches the terminal mode can be
   /// dropped by the kernel's line discipline (seen once in a full parallel
   /// run); one more press after 5 s is what a user would do, and an empty
@@ -86,7 +89,8 @@ final class ReplSession {
     // Between the prompts there is only the echo of the line (a terminal
     // may show it twice when the keys arrive before raw mode is set).
     let lines = printed.split(separator: "\n").dropLast()
-    #expect(!lines.isEmpty && lines.allSatisfy { $0 == "answer = 40 + 2" }, "\(printed.debugDescription)")
+    #expect(
+      !lines.isEmpty && lines.allSatisfy { $0 == "answer = 40 + 2" }, "\(printed.debugDescription)")
     try repl.enter("answer", expecting: ["\n42\n"])
   }
 
@@ -252,7 +256,8 @@ final class ReplSession {
 
   @Test func timePrintsTheValueAndWallAndCpuTime() throws {
     let repl = try ReplSession()
-    let printed = try repl.enter(":time 40 + 2", expecting: ["\n42\n", "CPU time: ", "wall time: "])
+    let printed = try repl.enter(
+      ":time 40 + 2", expecting: ["\n42\n", "CPU time: ", "wall time: "])
     #expect(printed.contains("s\n"), "\(printed)")
   }
 

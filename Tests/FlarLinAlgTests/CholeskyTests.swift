@@ -1,6 +1,6 @@
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CholeskyTests {
   @Test func choleskyMatchesNumPyAndReconstructs() throws {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The layering rule of design.md: only FlarLinAlg touches the BLAS/LAPACK
 /// module, and only the REPL's line editor touches libedit.
@@ -22,7 +22,8 @@ import TestSupport
   }
 
   @Test func onlyTheBindingFilesImportCLinAlg() throws {
-    #expect(try swiftFiles(importing: "CLinAlg") == ["FlarLinAlg/BLAS.swift", "FlarLinAlg/LAPACK.swift"])
+    #expect(
+      try swiftFiles(importing: "CLinAlg") == ["FlarLinAlg/BLAS.swift", "FlarLinAlg/LAPACK.swift"])
   }
 
   @Test func onlyTheLineEditorImportsCEditLine() throws {

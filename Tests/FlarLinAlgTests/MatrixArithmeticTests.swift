@@ -1,6 +1,6 @@
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct MatrixArithmeticTests {
   let a = Matrix<Double>([[1, 2], [3, 4]])
@@ -54,19 +54,25 @@ import TestSupport
   // their payload and message; the others are raised by real calls in the
   // suites of their routines (CholeskyTests, TriangularSolveTests, …).
   @Test func everyCaseSaysWhatAndWhere() {
-    #expect(LinAlgError.notPositiveDefinite(order: 384, leadingMinor: 17).description
-      == "matrix is not positive definite: leading minor 17 of 384 is not positive")
-    #expect(LinAlgError.svdDidNotConverge(superdiagonals: 2).description.contains("2 superdiagonals"))
+    #expect(
+      LinAlgError.notPositiveDefinite(order: 384, leadingMinor: 17).description
+        == "matrix is not positive definite: leading minor 17 of 384 is not positive")
+    #expect(
+      LinAlgError.svdDidNotConverge(superdiagonals: 2).description.contains("2 superdiagonals"))
     #expect(LinAlgError.eigenDidNotConverge(info: 7).description.contains("info 7"))
     #expect(LinAlgError.singular(pivot: 4).description.contains("index 4"))
-    #expect(LinAlgError.invalidArgument(routine: "gesdd", position: 6).description
-      == "internal error: argument 6 to LAPACK routine gesdd was invalid")
-    #expect(LinAlgError.nonFinite(operation: "svd").description == "svd: input contains NaN or infinity")
+    #expect(
+      LinAlgError.invalidArgument(routine: "gesdd", position: 6).description
+        == "internal error: argument 6 to LAPACK routine gesdd was invalid")
+    #expect(
+      LinAlgError.nonFinite(operation: "svd").description == "svd: input contains NaN or infinity")
   }
 
   @Test func matmulShapeMismatchCarriesBothShapes() {
     let a = Matrix<Double>(rows: 2, columns: 3)
-    #expect(throws: LinAlgError.shapeMismatch(operation: "matrix product", lhs: (2, 3), rhs: (2, 3))) {
+    #expect(
+      throws: LinAlgError.shapeMismatch(operation: "matrix product", lhs: (2, 3), rhs: (2, 3))
+    ) {
       try a.matmul(a)
     }
   }

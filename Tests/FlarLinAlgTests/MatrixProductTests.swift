@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarLinAlg
 
@@ -18,7 +18,9 @@ import TestSupport
   }
 
   func sample(_ m: Int, _ n: Int, seed: Int) -> Matrix<Double> {
-    Matrix(rows: m, columns: n, storage: (0..<(m * n)).map { Double(($0 * 7919 + seed * 104729) % 201) / 50 - 2 })
+    Matrix(
+      rows: m, columns: n,
+      storage: (0..<(m * n)).map { Double(($0 * 7919 + seed * 104729) % 201) / 50 - 2 })
   }
 
   @Test func productMatchesNaiveForEveryTransposeCombination() throws {
@@ -39,7 +41,9 @@ import TestSupport
 
   @Test func mismatchedInnerDimensionsNameBothShapes() {
     let a = sample(2, 3, seed: 1)
-    #expect(throws: LinAlgError.shapeMismatch(operation: "matrix product", lhs: (2, 3), rhs: (2, 3))) {
+    #expect(
+      throws: LinAlgError.shapeMismatch(operation: "matrix product", lhs: (2, 3), rhs: (2, 3))
+    ) {
       _ = try a.matmul(a)
     }
   }

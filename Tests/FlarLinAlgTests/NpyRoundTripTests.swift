@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarLinAlg
 
@@ -36,7 +36,10 @@ import TestSupport
 
   @Test func truncatedDataIsReportedWithSizes() {
     let bytes = NumPyArray(Matrix<Double>([[1, 2, 3]])).encoded()
-    #expect(throws: NumPyFileError.truncated(path: "t.npy", needed: bytes.count, available: bytes.count - 5)) {
+    #expect(
+      throws: NumPyFileError.truncated(
+        path: "t.npy", needed: bytes.count, available: bytes.count - 5)
+    ) {
       _ = try NumPyArray.decode(Array(bytes.dropLast(5)), path: "t.npy")
     }
   }

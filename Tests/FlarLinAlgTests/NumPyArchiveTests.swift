@@ -1,7 +1,7 @@
-import Foundation
 import FlarLinAlg
-import Testing
+import Foundation
 import TestSupport
+import Testing
 
 @Suite struct NumPyArchiveTests {
   @Test func readsAnArchiveWrittenByNumPySavez() throws {
@@ -39,13 +39,18 @@ import TestSupport
     var bytes = try NumPyArchive.encode(
       [("w", NumPyArray(Matrix<Double>([[1]])))], path: "x.npz")
     bytes[120] ^= 0xFF  // inside the member's data
-    #expect(throws: NumPyFileError.badArchive(path: "x.npz", detail: "member \"w.npy\" fails its CRC-32 check")) {
+    #expect(
+      throws: NumPyFileError.badArchive(
+        path: "x.npz", detail: "member \"w.npy\" fails its CRC-32 check")
+    ) {
       try NumPyArchive.decode(bytes, path: "x.npz")
     }
   }
 
   @Test func notAZipIsRejected() {
-    #expect(throws: NumPyFileError.badArchive(path: "y.npz", detail: "no end of central directory record")) {
+    #expect(
+      throws: NumPyFileError.badArchive(path: "y.npz", detail: "no end of central directory record")
+    ) {
       try NumPyArchive.decode([UInt8](repeating: 0, count: 40), path: "y.npz")
     }
   }

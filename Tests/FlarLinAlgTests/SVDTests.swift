@@ -1,6 +1,6 @@
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct SVDTests {
   @Test func singularValuesMatchNumPyAndFactorsReconstruct() throws {
@@ -51,8 +51,10 @@ import TestSupport
   }
 
   @Test func nonSquareIsRefused() {
-    #expect(throws: LinAlgError.notSquare(
-      operation: "symmetric eigen-decomposition", shape: (2, 1))) {
+    #expect(
+      throws: LinAlgError.notSquare(
+        operation: "symmetric eigen-decomposition", shape: (2, 1))
+    ) {
       try symmetricEigen(Matrix<Double>(rows: 2, columns: 1))
     }
   }

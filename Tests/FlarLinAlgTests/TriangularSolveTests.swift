@@ -1,15 +1,19 @@
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct TriangularSolveTests {
   @Test func leftSolvesMatchSciPy() throws {
     let l = try TestSupport.fixtureMatrix("linalg/spd_cholesky.npy")
     let b = try TestSupport.fixtureMatrix("linalg/trsm_b.npy")
     let x = try solveTriangular(l, b, side: .left)
-    #expect(TestSupport.closeness(x, try TestSupport.fixtureMatrix("linalg/trsm_left.npy"), rtol: 1e-12) == nil)
+    #expect(
+      TestSupport.closeness(x, try TestSupport.fixtureMatrix("linalg/trsm_left.npy"), rtol: 1e-12)
+        == nil)
     let xt = try solveTriangular(l, b, side: .left, transpose: true)
-    #expect(TestSupport.closeness(xt, try TestSupport.fixtureMatrix("linalg/trsm_left_t.npy"), rtol: 1e-12) == nil)
+    #expect(
+      TestSupport.closeness(
+        xt, try TestSupport.fixtureMatrix("linalg/trsm_left_t.npy"), rtol: 1e-12) == nil)
   }
 
   @Test func rightSolveAgreesWithExplicitInverse() throws {
@@ -35,8 +39,10 @@ import TestSupport
   @Test func nonConformingRightHandSideIsRefused() {
     let l = Matrix<Double>.identity(3)
     let b = Matrix<Double>(rows: 2, columns: 2)
-    #expect(throws: LinAlgError.shapeMismatch(
-      operation: "triangular solve A X = B", lhs: (3, 3), rhs: (2, 2))) {
+    #expect(
+      throws: LinAlgError.shapeMismatch(
+        operation: "triangular solve A X = B", lhs: (3, 3), rhs: (2, 2))
+    ) {
       try solveTriangular(l, b, side: .left)
     }
   }

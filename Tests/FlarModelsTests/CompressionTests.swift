@@ -1,7 +1,7 @@
 import FlarCore
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarModels
 

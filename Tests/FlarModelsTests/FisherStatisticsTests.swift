@@ -118,9 +118,10 @@ import Testing
       definitions: sentences)
   }
 
-  /// SVD of `W diag(s)` minimises `‖(W − Ŵ) diag(s)‖_F` over rank-k `Ŵ`, so
-  /// at equal ranks fwsvd's factors have a Fisher-weighted error no larger
-  /// than the plain SVD's (Hsu et al. 2022, §3).
+  /// At equal ranks fwsvd's Fisher-weighted error is no larger than SVD's.
+  ///
+  /// SVD of `W diag(s)` minimises `‖(W − Ŵ) diag(s)‖_F` over rank-k `Ŵ`
+  /// (Hsu et al. 2022, §3).
   @Test func fwsvdHasTheLowestFisherWeightedErrorAtEqualRanks() throws {
     let base = try Self.model.get()
     let sentences = Array(try ModelFixtures.sentences().prefix(48))

@@ -6,7 +6,9 @@ import Testing
 @testable import FlarModels
 
 /// Forward-pass timing of all-MiniLM-L6-v2, run only when FLAR_BENCH=1
-/// (release build; see BENCHMARKS-models.md). Not a correctness test.
+/// (release build; see BENCHMARKS-models.md).
+///
+/// Not a correctness test.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["FLAR_BENCH"] == "1"))
 struct ForwardBenchmarkTests {
   /// Median and min–max of `repeats` timed runs after 2 warm-up runs, in ms.

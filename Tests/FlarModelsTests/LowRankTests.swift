@@ -40,7 +40,7 @@ import Testing
       rows: 9, columns: 48, storage: (0..<(9 * 48)).map { Float($0 % 17) / 17 - 0.4 })
     let y = try layer(x9)
     // By hand in Double: y = L (R x) + b for each token row x.
-    var expected = [Double]()
+    var expected: [Double] = []
     for t in 0..<9 {
       let rx = (0..<7).map { a in (0..<48).reduce(0.0) { $0 + Double(r[a, $1]) * Double(x9[t, $1]) }
       }

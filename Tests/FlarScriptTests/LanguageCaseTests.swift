@@ -81,8 +81,7 @@ struct CaseExpectations {
   var notes: [String] = []
 
   init(_ source: String) {
-    for line in source.split(separator: "\n", omittingEmptySubsequences: false)
-    {
+    for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
       guard let marker = line.range(of: "# expect") else { continue }
       let rest = line[marker.upperBound...]
       if rest.hasPrefix(": ") {

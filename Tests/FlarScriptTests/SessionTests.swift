@@ -1,27 +1,27 @@
 import FlarCore
 import FlarLinAlg
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarScript
 
 /// A stand-in for a handle another layer will define (a Cholesky factor).
 final class FakeFactor: Handle {
-  let L: Matrix<Double>
-  init(_ L: Matrix<Double>) { self.L = L }
+  let lower: Matrix<Double>
+  init(_ lower: Matrix<Double>) { self.lower = lower }
   var typeName: String { "factor" }
-  var summary: String { "factor \(L.rows)x\(L.columns)" }
+  var summary: String { "factor \(lower.rows)x\(lower.columns)" }
   var fieldNames: [String] { ["L", "jitter"] }
   func field(named name: String) -> Value? {
     switch name {
-    case "L": return .matrix(L)
+    case "L": return .matrix(lower)
     case "jitter": return .number(0)
     default: return nil
     }
   }
-  var matrixValue: Matrix<Double>? { L }
+  var matrixValue: Matrix<Double>? { lower }
   func element(at key: Value) throws -> Value? {
-    if case .string("diag") = key { return .matrix(.row(L.diagonal)) }
+    if case .string("diag") = key { return .matrix(.row(lower.diagonal)) }
     return nil
   }
   var elementKeys: [String] { ["diag"] }

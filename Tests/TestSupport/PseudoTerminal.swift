@@ -62,8 +62,8 @@ public final class PseudoTerminal {
     guard fd >= 0 else { throw PseudoTerminalError.system("open /dev/ptmx", errno) }
     var unlock: Int32 = 0
     var number: UInt32 = 0
-    guard ioctl(fd, PseudoTerminal.TIOCSPTLCK, &unlock) == 0,
-      ioctl(fd, PseudoTerminal.TIOCGPTN, &number) == 0
+    guard ioctl(fd, PseudoTerminal.lockRequest, &unlock) == 0,
+      ioctl(fd, PseudoTerminal.ptyNumberRequest, &number) == 0
     else {
       let code = errno
       close(fd)
@@ -100,15 +100,15 @@ public final class PseudoTerminal {
     sigemptyset(&empty)
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     posix_spawnattr_setsigmask(&attributes, &empty)
-    let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26), a GNU macro Swift does not import
+    // POSIX_SPAWN_SETSID (glibc ≥ 2.26), a GNU macro Swift does not import.
+    let setsid: Int32 = 0x80
     posix_spawnattr_setflags(
       &attributes, Int16(setsid | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-      argv.forEach { free($0) }
-      envp.forEach { free($0) }
+      for pointer in argv + envp { free(pointer) }
     }
     var child: pid_t = 0
     let status = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
@@ -121,17 +121,20 @@ public final class PseudoTerminal {
     _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
   }
 
-  // _IOW('T', 0x31, int) and _IOR('T', 0x30, unsigned int): function-like
+  // TIOCSPTLCK = _IOW('T', 0x31, int) and TIOCGPTN = _IOR('T', 0x30,
+  // unsigned int): function-like
   // macros, which Swift does not import.
-  private static let TIOCSPTLCK: UInt = 0x4004_5431
-  private static let TIOCGPTN: UInt = 0x8004_5430
+  private static let lockRequest: UInt = 0x4004_5431
+  private static let ptyNumberRequest: UInt = 0x8004_5430
 
-  private typealias AddCloseFrom = @convention(c) (
-    UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32
-  ) -> Int32
-  private typealias AddChdir = @convention(c) (
-    UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
-  ) -> Int32
+  private typealias AddCloseFrom =
+    @convention(c) (
+      UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32
+    ) -> Int32
+  private typealias AddChdir =
+    @convention(c) (
+      UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
+    ) -> Int32
 
   /// GNU extensions (glibc 2.34 and 2.29) that the Glibc module does not
   /// import, looked up at run time.
@@ -182,7 +185,9 @@ public final class PseudoTerminal {
   }
 
   /// Waits until `expected` appears in the output after the previous match,
-  /// and moves past it. Returns the output between the previous match and
+  /// and moves past it.
+  ///
+  /// Returns the output between the previous match and
   /// the end of this one.
   ///
   /// - Throws: `PseudoTerminalError.timedOut` or `.endOfOutput`, carrying

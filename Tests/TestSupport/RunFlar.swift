@@ -20,7 +20,8 @@ public enum RunFlarError: Error, CustomStringConvertible {
   public var description: String {
     switch self {
     case .binaryMissing(let tried):
-      return "no flar binary (tried \(tried.joined(separator: ", "))); run `swift build` first or set FLAR_BIN"
+      return
+        "no flar binary (tried \(tried.joined(separator: ", "))); run `swift build` first or set FLAR_BIN"
     case .timedOut(let seconds, let arguments, let stdout, let stderr):
       return
         "flar \(arguments.joined(separator: " ")) still running after \(seconds) s; killed\n--- stdout so far ---\n\(stdout)--- stderr so far ---\n\(stderr)"

@@ -1,5 +1,5 @@
-import Foundation
 import FlarLinAlg
+import Foundation
 
 /// Shared helpers for flar's tests.
 ///
@@ -104,7 +104,8 @@ extension TestSupport {
     _ actual: Matrix<Double>, _ expected: Matrix<Double>, rtol: Double
   ) -> String? {
     guard actual.rows == expected.rows, actual.columns == expected.columns else {
-      return "shape (\(actual.rows), \(actual.columns)) != expected (\(expected.rows), \(expected.columns))"
+      return
+        "shape (\(actual.rows), \(actual.columns)) != expected (\(expected.rows), \(expected.columns))"
     }
     return closeness(actual.storage, expected.storage, rtol: rtol)
   }

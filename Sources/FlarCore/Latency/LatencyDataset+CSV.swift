@@ -1,9 +1,9 @@
 import FlarLinAlg
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// Reading and writing latency CSV files in the reference's format.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 extension LatencyPredictor {
@@ -89,9 +89,10 @@ extension LatencyPredictor {
     metadata.decisionAccuracy = Double(agree) / Double(test.count)
   }
 
-  /// This machine: the CPU's model name from `/proc/cpuinfo`, the number of
-  /// online cores and, when set, `OPENBLAS_NUM_THREADS` (GEMM times depend
-  /// on it), e.g. "AMD EPYC, 2 cores, OPENBLAS_NUM_THREADS=1"; the model is
+  /// A description of this machine, as GEMM times depend on it.
+  ///
+  /// It gives the CPU's model name from `/proc/cpuinfo`, the number of
+  /// online cores and, when set, `OPENBLAS_NUM_THREADS`, for example "AMD EPYC, 2 cores, OPENBLAS_NUM_THREADS=1"; the model is
   /// "unknown CPU" where `/proc/cpuinfo` cannot be read.
   public static func hardwareDescription() -> String {
     let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))

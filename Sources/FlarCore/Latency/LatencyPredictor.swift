@@ -1,9 +1,9 @@
 import FlarLinAlg
 
 #if canImport(FoundationEssentials)
-  import FoundationEssentials
+import FoundationEssentials
 #else
-  import Foundation
+import Foundation
 #endif
 
 /// Something that predicts the latency recovery ratio `Y` of a layer shape.

@@ -1,9 +1,9 @@
 import FlarLinAlg
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// The shape of one linear layer on packed tokens, and a rank for its

@@ -44,8 +44,7 @@ struct BrailleCanvas: Sendable {
   }
 
   /// Puts `marker` in cell (`column`, `row`), replacing any dots there.
-  mutating func setMarker(column: Int, row: Int, marker: Character, series: Int)
-  {
+  mutating func setMarker(column: Int, row: Int, marker: Character, series: Int) {
     guard column >= 0, row >= 0, column < columns, row < rows else { return }
     let cell = row * columns + column
     markers[cell] = marker

@@ -24,7 +24,9 @@ public struct LayerBudget: Sendable, Equatable {
   }
 
   /// `m n` dense, `k (m + n)` for a rank-`k` pair (bias excluded: it is
-  /// kept either way). Per token, FLOPs are proportional to the same counts
+  /// kept either way).
+  ///
+  /// Per token, FLOPs are proportional to the same counts
   /// (one multiply-add per weight), so both measures share this cost.
   public var cost: Int {
     guard let k = rank else { return rows * columns }

@@ -163,14 +163,20 @@ public struct LayerStatistics: Sendable {
     tokenCount += rows
     // Locals and raw pointers keep the per-element loop free of property
     // accesses; it runs once per token and channel.
-    var s = sum, q = sumNormSquaredX, a = sumAbs, m = maxAbs
-    var second = sumNormSquared, fourth = sumNormFourth
+    var s = sum
+    var q = sumNormSquaredX
+    var a = sumAbs
+    var m = maxAbs
+    var second = sumNormSquared
+    var fourth = sumNormFourth
     x.storage.withUnsafeBufferPointer { xp in
       s.withUnsafeMutableBufferPointer { sp in
         q.withUnsafeMutableBufferPointer { qp in
           a.withUnsafeMutableBufferPointer { ap in
             m.withUnsafeMutableBufferPointer { mp in
-              let (ps, pq, pa, pm) = (sp.baseAddress!, qp.baseAddress!, ap.baseAddress!, mp.baseAddress!)
+              let (ps, pq, pa, pm) = (
+                sp.baseAddress!, qp.baseAddress!, ap.baseAddress!, mp.baseAddress!
+              )
               for t in 0..<rows {
                 let row = xp.baseAddress! + t * n
                 var norm2 = 0.0
@@ -250,7 +256,9 @@ public struct LayerStatistics: Sendable {
 
 /// Shrinkage applied to each calibration batch's second moment before the
 /// batches are summed, as the FLAR-SVD reference code does
-/// (reference-notes.md §2). The batch-independent estimate on the whole
+/// (reference-notes.md §2).
+///
+/// The batch-independent estimate on the whole
 /// calibration set (`shrink(_:method:centering:)`) is flar's default.
 ///
 /// Departure: the reference code's batch matrix is the per-sequence Gram

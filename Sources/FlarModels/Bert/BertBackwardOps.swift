@@ -15,9 +15,9 @@
 import FlarLinAlg
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// What layer normalisation keeps for its backward pass.
@@ -99,7 +99,9 @@ func layerNormBackward(
 
 /// GELU in its exact erf form, `gelu(u) = u Φ(u)`, as a new matrix: the
 /// inference forward pass's own `gelu`, so the kept activations are those
-/// of the model. Hendrycks & Gimpel (2016), arXiv:1606.08415, §2.
+/// of the model.
+///
+/// Hendrycks & Gimpel (2016), arXiv:1606.08415, §2.
 func geluKeeping(_ u: Matrix<Float>) -> Matrix<Float> {
   var g = u
   gelu(&g)
@@ -186,7 +188,9 @@ func attentionKeeping(
   return (context, p)
 }
 
-/// The derivative of attention, per sequence s and head a:
+/// The derivative of attention.
+///
+/// Per sequence s and head a:
 ///
 ///     dP = dC Vᵀ,   dV = Pᵀ dC,
 ///     dS = P ∘ (dP − rowsum(dP ∘ P))        (softmax, row by row)

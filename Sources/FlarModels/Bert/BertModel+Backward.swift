@@ -78,7 +78,9 @@ extension BertModel {
   }
 }
 
-/// The derivative of `meanPooledKeepingNorms`:
+/// The derivative of `meanPooledKeepingNorms`.
+///
+/// Per sequence s of T_s tokens:
 ///
 ///     dm_s = (de_s − e_s (e_s · de_s)) / ‖m_s‖     (‖m_s‖ > 1e-12; else de_s / 1e-12)
 ///     dx_t = dm_s / T_s   for every token t of sequence s

@@ -6,9 +6,9 @@
 import FlarLinAlg
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// Layer normalisation of each row, in place.
@@ -71,8 +71,9 @@ func gelu(_ x: inout Matrix<Float>) {
   }
 }
 
-/// erf(x) in single precision by the rational minimax approximation that
-/// Eigen and XLA use for float32:
+/// erf(x) in single precision by a rational minimax approximation.
+///
+/// It is the one Eigen and XLA use for float32:
 ///
 ///     erf(x) ≈ x · α(x²) / β(x²),   x clamped to [−4, 4],
 ///
@@ -129,10 +130,12 @@ func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
   }
 }
 
-/// A matrix whose every row is `bias`: (N, out). The linear layers start
+/// A matrix whose every row is `bias`: (N, out).
+///
+/// The linear layers start
 /// from it and let GEMM add the product (`beta = 1`), which saves a pass.
 func broadcastRows(_ bias: [Float], rows: Int) -> Matrix<Float> {
-  var storage = [Float]()
+  var storage: [Float] = []
   storage.reserveCapacity(rows * bias.count)
   for _ in 0..<rows { storage.append(contentsOf: bias) }
   return Matrix(rows: rows, columns: bias.count, storage: storage)

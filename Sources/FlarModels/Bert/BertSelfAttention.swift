@@ -18,7 +18,9 @@ public struct BertSelfAttention: Sendable {
   public var heads: Int  // A
   /// [W_q; W_k; W_v] (3H, H) with the three biases, while all three are
   /// dense: one GEMM of width 3H instead of three of width H (about 20 %
-  /// less time for these shapes on OpenBLAS). Rebuilt whenever one changes.
+  /// less time for these shapes on OpenBLAS).
+  ///
+  /// Rebuilt whenever one changes.
   private var fused: Linear?
 
   public init(query: Linear, key: Linear, value: Linear, heads: Int) {
@@ -61,7 +63,9 @@ public struct BertSelfAttention: Sendable {
   }
 
   /// Q, K and V side by side, (N, 3H): one GEMM while the three are dense,
-  /// else each layer's own product copied into place. The backward pass
+  /// else each layer's own product copied into place.
+  ///
+  /// The backward pass
   /// uses it too, so that its kept activations are the forward pass's.
   func projections(_ x: Matrix<Float>) throws -> Matrix<Float> {
     if let fused { return try fused(x) }

@@ -19,9 +19,10 @@ extension Compressor {
       for i in budgets.indices { budgets[i].rank = fixed[budgets[i].name] ?? nil }
     } else {
       budgets = correctRanks(
-      budgets, budget: try budget(
-        model, names, meanTokens: meanTokenCount(model, calibration, nil)),
-      step: options.step)
+        budgets,
+        budget: try budget(
+          model, names, meanTokens: meanTokenCount(model, calibration, nil)),
+        step: options.step)
     }
     var compressed = model
     let blocks = try Dictionary(grouping: names.indices) { try model.location(of: names[$0]).block }
@@ -34,7 +35,8 @@ extension Compressor {
       for i in blocks[block]! {
         let name = names[i]
         let weight = try model.linear(name).denseWeight()
-        let h = try shrink(try stats.statistics(of: name), method: .none, centering: options.centering)
+        let h = try shrink(
+          try stats.statistics(of: name), method: .none, centering: options.centering)
         let w = try whitening(h.matrix, layer: name)
         outcomes[i].lambda = 0
         outcomes[i].jitter = w.jitter

@@ -14,8 +14,8 @@
 // method allows.
 
 import FlarCore
-import Foundation
 import FlarLinAlg
+import Foundation
 
 /// What one layer ended with.
 public struct LayerOutcome: Sendable {

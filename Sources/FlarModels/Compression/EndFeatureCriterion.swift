@@ -71,7 +71,8 @@ public final class EndFeatureCriterion {
     if cachedLayer != layer {
       caches = try batches.map { try base.cacheInput(of: layer, batch: $0) }
       cachedLayer = layer
-      forwardPasses += Double(batches.count) * Double(caches[0].block + 1)
+      forwardPasses +=
+        Double(batches.count) * Double(caches[0].block + 1)
         / Double(base.layers.count)
     }
     var numerator = 0.0

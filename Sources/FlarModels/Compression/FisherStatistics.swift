@@ -12,7 +12,9 @@
 import FlarCore
 import FlarLinAlg
 
-/// The empirical Fisher information of each input channel of each layer:
+/// The empirical Fisher information of each input channel of each layer.
+///
+/// For layer W and input channel j:
 ///
 ///     F_j = (1/|batches|) Σ_b (1/out) Σ_i (∂L_b/∂W_ij)²
 ///

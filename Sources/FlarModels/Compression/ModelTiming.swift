@@ -4,8 +4,9 @@ import FlarCore
 import FlarLinAlg
 
 extension BertModel {
-  /// FLOPs of one forward pass over a sequence of `tokens` real tokens:
-  /// every linear layer (`flopsPerToken` each token) plus attention's
+  /// FLOPs of one forward pass over a sequence of `tokens` real tokens.
+  ///
+  /// They are every linear layer (`flopsPerToken` each token) plus attention's
   /// `Q Kᵀ` and `A V` (`2 T² H` each per block). LayerNorm, softmax and
   /// GELU (linear in T, a few per element) are left out.
   public func flopsPerSequence(tokens t: Int) -> Double {

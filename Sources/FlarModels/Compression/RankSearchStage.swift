@@ -118,7 +118,8 @@ final class RankSearchStage {
   func evaluate(_ name: String, rank k: Int) throws -> Double {
     switch options.criterion {
     case .featMSE:
-      return try featureCriterion().error(layer: name, factors: decompositions[name]!.factors(rank: k))
+      return try featureCriterion().error(
+        layer: name, factors: decompositions[name]!.factors(rank: k))
     case .whitenedError, .weightCosine:
       return try closedForm(name, rank: k)
     }

@@ -9,9 +9,9 @@
 import FlarLinAlg
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// A read-only, memory-mapped safetensors file with a validated header.

@@ -67,7 +67,7 @@ public enum SafeTensorsWriter {
     }
     var header = Array(JSONValue.object(pairs).serialized().utf8)
     while header.count % 8 != 0 { header.append(UInt8(ascii: " ")) }
-    var out = [UInt8]()
+    var out: [UInt8] = []
     out.reserveCapacity(8 + header.count + offset)
     let n = UInt64(header.count)
     for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: n >> (8 * UInt64(i)))) }

@@ -6,9 +6,9 @@
 import FlarLinAlg
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// A BERT WordPiece tokenizer with Hugging Face's behaviour.

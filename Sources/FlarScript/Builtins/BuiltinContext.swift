@@ -1,4 +1,5 @@
 import FlarCore
+
 /// What a builtin's body may use besides its arguments.
 ///
 /// Output goes through the session's writer (so notebooks capture it),

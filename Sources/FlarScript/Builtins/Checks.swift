@@ -12,8 +12,11 @@ extension BuiltinFamily {
             .optional("message", .string, default: .string("assertion failed")),
           ]),
           abstract: "fail with message unless condition is true",
-          discussion: "A script that asserts ends with exit status 1 and the message at the call's position.",
-          examples: ["assert(r.params.linear_after <= 0.5 * r.params.linear_before, \"target missed\")"]
+          discussion:
+            "A script that asserts ends with exit status 1 and the message at the call's position.",
+          examples: [
+            "assert(r.params.linear_after <= 0.5 * r.params.linear_before, \"target missed\")"
+          ]
         ) { args, _ in
           guard case .bool(let ok) = args["condition"] else {
             throw args.bad("condition", "true or false")

@@ -1,5 +1,5 @@
-import Foundation
 import FlarLinAlg
+import Foundation
 
 /// Element-wise functions and reductions with NumPy's meanings.
 ///

@@ -38,7 +38,8 @@ extension BuiltinFamily {
           examples: ["join([\"a\", \"b\"], \", \")  # \"a, b\"", "join(0:3, \"-\")  # \"0-1-2\""]
         ) { args, _ in
           let items = try args.list("items")
-          return .string(items.map(ValueFormatter.display).joined(separator: try args.string("sep")))
+          return .string(
+            items.map(ValueFormatter.display).joined(separator: try args.string("sep")))
         },
         Builtin(
           "range",

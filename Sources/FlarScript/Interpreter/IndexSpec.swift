@@ -25,8 +25,7 @@ enum IndexSpec {
   /// The positions a slice selects, with Python's rules: negative bounds
   /// count from the end, bounds are clamped, missing bounds default to the
   /// whole axis in the step's direction.
-  static func positions(start: Int?, end: Int?, step: Int, count: Int) -> [Int]
-  {
+  static func positions(start: Int?, end: Int?, step: Int, count: Int) -> [Int] {
     func normalize(_ bound: Int, low: Int, high: Int) -> Int {
       let b = bound < 0 ? bound + count : bound
       return min(max(b, low), high)

@@ -1,4 +1,5 @@
 import FlarCore
+
 /// Calling user functions and builtins.
 extension Interpreter {
   /// A call argument after evaluation.

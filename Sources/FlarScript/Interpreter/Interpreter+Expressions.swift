@@ -5,8 +5,7 @@ extension Interpreter {
   /// Evaluates an expression.
   ///
   /// - Throws: `RuntimeError` with the range of the failing node.
-  func evaluate(_ expression: Expr, in environment: Environment) throws -> Value
-  {
+  func evaluate(_ expression: Expr, in environment: Environment) throws -> Value {
     evaluationDepth += 1
     defer { evaluationDepth -= 1 }
     guard evaluationDepth <= Self.maximumEvaluationDepth else {

@@ -142,8 +142,7 @@ extension Interpreter {
     _ m: Matrix<Double>, _ indices: [IndexSpec], at range: SourceRange
   ) throws -> Value {
     let (rows, columns) = try matrixPositions(m, indices, at: range)
-    if indices.count == 1, m.rows == 1 || m.columns == 1, indices[0].isPosition
-    {
+    if indices.count == 1, m.rows == 1 || m.columns == 1, indices[0].isPosition {
       return .number(m.storage[m.rows == 1 ? columns[0] : rows[0]])
     }
     if indices.count == 2, indices[0].isPosition, indices[1].isPosition {

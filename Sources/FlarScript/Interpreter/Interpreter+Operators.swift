@@ -1,5 +1,5 @@
-import Foundation
 import FlarLinAlg
+import Foundation
 
 /// Binary operators with NumPy semantics.
 extension Interpreter {
@@ -111,8 +111,7 @@ extension Interpreter {
   }
 
   /// The scalar function of an arithmetic operator.
-  static func arithmetic(_ op: BinaryOperator) -> ((Double, Double) -> Double)?
-  {
+  static func arithmetic(_ op: BinaryOperator) -> ((Double, Double) -> Double)? {
     switch op {
     case .add: return (+)
     case .subtract: return (-)

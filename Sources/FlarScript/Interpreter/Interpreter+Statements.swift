@@ -1,9 +1,9 @@
 import FlarCore
+
 /// Statement execution.
 extension Interpreter {
   /// Runs a list of statements, stopping at `break` or `return`.
-  func execute(_ statements: [Stmt], in environment: Environment) throws -> Flow
-  {
+  func execute(_ statements: [Stmt], in environment: Environment) throws -> Flow {
     for statement in statements {
       let flow = try execute(statement, in: environment)
       if case .normal = flow { continue }
@@ -32,8 +32,7 @@ extension Interpreter {
     case .forLoop(let variable, _, let iterable, let body):
       return try executeFor(variable, iterable, body, in: environment)
     case .whileLoop(let condition, let body):
-      while try truth(evaluate(condition, in: environment), at: condition.range)
-      {
+      while try truth(evaluate(condition, in: environment), at: condition.range) {
         try checkCancellation(at: statement.range)
         switch try execute(body, in: environment) {
         case .normal: continue

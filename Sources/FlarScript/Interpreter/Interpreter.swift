@@ -1,4 +1,5 @@
 import FlarCore
+
 /// The tree-walking interpreter: runs statements against a global scope.
 ///
 /// One interpreter is one session: globals persist across `execute` calls, so
@@ -105,8 +106,7 @@ public final class Interpreter {
   }
 
   /// The truth of a condition; matrices with several elements are an error.
-  func truth(_ value: Value, at range: SourceRange) throws(RuntimeError) -> Bool
-  {
+  func truth(_ value: Value, at range: SourceRange) throws(RuntimeError) -> Bool {
     guard let truth = value.truthiness else {
       throw RuntimeError(
         .ambiguousTruth(ValueFormatter.typeDescription(value)), at: range)

@@ -18,23 +18,50 @@ public enum TokenKind: Hashable, Sendable {
 
 /// The reserved words of the language.
 public enum Keyword: String, CaseIterable, Sendable {
-  case ifKeyword = "if", then, elif, elseKeyword = "else", end
-  case forKeyword = "for", inKeyword = "in", doKeyword = "do"
-  case whileKeyword = "while", breakKeyword = "break"
-  case def, returnKeyword = "return"
+  case ifKeyword = "if"
+  case then, elif
+  case elseKeyword = "else"
+  case end
+  case forKeyword = "for"
+  case inKeyword = "in"
+  case doKeyword = "do"
+  case whileKeyword = "while"
+  case breakKeyword = "break"
+  case def
+  case returnKeyword = "return"
   case and, or, not
-  case trueKeyword = "true", falseKeyword = "false", nilKeyword = "nil"
+  case trueKeyword = "true"
+  case falseKeyword = "false"
+  case nilKeyword = "nil"
 }
 
 /// Operators and punctuation, spelled as in source.
 public enum Symbol: String, CaseIterable, Sendable {
-  case plus = "+", minus = "-", star = "*", slash = "/", percent = "%"
-  case caret = "^", at = "@", pipe = "|>"
-  case equalEqual = "==", bangEqual = "!=", less = "<", lessEqual = "<="
-  case greater = ">", greaterEqual = ">="
-  case equal = "=", dot = ".", comma = ",", colon = ":", semicolon = ";"
-  case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]"
-  case leftBrace = "{", rightBrace = "}"
+  case plus = "+"
+  case minus = "-"
+  case star = "*"
+  case slash = "/"
+  case percent = "%"
+  case caret = "^"
+  case at = "@"
+  case pipe = "|>"
+  case equalEqual = "=="
+  case bangEqual = "!="
+  case less = "<"
+  case lessEqual = "<="
+  case greater = ">"
+  case greaterEqual = ">="
+  case equal = "="
+  case dot = "."
+  case comma = ","
+  case colon = ":"
+  case semicolon = ";"
+  case leftParen = "("
+  case rightParen = ")"
+  case leftBracket = "["
+  case rightBracket = "]"
+  case leftBrace = "{"
+  case rightBrace = "}"
 }
 
 /// One token with the range of source it came from.

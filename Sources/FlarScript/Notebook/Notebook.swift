@@ -21,7 +21,7 @@ public struct Notebook: Equatable {
   public struct Cell: Equatable {
     /// The code, without fences, ending without a newline.
     public var code: String
-    /// Words after `flar` in the opening fence (e.g. `ignore-output`).
+    /// Words after `flar` in the opening fence, such as `ignore-output`.
     public var options: [String]
     /// The stored output block's content, or nil when there is none.
     public var output: String?
@@ -130,7 +130,9 @@ extension Notebook {
         out += "\n" + c.code + "\n```\n"
         if let o = c.output {
           let fence = Notebook.fence(for: o)
-          out += (c.gap.isEmpty ? "" : c.gap) + fence + "output\n" + (o.isEmpty ? "" : o + "\n") + fence + "\n"
+          out +=
+            (c.gap.isEmpty ? "" : c.gap) + fence + "output\n" + (o.isEmpty ? "" : o + "\n") + fence
+            + "\n"
         }
       }
     }

@@ -70,11 +70,21 @@ public enum UnaryOperator: String, Sendable {
 
 /// Infix operators, spelled as in source.
 public enum BinaryOperator: String, Sendable {
-  case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%"
-  case power = "^", matmul = "@"
-  case equal = "==", notEqual = "!=", less = "<", lessEqual = "<="
-  case greater = ">", greaterEqual = ">="
-  case and = "and", or = "or"
+  case add = "+"
+  case subtract = "-"
+  case multiply = "*"
+  case divide = "/"
+  case modulo = "%"
+  case power = "^"
+  case matmul = "@"
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessEqual = "<="
+  case greater = ">"
+  case greaterEqual = ">="
+  case and = "and"
+  case or = "or"
 }
 
 /// A statement node with its source range.

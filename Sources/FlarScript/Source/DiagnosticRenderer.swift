@@ -37,8 +37,7 @@ public struct DiagnosticRenderer: Sendable {
   }
 
   /// Several diagnostics, separated by newlines.
-  public func render(_ diagnostics: [Diagnostic], in file: SourceFile) -> String
-  {
+  public func render(_ diagnostics: [Diagnostic], in file: SourceFile) -> String {
     diagnostics.map { render($0, in: file) }.joined(separator: "\n")
   }
 

@@ -109,7 +109,8 @@ import Testing
         == "format \"pickle\", expected \"flar-latency-predictor\"")
     #expect(
       Self.reason { _ = try Self.loadEdited { $0["version"] = 1 } }
-        == "format version 1, this flar reads 2 (retrain it from its CSV: train_latency(csv, file=…))")
+        == "format version 1, this flar reads 2 (retrain it from its CSV: train_latency(csv, file=…))"
+    )
     let cyclic = Self.reason {
       _ = try Self.loadEdited { object in
         var forest = object["forest"] as! [String: Any]

@@ -5,8 +5,7 @@ import Testing
 /// One test per `PlotError` case, checking the case, its payload and its
 /// text; both renderers refuse the same inputs.
 @Suite struct PlotErrorTests {
-  func error(_ spec: PlotSpec, width: Int = 60, height: Int = 20) -> PlotError?
-  {
+  func error(_ spec: PlotSpec, width: Int = 60, height: Int = 20) -> PlotError? {
     do {
       _ = try TerminalPlot.render(spec, width: width, height: height)
       return nil

@@ -1,9 +1,9 @@
+import FlarLinAlg
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarCore
-import FlarLinAlg
 
 /// Renders SVG plots to PNG through `scripts/render-svg.sh` and Chromium.
 ///

@@ -1,13 +1,13 @@
+import FlarLinAlg
 import Foundation
+import TestSupport
 import Testing
 
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
-
 @testable import FlarCore
-import FlarLinAlg
-import TestSupport
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// Collects the elements and the text of an XML document.
 final class XMLCollector: NSObject, XMLParserDelegate {

@@ -43,14 +43,23 @@ import Testing
 
   @Test func tinyLayerHasNoCandidatesAndNoEvaluations() {
     let b = RankBisection(equivalentRank: equivalentRank(outputs: 8, inputs: 8))
-    let r = b.search(evaluate: { _ in Issue.record("evaluated"); return 0 }, passes: { _ in true })
+    let r = b.search(
+      evaluate: { _ in
+        Issue.record("evaluated")
+        return 0
+      }, passes: { _ in true })
     #expect(r.rank == nil && r.evaluations == 0)
   }
 
   @Test func monotonicityViolationsAreReportedWithTheirRanks() {
-    let curve: [(rank: Int, value: Double)] = [(8, 0.5), (16, 0.3), (24, 0.35), (32, 0.1), (40, 0.1 + 1e-12)]
+    let curve: [(rank: Int, value: Double)] = [
+      (8, 0.5), (16, 0.3), (24, 0.35), (32, 0.1), (40, 0.1 + 1e-12),
+    ]
     let v = monotonicityViolations(curve, decreasing: true)
-    #expect(v == [MonotonicityViolation(lowerRank: 16, higherRank: 24, lowerValue: 0.3, higherValue: 0.35)])
+    #expect(
+      v == [
+        MonotonicityViolation(lowerRank: 16, higherRank: 24, lowerValue: 0.3, higherValue: 0.35)
+      ])
     let negated: [(rank: Int, value: Double)] = curve.map { (rank: $0.0, value: -$0.1) }
     #expect(monotonicityViolations(negated, decreasing: false).count == 1)
   }

@@ -8,7 +8,7 @@ import Testing
     #expect(NumberFormat.shortest(0.1) == "0.1")
     #expect(NumberFormat.shortest(1e-5) == "1e-05")
     #expect(NumberFormat.shortest(0.30000000000000004) == "0.30000000000000004")
-    #expect(NumberFormat.shortest(1234567) == "1234567")
+    #expect(NumberFormat.shortest(1_234_567) == "1234567")
     #expect(NumberFormat.shortest(.nan) == "nan")
     #expect(NumberFormat.shortest(-.infinity) == "-inf")
     #expect(Double(NumberFormat.shortest(2.0 / 3.0)) == 2.0 / 3.0)

@@ -1,9 +1,9 @@
+import FlarLinAlg
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarCore
-import FlarLinAlg
 
 @Suite struct TableExportTests {
   static func tricky() throws -> Table {

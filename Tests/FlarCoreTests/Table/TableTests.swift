@@ -17,7 +17,7 @@ import Testing
         ],
         ["encoder.layer.0.output.dense", nil, 589824, 1],
       ],
-      footer: ["total", nil, 1155072, 0.7777777777777778],
+      footer: ["total", nil, 1_155_072, 0.7777777777777778],
       title: "ranks at 50 % parameters",
       notes: ["note: ratio counts the compressed layers only"])
   }

@@ -1,12 +1,14 @@
 import FlarCore
 import FlarModels
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarScript
 
-/// The latency builtins against FlarCore on the committed fixture CSVs. No
+/// The latency builtins against FlarCore on the committed fixture CSVs.
+///
+/// No
 /// timing is asserted: measured runs are checked for their structure only.
 ///
 /// Serialized because one test sets the process-wide cancellation flag.
@@ -24,7 +26,8 @@ import TestSupport
       csv: csv, options: RandomForest.Options(treeCount: 20, seed: 3), hardware: "fixture")
     #expect(try s.display("p.r2") == ValueFormatter.repr(.number(expected.metadata.r2)))
     #expect(try s.display("p.mae") == ValueFormatter.repr(.number(expected.metadata.mae)))
-    #expect(try s.display("[p.samples, p.train, p.test, p.n_trees, p.seed]") == "[600, 480, 120, 20, 3]")
+    #expect(
+      try s.display("[p.samples, p.train, p.test, p.n_trees, p.seed]") == "[600, 480, 120, 20, 3]")
     #expect(try s.display("p.hardware") == "\"fixture\"")
     #expect(try s.display("type(p)") == "\"latency predictor\"")
     let summary = try #require(try s.display("p"))
@@ -97,7 +100,8 @@ import TestSupport
     try s.run("r = measure_latency(2, 8, 64, 96, 16, runs=3)")
     #expect(
       try s.display("fields(r)")
-        == "[\"dense_ms\", \"rank1_ms\", \"rank_ms\", \"ratio\", \"spread\", \"pays_off\", \"unstable\"]")
+        == "[\"dense_ms\", \"rank1_ms\", \"rank_ms\", \"ratio\", \"spread\", \"pays_off\", \"unstable\"]"
+    )
     #expect(try s.display("r.dense_ms > 0 and r.rank1_ms > 0 and r.rank_ms > 0") == "true")
     #expect(
       try s.display(
@@ -138,30 +142,52 @@ import TestSupport
 
   @Test(arguments: [
     ("predict_latency(p, 32, 16, 384, 1536)", "missing argument \"rank\" to predict_latency"),
-    ("predict_latency(p, 32, 16, 384, 1536, 0)",
-     "bad argument #6 to predict_latency: expected a positive integer, got 0"),
-    ("predict_latency(p, 32, 16, 384, 1536, 64, 1)",
-     "too many arguments to predict_latency: expected at most 6, got 7"),
-    ("predict_latency(p, 32, 16, 384, 1536, 64, rank=8)",
-     "argument \"rank\" to predict_latency given twice"),
-    ("predict_latency(p, 32, 16, 384, 1536, 999)",
-     "predict_latency: invalid layer shape batch 32, tokens 16, in 384, out 1536, rank 999: rank 999 exceeds min(in, out) = 384"),
-    ("predict_latency(1, 32, 16, 384, 1536, 64)",
-     "bad argument \"p\" to predict_latency: expected a latency predictor, got 1"),
-    ("train_latency(3)",
-     "bad argument \"data\" to train_latency: expected a latency table, a list of records or a CSV path, got 3"),
-    ("train_latency([{a: 1}])",
-     "train_latency: latency table has no column \"batch\" (columns: a)"),
+    (
+      "predict_latency(p, 32, 16, 384, 1536, 0)",
+      "bad argument #6 to predict_latency: expected a positive integer, got 0"
+    ),
+    (
+      "predict_latency(p, 32, 16, 384, 1536, 64, 1)",
+      "too many arguments to predict_latency: expected at most 6, got 7"
+    ),
+    (
+      "predict_latency(p, 32, 16, 384, 1536, 64, rank=8)",
+      "argument \"rank\" to predict_latency given twice"
+    ),
+    (
+      "predict_latency(p, 32, 16, 384, 1536, 999)",
+      "predict_latency: invalid layer shape batch 32, tokens 16, in 384, out 1536, rank 999: rank 999 exceeds min(in, out) = 384"
+    ),
+    (
+      "predict_latency(1, 32, 16, 384, 1536, 64)",
+      "bad argument \"p\" to predict_latency: expected a latency predictor, got 1"
+    ),
+    (
+      "train_latency(3)",
+      "bad argument \"data\" to train_latency: expected a latency table, a list of records or a CSV path, got 3"
+    ),
+    (
+      "train_latency([{a: 1}])",
+      "train_latency: latency table has no column \"batch\" (columns: a)"
+    ),
     ("train_latency(\"no/such.csv\")", "train_latency: "),
-    ("train_latency(p, n_trees=0)",
-     "bad argument \"n_trees\" to train_latency: expected an integer ≥ 1, got 0"),
-    ("train_latency(\"x.csv\", test_fraction=0.9)",
-     "bad argument \"test_fraction\" to train_latency: expected a fraction in (0, 0.5], got 0.9"),
-    ("measure_latency(2, 8, 64, 96, 16, runs=0)",
-     "bad argument \"runs\" to measure_latency: expected an integer ≥ 1, got 0"),
+    (
+      "train_latency(p, n_trees=0)",
+      "bad argument \"n_trees\" to train_latency: expected an integer ≥ 1, got 0"
+    ),
+    (
+      "train_latency(\"x.csv\", test_fraction=0.9)",
+      "bad argument \"test_fraction\" to train_latency: expected a fraction in (0, 0.5], got 0.9"
+    ),
+    (
+      "measure_latency(2, 8, 64, 96, 16, runs=0)",
+      "bad argument \"runs\" to measure_latency: expected an integer ≥ 1, got 0"
+    ),
     ("measure_latency(2, 8, 64, 96)", "missing argument \"rank\" to measure_latency"),
-    ("latency_dataset(n=0)",
-     "bad argument \"n\" to latency_dataset: expected an integer ≥ 1, got 0"),
+    (
+      "latency_dataset(n=0)",
+      "bad argument \"n\" to latency_dataset: expected an integer ≥ 1, got 0"
+    ),
   ])
   func badArgumentsAreNamed(source: String, message: String) throws {
     let s = ResearchSession()
@@ -184,9 +210,12 @@ import TestSupport
       #expect(try s.display("q.r2 == p.r2 and q.path == \"\(path)\"") == "true")
       #expect(
         try s.display(
-          "predict_latency(q, 8, 16, 384, 384, 64).ms == predict_latency(p, 8, 16, 384, 384, 64).ms")
+          "predict_latency(q, 8, 16, 384, 384, 64).ms == predict_latency(p, 8, 16, 384, 384, 64).ms"
+        )
           == "true")
-      #expect(s.errorMessage("save(p, \"\(dir)/p.txt\")")?.contains("a .json path for a predictor") == true)
+      #expect(
+        s.errorMessage("save(p, \"\(dir)/p.txt\")")?.contains("a .json path for a predictor")
+          == true)
     }
   }
 

@@ -1,11 +1,11 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarScript
 
 #if canImport(FoundationXML)
-  import FoundationXML
+import FoundationXML
 #endif
 
 @Suite struct PlotBuiltinTests {
@@ -98,23 +98,39 @@ import TestSupport
   }
 
   @Test(arguments: [
-    ("plot(\"a\")",
-     "bad argument \"y\" to plot: expected a vector, a list of [x, y] pairs or a matrix, got \"a\""),
-    ("plot([1, 2], {a: 1})",
-     "bad argument #2 to plot: expected a vector, a list of [x, y] pairs or a matrix, got a record"),
-    ("plot([1, 2], log=\"z\")",
-     "bad argument \"log\" to plot: expected true, false, \"x\", \"y\" or \"xy\", got \"z\""),
+    (
+      "plot(\"a\")",
+      "bad argument \"y\" to plot: expected a vector, a list of [x, y] pairs or a matrix, got \"a\""
+    ),
+    (
+      "plot([1, 2], {a: 1})",
+      "bad argument #2 to plot: expected a vector, a list of [x, y] pairs or a matrix, got a record"
+    ),
+    (
+      "plot([1, 2], log=\"z\")",
+      "bad argument \"log\" to plot: expected true, false, \"x\", \"y\" or \"xy\", got \"z\""
+    ),
     ("plot([1, 2], x=[1, 2, 3])", "plot: series 1 has 3 x values but 2 y values"),
-    ("plot([1, 2], width=0)",
-     "bad argument \"width\" to plot: expected an integer ≥ 1, got 0"),
-    ("plot([1, 2], labels=3)",
-     "bad argument \"labels\" to plot: expected a string or a list of strings, got 3"),
-    ("bar([1, 2], labels=[\"a\"])",
-     "bad argument \"labels\" to bar: expected 2 labels, one per value, got a list of 1"),
-    ("bar({a: \"x\"})",
-     "bad argument \"values\" to bar: expected a record of numbers (\"a\" is \"x\"), got a record"),
-    ("bar(3)",
-     "bad argument \"values\" to bar: expected a list of numbers or a record of name → number, got 3"),
+    (
+      "plot([1, 2], width=0)",
+      "bad argument \"width\" to plot: expected an integer ≥ 1, got 0"
+    ),
+    (
+      "plot([1, 2], labels=3)",
+      "bad argument \"labels\" to plot: expected a string or a list of strings, got 3"
+    ),
+    (
+      "bar([1, 2], labels=[\"a\"])",
+      "bad argument \"labels\" to bar: expected 2 labels, one per value, got a list of 1"
+    ),
+    (
+      "bar({a: \"x\"})",
+      "bad argument \"values\" to bar: expected a record of numbers (\"a\" is \"x\"), got a record"
+    ),
+    (
+      "bar(3)",
+      "bad argument \"values\" to bar: expected a list of numbers or a record of name → number, got 3"
+    ),
   ])
   func badArgumentsAreNamed(source: String, message: String) {
     #expect(ResearchSession().errorMessage(source) == message)

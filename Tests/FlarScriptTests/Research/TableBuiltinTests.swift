@@ -1,7 +1,7 @@
 import FlarCore
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FlarScript
 
@@ -36,7 +36,8 @@ import TestSupport
   @Test func aRowIndexOutOfRangeSaysHowManyRowsThereAre() throws {
     let s = ResearchSession()
     try s.run(rows)
-    #expect(s.errorMessage("t[2]")?.contains("row index 2 is out of range for a table of 2 rows") == true)
+    #expect(
+      s.errorMessage("t[2]")?.contains("row index 2 is out of range for a table of 2 rows") == true)
   }
 
   @Test func aLongTableIsElidedButShowPrintsEveryRow() throws {
@@ -76,7 +77,8 @@ import TestSupport
         #expect(parsed?.first?["layer"] as? String == "q")
         #expect(parsed?.last?["rank"] as? Double == 80.5)
       default:
-        #expect(text.hasPrefix("| layer | rank | params |\n| --- | ---: | ---: |\n| q | 96 | 73728 |"))
+        #expect(
+          text.hasPrefix("| layer | rank | params |\n| --- | ---: | ---: |\n| q | 96 | 73728 |"))
       }
     }
   }
@@ -99,9 +101,14 @@ import TestSupport
   }
 
   @Test(arguments: [
-    ("export(t, \"/tmp/x.txt\")",
-     "export: cannot export table to \"/tmp/x.txt\": unknown extension \".txt\" (expected .csv, .json or .md)"),
-    ("export(1, \"a.csv\")", "bad argument \"table\" to export: expected a table or a list of records, got 1"),
+    (
+      "export(t, \"/tmp/x.txt\")",
+      "export: cannot export table to \"/tmp/x.txt\": unknown extension \".txt\" (expected .csv, .json or .md)"
+    ),
+    (
+      "export(1, \"a.csv\")",
+      "bad argument \"table\" to export: expected a table or a list of records, got 1"
+    ),
     ("export(t, 3)", "bad argument \"path\" to export: expected a string, got 3"),
     ("table([1])", "table: element 0 is 1, expected a record (one row)"),
     ("table(\"a\")", "bad argument \"rows\" to table: expected a list of records, got \"a\""),

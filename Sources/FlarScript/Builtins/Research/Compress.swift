@@ -10,12 +10,15 @@ extension BuiltinFamily {
       Signature(
         [.required("model", .handle("model"))],
         options: [
-          .optional("method", .choice(["flar", "svd", "asvd", "fwsvd", "svd_llm"]), default: .string("flar")),
+          .optional(
+            "method", .choice(["flar", "svd", "asvd", "fwsvd", "svd_llm"]), default: .string("flar")
+          ),
           .optional("target", .any, default: .number(0.5)),
           .optional("by", .choice(["params", "flops"]), default: .string("params")),
           .optional("calib", .any, default: .null), .optional("search", .any, default: .null),
           .optional("layers", .string, default: .string("*")),
-          .optional("shrink", .choiceOrNumber(["lw", "oas", "reference", "none"]), default: .string("lw")),
+          .optional(
+            "shrink", .choiceOrNumber(["lw", "oas", "reference", "none"]), default: .string("lw")),
           .optional("per_batch", .bool, default: .bool(false)),
           .optional("center", .bool, default: .bool(false)),
           .optional("criterion", .string, default: .string("feat_mse")),
@@ -31,7 +34,8 @@ extension BuiltinFamily {
           .optional("ranks", .any, default: .null),
           .optional("pairs", .any, default: .null),
         ]),
-      abstract: "compress every matched linear layer with one method; .model, .ranks, .lambdas, .tau, .timings",
+      abstract:
+        "compress every matched linear layer with one method; .model, .ranks, .lambdas, .tau, .timings",
       discussion: """
         Methods: "svd" (plain truncated SVD, same ratio per layer), "asvd" (channels scaled by
         (mean|x|)^alpha, scale="max" for max|x|), "fwsvd" (channels scaled by sqrt of the
@@ -118,7 +122,8 @@ extension BuiltinFamily {
         }
         options.latency = p.predictor
       }
-      let calibLines = try sentences(args, "calib", default: { Array(try readLines("data/calib.txt").prefix(256)) })
+      let calibLines = try sentences(
+        args, "calib", default: { Array(try readLines("data/calib.txt").prefix(256)) })
       let searchLines = try sentences(args, "search", default: defaultSearchSentences)
       let pairs =
         options.method == .fwsvd ? try calibrationPairs(args, count: calibLines.count) : nil
@@ -172,11 +177,23 @@ func compressionManifest(
 ) -> [(String, String)] {
   var out = options.manifestEntries
   out.append(("seed", "0 (no randomness: calibration and search sets are fixed)"))
-  out.append(("calibration", "\(calibration.count) sentences, sha256 \(SHA256.hex(Array(calibration.joined(separator: "\n").utf8)))"))
-  out.append(("search", "\(search.count) sentences, sha256 \(SHA256.hex(Array(search.joined(separator: "\n").utf8)))"))
+  out.append(
+    (
+      "calibration",
+      "\(calibration.count) sentences, sha256 \(SHA256.hex(Array(calibration.joined(separator: "\n").utf8)))"
+    ))
+  out.append(
+    (
+      "search",
+      "\(search.count) sentences, sha256 \(SHA256.hex(Array(search.joined(separator: "\n").utf8)))"
+    ))
   if let pairs {
     let lines = zip(pairs.queries, pairs.definitions).map { $0 + "\t" + $1 }
-    out.append(("pairs", "\(pairs.count) query/definition pairs, sha256 \(SHA256.hex(Array(lines.joined(separator: "\n").utf8)))"))
+    out.append(
+      (
+        "pairs",
+        "\(pairs.count) query/definition pairs, sha256 \(SHA256.hex(Array(lines.joined(separator: "\n").utf8)))"
+      ))
   }
   if let path = model.path ?? model.model.sourceDirectory {
     let weights = path + "/model.safetensors"

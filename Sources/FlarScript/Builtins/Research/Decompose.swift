@@ -38,7 +38,8 @@ extension BuiltinFamily {
     Builtin(
       "svd",
       Signature([.required("A", .matrix)], options: [.optional("whiten", .any, default: .null)]),
-      abstract: "the thin SVD A = U diag(S) Vt; with whiten=S, the SVD of A S kept for un-whitening",
+      abstract:
+        "the thin SVD A = U diag(S) Vt; with whiten=S, the SVD of A S kept for un-whitening",
       discussion: """
         LAPACK dgesdd in float64, singular values descending. svd(W, whiten=S) decomposes W S
         (the activation-aware objective: ‖(W − Ŵ) X‖ = ‖(W − Ŵ) S‖ for H = S Sᵀ) and keeps S,
@@ -89,7 +90,8 @@ extension BuiltinFamily {
       if case .number = args["m"] {
         let m = try args.integer("m", minimum: 0)
         guard case .number = args["n"] else { throw args.bad("n", "a number (eq_rank(m, n))") }
-        return .number(Double(equivalentRank(outputs: m, inputs: try args.integer("n", minimum: 0))))
+        return .number(
+          Double(equivalentRank(outputs: m, inputs: try args.integer("n", minimum: 0))))
       }
       let w = try args.matrix("m")
       return .number(Double(equivalentRank(outputs: w.rows, inputs: w.columns)))

@@ -113,7 +113,9 @@ public final class LayerStatisticsHandle: Handle {
     return text
   }
 
-  public var fieldNames: [String] { ["n", "features", "batches", "mean", "mean_abs", "max_abs", "finite"] }
+  public var fieldNames: [String] {
+    ["n", "features", "batches", "mean", "mean_abs", "max_abs", "finite"]
+  }
 
   public func field(named name: String) -> Value? {
     switch name {

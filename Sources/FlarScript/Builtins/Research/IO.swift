@@ -14,7 +14,9 @@ extension BuiltinFamily {
     Builtin(
       "exists", Signature([.required("path", .string)]),
       abstract: "true when a file or directory exists at path",
-      examples: ["if exists(\"models/latency-this-cpu.json\") then p = load(\"models/latency-this-cpu.json\") end"]
+      examples: [
+        "if exists(\"models/latency-this-cpu.json\") then p = load(\"models/latency-this-cpu.json\") end"
+      ]
     ) { args, _ in
       .bool(FileManager.default.fileExists(atPath: try args.string("path")))
     }
@@ -34,7 +36,8 @@ extension BuiltinFamily {
   static var loadBuiltin: Builtin {
     Builtin(
       "load", Signature([.required("path", .string)]),
-      abstract: "a model directory, a .npy matrix, a .npz/.safetensors record of matrices, a .json predictor",
+      abstract:
+        "a model directory, a .npy matrix, a .npz/.safetensors record of matrices, a .json predictor",
       discussion: """
         A directory with config.json and model.safetensors (the Hugging Face layout) loads as a
         model, with its tokenizer when vocab.txt is there; a compressed model saved by flar loads
@@ -57,7 +60,8 @@ extension BuiltinFamily {
       switch fileExtension(path) {
       case "npy": return .matrix(try NumPyArray.read(path).matrix())
       case "npz":
-        return .record(try NumPyArchive.read(path).map { ($0.name, .matrix(try $0.array.matrix())) })
+        return .record(
+          try NumPyArchive.read(path).map { ($0.name, .matrix(try $0.array.matrix())) })
       case "safetensors":
         let file = try SafeTensorsFile(path: path)
         return .record(
@@ -77,14 +81,17 @@ extension BuiltinFamily {
   static var saveBuiltin: Builtin {
     Builtin(
       "save", Signature([.required("value", .any), .required("path", .string)]),
-      abstract: "write a value atomically: matrix → .npy, record → .npz/.safetensors, model → directory, predictor → .json, table → .csv/.json/.md",
+      abstract:
+        "write a value atomically: matrix → .npy, record → .npz/.safetensors, model → directory, predictor → .json, table → .csv/.json/.md",
       discussion: """
         Every write goes to a temporary file (or directory) first and is renamed into place, so
         an interrupted save leaves the old file whole. A compressed model's directory holds L and
         R for each replaced layer and lists the ranks in config.json; loading it back gives the
         same outputs. A compression result saves its model with the manifest beside it.
         """,
-      examples: ["save(W, \"w.npy\")", "save(r.model, \"out/minilm-flar\")", "save(r, \"out/minilm-flar\")"]
+      examples: [
+        "save(W, \"w.npy\")", "save(r.model, \"out/minilm-flar\")", "save(r, \"out/minilm-flar\")",
+      ]
     ) { args, context in
       let path = try args.string("path")
       let ext = fileExtension(path)

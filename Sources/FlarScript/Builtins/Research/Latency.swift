@@ -75,10 +75,11 @@ extension BuiltinFamily {
             return stopRequested(context)
           })
       }
-      let spread = [m.dense, m.rank1, m.rankK].map { t in
-        let q = t.interquartileRange
-        return (q.upper - q.lower) / t.medianMilliseconds
-      }.max() ?? 0
+      let spread =
+        [m.dense, m.rank1, m.rankK].map { t in
+          let q = t.interquartileRange
+          return (q.upper - q.lower) / t.medianMilliseconds
+        }.max() ?? 0
       return .record([
         ("dense_ms", .number(m.dense.medianMilliseconds)),
         ("rank1_ms", .number(m.rank1.medianMilliseconds)),
@@ -138,7 +139,8 @@ extension BuiltinFamily {
         TableHandle(
           try datasetTable(
             data,
-            title: "latency data set: \(data.count) rows measured on \(LatencyPredictor.hardwareDescription())"
+            title:
+              "latency data set: \(data.count) rows measured on \(LatencyPredictor.hardwareDescription())"
           )))
     }
   }
@@ -162,7 +164,8 @@ extension BuiltinFamily {
       let path = try args.string("path")
       let data = try LatencyDataset.load(path)
       return .handle(
-        TableHandle(try datasetTable(data, title: "latency data set: \(data.count) rows from \(path)")))
+        TableHandle(
+          try datasetTable(data, title: "latency data set: \(data.count) rows from \(path)")))
     }
   }
 
@@ -231,7 +234,8 @@ extension BuiltinFamily {
         [.required("p", .handle("latency predictor"))],
         variadic: .required("shape", .any),
         options: shapeNames.map { .optional($0, .integer, default: .null) }),
-      abstract: "the predicted ratio and time of a rank-k pair: {ratio, ms, dense_ms, rank1_ms, pays_off}",
+      abstract:
+        "the predicted ratio and time of a rank-k pair: {ratio, ms, dense_ms, rank1_ms, pays_off}",
       discussion: """
         Two forms. predict_latency(p, batch, tokens, in, out, rank) gives the shape by
         position (or batch=, tokens=, out=, rank= by name; in only by position for now, as
@@ -271,7 +275,8 @@ extension BuiltinFamily {
     if case .handle(let h as ModelHandle)? = args.rest.first {
       guard args.rest.count >= 2, case .string(let layer) = args.rest[1] else {
         throw BuiltinError.failed(
-          "the model form is predict_latency(p, model, layer, rank=k): a layer name must follow the model")
+          "the model form is predict_latency(p, model, layer, rank=k): a layer name must follow the model"
+        )
       }
       guard args.rest.count <= 3 else {
         throw BuiltinError.tooManyArguments(expected: 4, got: args.rest.count + 1)
@@ -334,7 +339,8 @@ extension BuiltinFamily {
     let columns = try datasetColumns.map { name throws -> [TableCell] in
       guard let column = table.column(named: name) else {
         throw BuiltinError.failed(
-          "latency table has no column \"\(name)\" (columns: \(table.columns.map(\.name).joined(separator: ", ")))")
+          "latency table has no column \"\(name)\" (columns: \(table.columns.map(\.name).joined(separator: ", ")))"
+        )
       }
       return column
     }
@@ -416,7 +422,8 @@ public final class PredictorHandle: Handle {
     let m = predictor.metadata
     let o = predictor.forest.options
     let depth = o.maxDepth.map { "depth ≤ \($0)" } ?? "unlimited depth"
-    let dropped = m.droppedNonFinite == 0 ? "" : " (\(m.droppedNonFinite) dropped: ratio not finite)"
+    let dropped =
+      m.droppedNonFinite == 0 ? "" : " (\(m.droppedNonFinite) dropped: ratio not finite)"
     return [
       "latency predictor\(path.map { " " + $0 } ?? ""): random forest of \(o.treeCount) trees (\(depth), seed \(o.seed)) on \(predictor.featureNames.joined(separator: ", "))",
       "  measured on \(m.hardware); \(m.sampleCount) rows\(dropped), \(m.trainCount) to train, \(m.testCount) held out",

@@ -36,7 +36,8 @@ extension BuiltinFamily {
 
   static var text: Builtin {
     Builtin(
-      "text", Signature([.required("path", .string)], options: [.optional("limit", .any, default: .null)]),
+      "text",
+      Signature([.required("path", .string)], options: [.optional("limit", .any, default: .null)]),
       abstract: "the non-empty lines of a text file, as a list of strings",
       examples: ["calib = text(\"data/calib.txt\", limit=256)"]
     ) { args, _ in
@@ -306,7 +307,8 @@ extension BuiltinFamily {
     ) { args, _ in
       let m = try modelArgument(args)
       let reference = try modelArgument(args, "reference")
-      let stats = try args.handle("stats", as: StatisticsHandle.self, expected: "statistics from hook()")
+      let stats = try args.handle(
+        "stats", as: StatisticsHandle.self, expected: "statistics from hook()")
       let errors = try m.model.calibrationOutputErrors(
         reference: reference.model, statistics: stats.statistics)
       return .record(errors.map { ($0.layer, .number($0.error)) })
@@ -347,7 +349,9 @@ extension BuiltinFamily {
   }
 }
 
-/// The reference gloss embeddings `evaluate` computed last. The entry holds
+/// The reference gloss embeddings `evaluate` computed last.
+///
+/// The entry holds
 /// the model handle itself (compared by identity), so a handle freed and a
 /// new one at the same address can never be mistaken for it.
 final class ReferenceEmbeddingCache: @unchecked Sendable {

@@ -66,7 +66,8 @@ func compressionTable(_ handle: CompressionHandle) throws -> Table {
     try table.append([
       .text(o.name), .text("\(o.outFeatures)x\(o.inFeatures)"),
       o.rank.map { .number(Double($0)) } ?? .text("dense"),
-      o.searchedRank.map { .number(Double($0)) } ?? (r.options.method == .flar ? .text("dense") : .empty),
+      o.searchedRank.map { .number(Double($0)) }
+        ?? (r.options.method == .flar ? .text("dense") : .empty),
       o.lambda.map(TableCell.number) ?? .empty, o.jitter.map(TableCell.number) ?? .empty,
       .number(Double(o.evaluations)), .number(Double(params + o.outFeatures)),
     ])

@@ -113,7 +113,8 @@ extension BuiltinFamily {
         values = []
         for (key, value) in box.entries {
           guard case .number(let x) = value else {
-            throw args.bad("values", "a record of numbers (\"\(key)\" is \(ValueFormatter.culprit(value)))")
+            throw args.bad(
+              "values", "a record of numbers (\"\(key)\" is \(ValueFormatter.culprit(value)))")
           }
           values.append(x)
         }

@@ -43,7 +43,10 @@ extension BuiltinFamily {
   static func criterionEvaluator(
     _ args: Arguments, _ model: BertModel, _ layer: String, _ d: LowRankDecomposition,
     _ criterion: SearchCriterion
-  ) throws -> (evaluate: (Int) throws -> Double, passes: ((Double), Double) -> Bool, features: EndFeatureCriterion?) {
+  ) throws -> (
+    evaluate: (Int) throws -> Double, passes: ((Double), Double) -> Bool,
+    features: EndFeatureCriterion?
+  ) {
     let passes: (Double, Double) -> Bool = criterion.higherIsBetter ? { $0 >= $1 } : { $0 <= $1 }
     switch criterion {
     case .featMSE:
@@ -114,7 +117,8 @@ extension BuiltinFamily {
           .optional("criterion", .string, default: .string("feat_mse")),
           .optional("whiten", .any, default: .null), .optional("data", .any, default: .null),
         ]),
-      abstract: "a criterion over a sweep of ranks, as [rank, value] pairs; warns where not monotone",
+      abstract:
+        "a criterion over a sweep of ranks, as [rank, value] pairs; warns where not monotone",
       discussion: """
         The monotonicity the bisection relies on, measured: ranks= a list or range (default
         every multiple of 8 below k_eq). A violation (the error growing, or the cosine
@@ -128,7 +132,8 @@ extension BuiltinFamily {
       let d = try layerDecomposition(args, m.model, layer)
       let ranks: [Int]
       if args.isNil("ranks") {
-        ranks = RankBisection(equivalentRank: equivalentRank(outputs: d.outputs, inputs: d.inputs))
+        ranks =
+          RankBisection(equivalentRank: equivalentRank(outputs: d.outputs, inputs: d.inputs))
           .candidates
       } else {
         guard let values = MatrixConversion.numbers(try rangeOrList(args, "ranks")) else {

@@ -25,19 +25,23 @@ public final class SearchHandle: Handle {
   public var typeName: String { "search result" }
 
   public var summary: String {
-    let answer = result.rank.map { "rank \($0)" } ?? "dense (no rank below k_eq = \(equivalentRank) passes)"
+    let answer =
+      result.rank.map { "rank \($0)" } ?? "dense (no rank below k_eq = \(equivalentRank) passes)"
     let visits = result.curve.map { "\($0.rank): \(show($0.value))" }.joined(separator: ", ")
     return
       "search \(layer): \(answer) — \(criterion.rawValue) \(criterion.higherIsBetter ? ">=" : "<=") \(show(tolerance)), \(result.evaluations) evaluations\n  visited \(visits)"
   }
 
-  public var fieldNames: [String] { ["rank", "evals", "curve", "layer", "criterion", "tol", "k_eq"] }
+  public var fieldNames: [String] {
+    ["rank", "evals", "curve", "layer", "criterion", "tol", "k_eq"]
+  }
 
   public func field(named name: String) -> Value? {
     switch name {
     case "rank": return result.rank.map { .number(Double($0)) } ?? .null
     case "evals": return .number(Double(result.evaluations))
-    case "curve": return .list(result.curve.map { .list([.number(Double($0.rank)), .number($0.value)]) })
+    case "curve":
+      return .list(result.curve.map { .list([.number(Double($0.rank)), .number($0.value)]) })
     case "layer": return .string(layer)
     case "criterion": return .string(criterion.rawValue)
     case "tol": return .number(tolerance)
@@ -68,26 +72,39 @@ public final class CompressionHandle: Handle {
       "  compressed linear layers: \(r.linearParamsAfter) of \(r.linearParamsBefore) parameters (\(percent(r.linearParamsAfter, r.linearParamsBefore)))",
       "  whole model:              \(r.modelParamsAfter) of \(r.modelParamsBefore) parameters (\(percent(r.modelParamsAfter, r.modelParamsBefore)))",
     ]
-    if let tau = r.tau { lines.append("  threshold tau \(show(tau)); \(show((r.forwardPasses * 10).rounded() / 10)) search forward passes") }
-    if !r.fallbacks.isEmpty { lines.append("  cholesky fallback taken for \(r.fallbacks.count) layers") }
+    if let tau = r.tau {
+      lines.append(
+        "  threshold tau \(show(tau)); \(show((r.forwardPasses * 10).rounded() / 10)) search forward passes"
+      )
+    }
+    if !r.fallbacks.isEmpty {
+      lines.append("  cholesky fallback taken for \(r.fallbacks.count) layers")
+    }
     if let f = r.fisher {
-      lines.append("  fisher: \(f.pairCount) pairs in \(f.batchCount) batches, mean contrastive loss \(show(f.meanLoss))")
+      lines.append(
+        "  fisher: \(f.pairCount) pairs in \(f.batchCount) batches, mean contrastive loss \(show(f.meanLoss))"
+      )
     }
     lines.append(
-      "  time " + r.timings.map { "\($0.stage) \(formatSecondsShort($0.seconds))" }.joined(separator: ", "))
+      "  time "
+        + r.timings.map { "\($0.stage) \(formatSecondsShort($0.seconds))" }.joined(separator: ", "))
     lines.append("  fields: model, ranks, lambdas, tau, timings, params, manifest, layers")
     return lines.joined(separator: "\n")
   }
 
   public var fieldNames: [String] {
-    ["model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers", "forward_passes", "fallbacks", "fisher"]
+    [
+      "model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers",
+      "forward_passes", "fallbacks", "fisher",
+    ]
   }
 
   public func field(named name: String) -> Value? {
     let r = result
     switch name {
     case "model": return .handle(ModelHandle(r.model, path: nil))
-    case "ranks": return .record(r.layers.map { ($0.name, $0.rank.map { .number(Double($0)) } ?? .null) })
+    case "ranks":
+      return .record(r.layers.map { ($0.name, $0.rank.map { .number(Double($0)) } ?? .null) })
     case "lambdas": return .record(r.layers.map { ($0.name, $0.lambda.map(Value.number) ?? .null) })
     case "tau": return r.tau.map(Value.number) ?? .null
     case "timings": return .record(r.timings.map { ($0.stage, .number($0.seconds)) })
@@ -105,14 +122,16 @@ public final class CompressionHandle: Handle {
     case "fisher":
       // fwsvd: F_j per input channel of each layer, as a row.
       guard let f = r.fisher else { return .null }
-      return .record(r.layers.compactMap { o in f.byLayer[o.name].map { (o.name, .matrix(.row($0))) } })
+      return .record(
+        r.layers.compactMap { o in f.byLayer[o.name].map { (o.name, .matrix(.row($0))) } })
     default: return nil
     }
   }
 
   func layerRecord(_ o: LayerOutcome) -> Value {
     .record([
-      ("name", .string(o.name)), ("shape", .list([.number(Double(o.outFeatures)), .number(Double(o.inFeatures))])),
+      ("name", .string(o.name)),
+      ("shape", .list([.number(Double(o.outFeatures)), .number(Double(o.inFeatures))])),
       ("rank", o.rank.map { .number(Double($0)) } ?? .null),
       ("searched", o.searchedRank.map { .number(Double($0)) } ?? .null),
       ("lambda", o.lambda.map(Value.number) ?? .null),

@@ -38,7 +38,9 @@ public final class TableHandle: Handle {
       rows: Array(table.rows.prefix(edge)) + Array(table.rows.suffix(edge)),
       footer: table.footer, title: table.title,
       notes: table.notes
-        + ["… \(hidden) of \(table.rows.count) rows not shown between row \(edge - 1) and row \(table.rows.count - edge); show(t) prints them all"],
+        + [
+          "… \(hidden) of \(table.rows.count) rows not shown between row \(edge - 1) and row \(table.rows.count - edge); show(t) prints them all"
+        ],
       manifest: table.manifest)
     {
       shortened = cut
