@@ -116,7 +116,7 @@ import Testing
           abstract: "the factor's L", examples: ["lower(S)"]
         ) { args, _ in
           .matrix(
-            try args.handle("S", as: FakeFactor.self, expected: "a factor").L)
+            try args.handle("S", as: FakeFactor.self, expected: "a factor").lower)
         }
       ])
   }
