@@ -39,7 +39,7 @@ let package = Package(
 
     // Tests.
     .target(
-      name: "TestSupport", dependencies: ["FlarLinAlg"], path: "Tests/TestSupport"),
+      name: "TestSupport", dependencies: ["FlarCore", "FlarLinAlg"], path: "Tests/TestSupport"),
     .testTarget(
       name: "FlarLinAlgTests", dependencies: ["FlarLinAlg", "TestSupport"]),
     .testTarget(

@@ -1,5 +1,7 @@
-// A JSON value with ordered objects, for the small JSON files of a model
-// directory (config.json, tokenizer_config.json, a safetensors header).
+// flar's one JSON value: the small JSON files of a model directory
+// (config.json, tokenizer_config.json, a safetensors header), run manifests
+// and table rows. Written and parsed without Foundation, so that key order
+// and number text are under flar's control.
 //
 // Goals, in order: reject what the safetensors format forbids (duplicate
 // keys, trailing garbage), keep key order so that a saved config.json reads
@@ -34,8 +36,28 @@ public indirect enum JSONValue: Sendable, Equatable {
   /// A number value holding an integer.
   public init(integer: Int) { self = .number(String(integer)) }
 
-  /// A number value holding a double, written in Swift's shortest form.
-  public init(double: Double) { self = .number("\(double)") }
+  /// A number value holding a double in the shortest text that reads back
+  /// to it (`NumberFormat.shortest`); NaN and infinities, which JSON cannot
+  /// hold, become `null`.
+  public init(double: Double) {
+    self = double.isFinite ? .number(NumberFormat.shortest(double)) : .null
+  }
+
+  /// A number value holding `value`, as `init(double:)` writes it.
+  public static func number(_ value: Double) -> JSONValue { JSONValue(double: value) }
+
+  /// An object holding `members` with its keys sorted, so that the same
+  /// dictionary always gives the same text.
+  public static func object(_ members: [String: JSONValue]) -> JSONValue {
+    .object(members.keys.sorted().map { ($0, members[$0]!) })
+  }
+
+  /// Parses JSON text held in `bytes`, as `parseJSON(_:)` in FlarModels.
+  ///
+  /// - Throws: `JSONError` with the byte offset of the problem.
+  public static func parse<C: Collection<UInt8>>(_ bytes: C) throws -> JSONValue {
+    try parseJSONText(bytes)
+  }
 
   /// The member `key` of an object, or nil.
   public subscript(key: String) -> JSONValue? {
@@ -108,7 +130,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
     case .number(let s): out += s
-    case .string(let s): JSONValue.writeString(s, into: &out)
+    case .string(let s): out += JSONValue.quoted(s)
     case .array(let items):
       if items.isEmpty {
         out += "[]"
@@ -129,7 +151,7 @@ public indirect enum JSONValue: Sendable, Equatable {
       out += "{" + newline
       for (i, (key, value)) in pairs.enumerated() {
         out += pad
-        JSONValue.writeString(key, into: &out)
+        out += JSONValue.quoted(key)
         out += pretty ? ": " : ":"
         value.write(into: &out, level: level + 1, pretty: pretty)
         out += (i + 1 < pairs.count ? "," : "") + newline
@@ -138,8 +160,34 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
   }
 
-  private static func writeString(_ s: String, into out: inout String) {
-    out += "\""
+  /// The compact JSON text on one line, with a space after each `,` and
+  /// `:` as manifests print it: `{"a": 1, "b": [true, null]}`.
+  public var text: String {
+    switch self {
+    case .null: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .number(let s): return s
+    case .string(let s): return Self.quoted(s)
+    case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
+    case .object(let pairs):
+      return "{" + pairs.map { Self.quoted($0.0) + ": " + $0.1.text }.joined(separator: ", ") + "}"
+    }
+  }
+
+  /// The JSON text with one member per line at the top level, indented by
+  /// `indent` spaces; nested values stay compact (`text`).
+  public func lines(indent: Int) -> String {
+    guard case .object(let pairs) = self, !pairs.isEmpty else { return text }
+    let pad = String(repeating: " ", count: indent + 2)
+    let body = pairs.map { pad + Self.quoted($0.0) + ": " + $0.1.text }
+    return "{\n" + body.joined(separator: ",\n") + "\n"
+      + String(repeating: " ", count: indent) + "}"
+  }
+
+  /// `s` as a JSON string literal (RFC 8259 §7): quote, backslash and
+  /// control characters escaped, everything else kept as UTF-8.
+  public static func quoted(_ s: String) -> String {
+    var out = "\""
     for scalar in s.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""
@@ -147,15 +195,12 @@ public indirect enum JSONValue: Sendable, Equatable {
       case "\n": out += "\\n"
       case "\r": out += "\\r"
       case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
+      case _ where scalar.value < 0x20:
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(scalar)
       }
     }
-    out += "\""
+    return out + "\""
   }
 }

@@ -33,8 +33,10 @@ public enum JSONError: Error, Equatable, CustomStringConvertible {
 
 /// Parses JSON text held in `bytes`; whitespace may surround the value.
 ///
+/// Reached as `JSONValue.parse(_:)`, and as `parseJSON(_:)` from FlarModels.
+///
 /// - Throws: `JSONError` with the byte offset of the problem.
-public func parseJSON<C: Collection<UInt8>>(_ bytes: C) throws -> JSONValue {
+func parseJSONText<C: Collection<UInt8>>(_ bytes: C) throws -> JSONValue {
   let buffer = Array(bytes)
   var parser = JSONParser(bytes: buffer)
   parser.skipWhitespace()
