@@ -58,10 +58,12 @@ extension BuiltinFamily {
         return .handle(ModelHandle(try BertModel.load(directory: path), path: path))
       }
       switch fileExtension(path) {
-      case "npy": return .matrix(try NumPyArray.read(path).matrix())
+      case "npy": return .matrix(try NumPyArray.read(path).matrix(source: "\"\(path)\""))
       case "npz":
         return .record(
-          try NumPyArchive.read(path).map { ($0.name, .matrix(try $0.array.matrix())) })
+          try NumPyArchive.read(path).map {
+            ($0.name, .matrix(try $0.array.matrix(source: "member \"\($0.name)\" of \"\(path)\"")))
+          })
       case "safetensors":
         let file = try SafeTensorsFile(path: path)
         return .record(

@@ -361,7 +361,14 @@ final class ReferenceEmbeddingCache: @unchecked Sendable {
 /// The non-empty lines of a text file.
 func readLines(_ path: String) throws -> [String] {
   let bytes = try AtomicFile.read(path)
-  return textLines(String(decoding: bytes, as: UTF8.self))
+  guard let text = String(validating: bytes, as: UTF8.self) else {
+    // Decoding with replacement would feed U+FFFD to the tokenizer unseen.
+    let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    let bad = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1
+    throw FileError.cannotRead(
+      path: path, reason: "not UTF-8 text (line \(bad) has an invalid byte)")
+  }
+  return textLines(text)
     .map(String.init)
     .filter { !$0.allSatisfy(\.isWhitespace) }
 }
