@@ -63,6 +63,11 @@ enum LinAlgBench {
     emit("| \(step) | \(mine)\(warn) | \(peerName) | \(peerText) | \(ratio) |")
   }
 
+  /// Measures the asked steps of one case, then its peer, then prints the
+  /// rows.
+  ///
+  /// Long because the steps share the arrays and the streamed statistics in
+  /// the order the method computes them, and the rows print in that order.
   static func runCase(_ c: Case, batch: Int, repeats: Int, options: [String: String]) throws {
     let x = randomFloat(rows: c.tokens, columns: c.n, seed: UInt64(c.n))
     let w = randomFloat(rows: c.weightRows, columns: c.n, seed: UInt64(c.n) + 1)

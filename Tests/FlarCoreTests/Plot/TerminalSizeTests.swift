@@ -28,9 +28,11 @@ import Darwin
     #expect(TerminalSize.resolvedColumns(window: nil, environment: "-5") == 80)
   }
 
-  /// The kernel's answer is read: a pseudo-terminal set to 97 columns
-  /// reports 97 (a width no default or fallback produces). The size set on
-  /// the master side is the pair's, so no follower needs opening.
+  /// A pseudo-terminal set to 97 columns reports 97.
+  ///
+  /// No default or fallback gives 97, so the kernel's answer is what is
+  /// read. The size set on the master side is the pair's, so no follower
+  /// needs opening.
   @Test func windowColumnsReadsAPseudoTerminalsWidth() throws {
     let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
     try #require(master >= 0)

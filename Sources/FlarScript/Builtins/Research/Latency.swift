@@ -273,15 +273,13 @@ extension BuiltinFamily {
     var positional = [Bool](repeating: false, count: 5)
     if case .handle(let h as ModelHandle)? = args.rest.first {
       guard args.rest.count >= 2, case .string(let layer) = args.rest[1] else {
-        throw BuiltinError.failed(
-          "the model form is predict_latency(p, model, layer, rank=k): a layer name must follow the model"
-        )
+        throw BuiltinError.modelFormNeedsLayer
       }
       guard args.rest.count <= 3 else {
         throw BuiltinError.tooManyArguments(expected: 4, got: args.rest.count + 1)
       }
       for name in ["in", "out"] where !args.isNil(name) {
-        throw BuiltinError.failed("\(name)= is read from the layer in the model form; leave it out")
+        throw BuiltinError.shapeReadFromLayer(parameter: name)
       }
       let linear = try h.model.linear(layer)
       shape = [defaultBatch, defaultTokens, linear.inFeatures, linear.outFeatures, nil]
@@ -337,17 +335,15 @@ extension BuiltinFamily {
   static func dataset(from table: Table) throws -> LatencyDataset {
     let columns = try datasetColumns.map { name throws -> [TableCell] in
       guard let column = table.column(named: name) else {
-        throw BuiltinError.failed(
-          "latency table has no column \"\(name)\" (columns: \(table.columns.map(\.name).joined(separator: ", ")))"
-        )
+        throw BuiltinError.missingColumn(
+          name, table: "latency", columns: table.columns.map(\.name))
       }
       return column
     }
     let samples = try table.rows.indices.map { row throws -> LatencySample in
       let x = try columns.enumerated().map { (c, cells) throws -> Double in
         guard case .number(let v) = cells[row] else {
-          throw BuiltinError.failed(
-            "latency table row \(row), column \"\(datasetColumns[c])\": expected a number")
+          throw BuiltinError.notANumber(row: row, column: datasetColumns[c], table: "latency")
         }
         return v
       }
