@@ -12,29 +12,17 @@ import Foundation
 /// then the median and min–max of the repeats.
 enum ForwardBench {
   static func run(_ args: [String]) throws {
-    var modelPath = "models/all-MiniLM-L6-v2"
-    var sentencesPath = "Tests/Fixtures/models/sentences.txt"
-    var (batchSize, maxLength, threads, repeats) = (32, 128, 2, 15)
-    var i = 0
-    func next() -> String {
-      i += 1
-      return i < args.count ? args[i] : ""
-    }
-    while i < args.count {
-      switch args[i] {
-      case "--model": modelPath = next()
-      case "--sentences": sentencesPath = next()
-      case "--batch": batchSize = Int(next()) ?? batchSize
-      case "--maxlen": maxLength = Int(next()) ?? maxLength
-      case "--threads": threads = Int(next()) ?? threads
-      case "--repeats": repeats = Int(next()) ?? repeats
-      default: throw BenchError.badOption(args[i])
-      }
-      i += 1
-    }
+    let options = try BenchOptions(
+      args,
+      defaults: [
+        "--model": "models/all-MiniLM-L6-v2", "--sentences": "Tests/Fixtures/models/sentences.txt",
+        "--batch": "32", "--maxlen": "128", "--threads": "2", "--repeats": "15",
+      ])
+    let (batchSize, maxLength) = (try options.integer("--batch"), try options.integer("--maxlen"))
+    let (threads, repeats) = (try options.integer("--threads"), try options.integer("--repeats"))
     BLASThreads.set(threads)
-    let model = try BertModel.load(directory: modelPath)
-    let sentences = try String(contentsOfFile: sentencesPath, encoding: .utf8)
+    let model = try BertModel.load(directory: options["--model"])
+    let sentences = try String(contentsOfFile: options["--sentences"], encoding: .utf8)
       .split(separator: "\n").prefix(batchSize).map(String.init)
     let batch = try model.encode(sentences, maxLength: maxLength)
     let tokens = batch.tokenCount
