@@ -1,3 +1,4 @@
+import FlarCore
 import FlarScript
 import Foundation
 
@@ -55,11 +56,10 @@ final class MetaCommands {
     let name = String(line.prefix { !$0.isWhitespace })
     let argument = line.dropFirst(name.count).trimmingWhitespace()
     guard let command = table[name] else {
-      var message = "error: unknown command \"\(name)\""
-      if let suggestion = Suggestion.closest(to: name, among: names) {
-        message += "; did you mean \"\(suggestion)\"?"
-      }
-      FileHandle.standardError.write((message + " (:help lists them)\n").data(using: .utf8)!)
+      let message =
+        "error: unknown command \"\(name)\""
+        + Suggestion.parenthetical(Suggestion.closest(to: name, among: names))
+      FileHandle.standardError.write((message + "; :help lists them\n").data(using: .utf8)!)
       return .continue
     }
     return command.run(argument)

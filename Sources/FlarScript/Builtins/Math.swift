@@ -97,7 +97,7 @@ extension BuiltinFamily {
   ) throws -> Value {
     let m = try args.matrix("x")
     if m.count == 0, !emptyAllowed {
-      throw BuiltinError.failed("empty input has no \(args.builtinName)")
+      throw BuiltinError.emptyInput
     }
     if args.isNil("axis") { return .number(f(m.storage)) }
     switch try args.integer("axis") {

@@ -124,8 +124,7 @@ extension BuiltinFamily {
   static func checkSize(_ m: Int, _ n: Int) throws(BuiltinError) {
     let (count, overflow) = m.multipliedReportingOverflow(by: n)
     guard overflow || count > 1 << 31 else { return }
-    throw .failed(
-      "a \(m)x\(n) matrix is too large (more than 2^31 elements)")
+    throw .matrixTooLarge(rows: m, columns: n)
   }
 
   /// √(Σ x²), scaled to avoid overflow and underflow.

@@ -16,6 +16,9 @@ extension Interpreter {
   }
 
   /// Evaluates one node; `evaluate` wraps it with the depth check.
+  ///
+  /// Long because it is one switch with a short case per expression kind,
+  /// read as a table; each case longer than a few lines calls its own method.
   private func evaluateNode(_ expression: Expr, in environment: Environment)
     throws -> Value
   {

@@ -1,3 +1,5 @@
+import FlarCore
+
 /// Errors raised while running a program, each with the range that failed.
 public struct RuntimeError: Error, CustomStringConvertible {
   /// What went wrong.
@@ -111,7 +113,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
     switch kind {
     case .unknownName(_, let suggestion?), .unknownField(_, _, let suggestion?),
       .unknownKey(_, _, let suggestion?):
-      return [.init("did you mean \"\(suggestion)\"?")]
+      return [.init(Suggestion.didYouMean(suggestion))]
     default: return []
     }
   }

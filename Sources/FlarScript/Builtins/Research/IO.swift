@@ -52,7 +52,7 @@ extension BuiltinFamily {
       let path = try args.string("path")
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw BuiltinError.failed("no such file or directory \"\(path)\"")
+        throw BuiltinError.noSuchFile(path: path)
       }
       if isDirectory.boolValue {
         return .handle(ModelHandle(try BertModel.load(directory: path), path: path))
@@ -150,7 +150,7 @@ func createDirectory(_ path: String) throws {
   do {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   } catch {
-    throw BuiltinError.failed("cannot create directory \"\(path)\": \(error.localizedDescription)")
+    throw BuiltinError.cannotCreateDirectory(path: path, reason: error.localizedDescription)
   }
 }
 

@@ -211,9 +211,7 @@ extension BuiltinFamily {
           ModelHandle(try m.model.replacing(layer, l: l.converted(), r: r.converted()), path: nil))
       }
       guard !args.isNil("rank") else {
-        throw BuiltinError.failed(
-          "needs rank=k or factors=F (a search that left the layer dense has rank nil: keep the layer as it is)"
-        )
+        throw BuiltinError.replaceNeedsRankOrFactors
       }
       let k = try args.integer("rank", minimum: 1)
       let w = try m.model.linear(layer).denseWeight()
