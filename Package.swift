@@ -54,7 +54,10 @@ let package = Package(
       dependencies: ["FlarCore", "FlarLinAlg", "TestSupport"]),
     .testTarget(
       name: "FlarModelsTests",
-      dependencies: ["FlarModels", "FlarCore", "FlarLinAlg", "TestSupport"]),
+      dependencies: [
+        "FlarModels", "FlarCore", "FlarLinAlg", "TestSupport",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .testTarget(
       name: "FlarScriptTests",
       dependencies: ["FlarScript", "FlarLinAlg", "FlarCore", "TestSupport"],
