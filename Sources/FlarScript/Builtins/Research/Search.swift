@@ -42,15 +42,15 @@ extension BuiltinFamily {
   /// (`data=`, default the last 64 lines of data/calib.txt) is read only for
   /// the end-feature criteria.
   static func layerSearch(
-    _ args: Arguments, _ model: BertModel, _ criterion: SearchCriterion, step: Int = 8,
-    earlyExit: Bool = true
+    _ args: Arguments, _ model: BertModel, _ criterion: SearchCriterion,
+    _ context: BuiltinContext, step: Int = 8, earlyExit: Bool = true
   ) throws -> LayerRankSearch {
     let data: [String] =
       !criterion.needsForwardPasses
       ? [] : args.isNil("data") ? try defaultSearchSentences() : try args.strings("data")
     return try LayerRankSearch(
       criterion: criterion, model: model, sentences: data, step: step, earlyExit: earlyExit,
-      cancellation: ResearchEnvironment.shared.cancellation)
+      cancellation: context.cancellation)
   }
 
   static var bisectBuiltin: Builtin {
@@ -86,14 +86,14 @@ extension BuiltinFamily {
         "r = bisect(m, \"encoder.layer.0.intermediate.dense\", whiten=S, tol=1e-3)",
         "plot(r.curve)",
       ]
-    ) { args, _ in
+    ) { args, context in
       let m = try modelArgument(args)
       let layer = try layerArgument(args, m.model)
       guard case .number(let tol) = args["tol"] else { throw BuiltinError.missingArgument("tol") }
       let criterion = try criterionArgument(args)
       let d = try layerDecomposition(args, m.model, layer)
       let search = try layerSearch(
-        args, m.model, criterion, step: try args.integer("step", minimum: 1),
+        args, m.model, criterion, context, step: try args.integer("step", minimum: 1),
         earlyExit: try args.bool("early_exit"))
       let result = try search.search(layer, d, tolerance: tol)
       return .handle(
@@ -141,7 +141,7 @@ extension BuiltinFamily {
       if let bad = ranks.first(where: { $0 < 1 || $0 > d.maxRank }) {
         throw args.bad("ranks", "ranks in 1…\(d.maxRank), found \(bad)")
       }
-      let search = try layerSearch(args, m.model, criterion)
+      let search = try layerSearch(args, m.model, criterion, context)
       var points: [(rank: Int, value: Double)] = []
       for k in ranks.sorted() {
         try context.checkCancellation()
