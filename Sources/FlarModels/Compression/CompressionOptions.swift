@@ -35,7 +35,10 @@ public struct CompressionOptions: Sendable {
   public var perBatch: Bool = false
   public var centering: Centering = .uncentered
   /// `flar`: the search criterion and its tolerance (nil: τ from the target).
-  public var criterion: SearchCriterion = .featMSE
+  ///
+  /// The default divides by the dense model's mean square (README, "The
+  /// search", says why).
+  public var criterion: SearchCriterion = .featMSEDense
   public var tolerance: Double? = nil
   /// `flar`: what the ratio correction does with the layers the search left
   /// dense (the reference keeps them dense).

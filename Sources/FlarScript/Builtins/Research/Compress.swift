@@ -21,7 +21,7 @@ extension BuiltinFamily {
             "shrink", .choiceOrNumber(["lw", "oas", "reference", "none"]), default: .string("lw")),
           .optional("per_batch", .bool, default: .bool(false)),
           .optional("center", .bool, default: .bool(false)),
-          .optional("criterion", .string, default: .string("feat_mse")),
+          .optional("criterion", .string, default: .string("feat_mse_dense")),
           .optional("tol", .any, default: .null), .optional("step", .integer, default: .number(8)),
           .optional("dense", .choice(["keep", "rescale"]), default: .string("keep")),
           .optional("early_exit", .bool, default: .bool(true)),
@@ -45,10 +45,11 @@ extension BuiltinFamily {
         moment, uniform ratio; blockwise=true collects each block's statistics from the partly
         compressed model), "flar" (shrink= "lw" | "oas" | "reference" | a number; whitening;
         threshold tau = e / L from the model compressed uniformly to the target; bisection per
-        layer on criterion= ("feat_mse": end-feature error over the compressed model's mean
-        square, the reference's; "feat_mse_dense": over the dense model's, with early_exit=true
-        stopping failing candidates as soon as they fail, same ranks; "whitened_err",
-        "weight_cos" in closed form; see help(bisect)) with tol= overriding tau; ratio
+        layer on criterion= ("feat_mse_dense", the default: end-feature error over the dense
+        model's mean square, with early_exit=true stopping failing candidates as soon as they
+        fail, same ranks; "feat_mse": over the compressed model's, the reference code's;
+        "whitened_err", "weight_cos" in closed form; see help(bisect)) with tol= overriding
+        tau (tau from the model with every layer at floor(target · k_eq)); ratio
         correction that meets the target to one rank step per layer, layers the search left
         dense staying dense (dense="rescale" rescales them with the others, flar's behaviour
         before it followed the reference); with latency=a predictor, layers the predictor says would not

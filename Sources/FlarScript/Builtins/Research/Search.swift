@@ -59,7 +59,7 @@ extension BuiltinFamily {
       Signature(
         [.required("model", .handle("model")), .required("layer", .string)],
         options: [
-          .optional("criterion", .string, default: .string("feat_mse")),
+          .optional("criterion", .string, default: .string("feat_mse_dense")),
           .optional("tol", .any, default: .null), .optional("whiten", .any, default: .null),
           .optional("step", .integer, default: .number(8)),
           .optional("data", .any, default: .null),
@@ -70,13 +70,13 @@ extension BuiltinFamily {
         Ranks step, 2·step, … below the equivalent rank k_eq = floor(m n / (m + n)); the top
         candidate is taken as passing without evaluation, and a layer whose answer stays there
         is left dense (.rank is nil): at most ceil(log2(k_eq / step)) evaluations. Criteria:
-        "feat_mse" — normalised end-feature MSE mean((F_k − F)²) / mean(F_k²) (the compressed
-        model's mean square, as the reference code divides) with only this layer compressed,
-        on a fixed search set (data=, default the last 64 lines of data/calib.txt), run from
-        the layer's cached input on; "feat_mse_dense" — the same error over the dense model's
-        mean(F²), whose denominator is known in advance, so a failing candidate stops as soon
-        as its partial sum over the search batches passes tol (early_exit=false runs every
-        batch; the rank is the same either way); "whitened_err" — Σ_{i>k} σ_i² / Σ σ_i² in
+        "feat_mse_dense" (the default) — normalised end-feature MSE mean((F_k − F)²) /
+        mean(F²) with only this layer compressed, on a fixed search set (data=, default the
+        last 64 lines of data/calib.txt), run from the layer's cached input on; its
+        denominator, the dense model's, is known in advance, so a failing candidate stops as
+        soon as its partial sum over the search batches passes tol (early_exit=false runs
+        every batch; the rank is the same either way); "feat_mse" — the same error over the
+        compressed model's mean(F_k²), as the reference code divides; "whitened_err" — Σ_{i>k} σ_i² / Σ σ_i² in
         closed form; "weight_cos" — cos(W, Ŵ_k) in closed form (passes when ≥ tol). Returns
         .rank, .evals, .curve (the [rank, value] pairs visited; at an early exit the value is
         the failing partial error), .early_exits, .forward_passes (batch passes in full-pass
@@ -111,7 +111,7 @@ extension BuiltinFamily {
         [.required("model", .handle("model")), .required("layer", .string)],
         options: [
           .optional("ranks", .any, default: .null),
-          .optional("criterion", .string, default: .string("feat_mse")),
+          .optional("criterion", .string, default: .string("feat_mse_dense")),
           .optional("whiten", .any, default: .null), .optional("data", .any, default: .null),
         ]),
       abstract:
