@@ -67,8 +67,16 @@ public final class CompressionHandle: Handle {
   public var summary: String {
     let r = result
     let lowRank = r.layers.filter { $0.rank != nil }.count
+    // A layer the bisection left dense may still get a rank from the
+    // parameter-target correction: say so beside the count.
+    let searchedDense = r.layers.filter { $0.rank != nil && $0.searchedRank == nil }.count
+    let correction =
+      r.options.method == .flar && searchedDense > 0
+      ? " (\(searchedDense) searched dense, then given a rank by the parameter-target correction)"
+      : ""
     var lines = [
-      "compression \(r.options.method.rawValue): \(lowRank) of \(r.layers.count) layers low-rank",
+      "compression \(r.options.method.rawValue): \(lowRank) of \(r.layers.count) layers low-rank"
+        + correction,
       "  compressed linear layers: \(r.linearParamsAfter) of \(r.linearParamsBefore) parameters (\(percent(r.linearParamsAfter, r.linearParamsBefore)))",
       "  whole model:              \(r.modelParamsAfter) of \(r.modelParamsBefore) parameters (\(percent(r.modelParamsAfter, r.modelParamsBefore)))",
     ]
@@ -88,14 +96,15 @@ public final class CompressionHandle: Handle {
     lines.append(
       "  time "
         + r.timings.map { "\($0.stage) \(formatSecondsShort($0.seconds))" }.joined(separator: ", "))
-    lines.append("  fields: model, ranks, lambdas, tau, timings, params, manifest, layers")
+    lines.append("  fields: model, ranks, lambdas, tau, timings, params, manifest, layers, curves")
+    lines.append("  show(c, layer) explains one layer's rank")
     return lines.joined(separator: "\n")
   }
 
   public var fieldNames: [String] {
     [
       "model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers",
-      "forward_passes", "fallbacks", "fisher",
+      "forward_passes", "fallbacks", "fisher", "curves",
     ]
   }
 
@@ -119,6 +128,7 @@ public final class CompressionHandle: Handle {
     case "layers": return .list(r.layers.map { layerRecord($0) })
     case "forward_passes": return .number(r.forwardPasses)
     case "fallbacks": return .list(r.fallbacks.map(Value.string))
+    case "curves": return curvesRecord
     case "fisher":
       // fwsvd: F_j per input channel of each layer, as a row.
       guard let f = r.fisher else { return .null }
