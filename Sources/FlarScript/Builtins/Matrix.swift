@@ -125,7 +125,7 @@ extension BuiltinFamily {
     let storage = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
       var start = 0
       while start < count {
-        if context.interpreter.cancellation.isCancelled {
+        if context.cancellation.isCancelled {
           cancelled = true
           break
         }
