@@ -163,4 +163,51 @@ import Testing
     try repl.terminal.expect(ReplSession.prompt)
     try repl.enter("d", expecting: ["unknown name \"d\""])
   }
+
+  @Test func ctrlCStopsTrainingALatencyPredictor() throws {
+    let repl = try ReplSession()
+    let csv = TestSupport.fixture("latency/synthetic.csv")
+    try repl.type(
+      "print(\"training \" + \"started\"); p = train_latency(\"\(csv)\", n_trees=1000000)\r")
+    try repl.terminal.expect("training started")
+    try repl.terminal.send("\u{03}")
+    try repl.terminal.expect("error: cancelled", timeout: 30)
+    try repl.terminal.expect(ReplSession.prompt)
+    try repl.enter("p", expecting: ["unknown name \"p\""])
+  }
+
+  @Test func ctrlCStopsANotebookRunWithoutWritingIt() throws {
+    try TestSupport.withTemporaryDirectory { dir in
+      let path = dir + "/spin.md"
+      let marker = dir + "/started.csv"
+      // Cell 2 says it started by writing a file (a cell's output is
+      // captured, not shown), then spins until Ctrl-C; cell 3 never runs.
+      let notebook = """
+        ```flar
+        x = 1
+        ```
+
+        ```flar
+        export([{a: 1}], "\(marker)")
+        while true do x = x + 1 end
+        ```
+
+        ```flar
+        x
+        ```
+        """ + "\n"
+      try notebook.write(toFile: path, atomically: true, encoding: .utf8)
+      let terminal = try PseudoTerminal(
+        executable: try TestSupport.flarBinary(), arguments: ["notebook", "run", path],
+        environment: TestSupport.flarEnvironment(home: dir, ["TERM": "xterm"]))
+      let deadline = Date().addingTimeInterval(60)
+      while !FileManager.default.fileExists(atPath: marker) && Date() < deadline {
+        Thread.sleep(forTimeInterval: 0.05)
+      }
+      try terminal.send("\u{03}")
+      #expect(try terminal.waitForExit() == 130, "\(terminal.text)")
+      #expect(terminal.text.contains("cancelled; the notebook was not written"), "\(terminal.text)")
+      #expect(try String(contentsOfFile: path, encoding: .utf8) == notebook)
+    }
+  }
 }
