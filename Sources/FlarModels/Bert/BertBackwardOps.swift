@@ -139,13 +139,15 @@ struct AttentionProbabilities: Sendable {
 }
 
 /// Scaled dot-product attention per sequence and head, keeping the
-/// probabilities `P = softmax(Q Kᵀ / √D)` for the backward pass.
+/// probabilities `P = softmax(Q Kᵀ / √D + B)` for the backward pass (B the
+/// relative position bias, a constant: the backward pass needs only P).
 ///
 /// - Parameters: q, k, v: (N, H), heads in column blocks of width D;
 ///   offsets: (B + 1) sequence boundaries in rows.
 /// - Returns: the context P V (N, H) and the probabilities.
 func attentionKeeping(
-  q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>, offsets: [Int], heads: Int
+  q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>, offsets: [Int], heads: Int,
+  bias: AttentionBias? = nil
 ) -> (context: Matrix<Float>, probabilities: AttentionProbabilities) {
   let (n, h) = (q.rows, q.columns)
   let d = h / heads
@@ -173,6 +175,7 @@ func attentionKeeping(
                   .none, .transpose, m: t, n: t, k: d, alpha: scale,
                   a: pq.baseAddress! + at, lda: h, b: pk.baseAddress! + at, ldb: h,
                   beta: 0, c: block, ldc: t)  // Q Kᵀ / √D (T, T)
+                bias?.add(to: block, head: a, length: t)  // + B_a
                 softmaxRows(block, rows: t, columns: t)  // as the forward pass
                 Float._gemm(
                   .none, .none, m: t, n: d, k: t, alpha: 1,
