@@ -129,13 +129,25 @@ public struct Compressor {
     }
     progress.begin("decompose", total: names.count)
     var whitenings: [String: (Whitening, Double)] = [:]
+    // Memory: a layer's input statistics (its Gram) and whitening are freed
+    // once the last layer reading that input is decomposed, and each
+    // decomposition keeps only what factors(rank:) reads (U, σ, Zᵀ), so the
+    // Grams of all layers never coexist with the factors of all layers.
+    let inputKey = { (name: String) in stats?.byLayer[name]?.layer ?? name }
+    var lastUse: [String: Int] = [:]
+    for (i, name) in names.enumerated() { lastUse[inputKey(name)] = i }
     for (i, name) in names.enumerated() {
       try cancellation?.checkCancellation()
       let (d, lambda, jitter) = try decompose(
         model, name, stats: stats, fisher: fisher, cache: &whitenings)
-      decompositions[name] = d
+      decompositions[name] = d.compacted()
       outcomes[i].lambda = lambda
       outcomes[i].jitter = jitter
+      let key = inputKey(name)
+      if lastUse[key] == i {
+        whitenings[key] = nil
+        for other in names where inputKey(other) == key { stats?.byLayer[other] = nil }
+      }
       progress.advance(by: 1)
     }
     progress.end()
