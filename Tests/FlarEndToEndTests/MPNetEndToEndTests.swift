@@ -37,4 +37,21 @@ import Testing
     #expect(lines.contains("true true"), "\(r)")
     #expect(lines.contains("[2, 768] 1"), "\(r)")
   }
+
+  /// compare-methods.flar takes the model directory as its fourth argument;
+  /// on the random 2-layer MPNet its assertions (targets met, whitened and
+  /// Fisher-weighted errors below plain SVD's at equal ranks) still hold.
+  @Test func compareMethodsTakesTheModelDirectory() throws {
+    try TestSupport.withTemporaryDirectory { dir in
+      let result = try runFlar(
+        arguments: [
+          "--quiet", "scripts/compare-methods.flar", "16", "8", dir, "Tests/Fixtures/mpnet/tiny",
+        ], timeout: 900)
+      #expect(result.status == 0, "\(result)")
+      let csv = try String(contentsOfFile: dir + "/compare.csv", encoding: .utf8)
+      let rows = csv.split(whereSeparator: \.isNewline)
+      #expect(rows.count == 1 + 1 + 10, "\(csv)")
+      #expect(result.stdout.contains("of 37536 linear parameters"), "\(result)")
+    }
+  }
 }
