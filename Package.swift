@@ -6,6 +6,7 @@ let package = Package(
   products: [
     .executable(name: "flar", targets: ["flar"]),
     .executable(name: "flar-bench", targets: ["flar-bench"]),
+    .executable(name: "flar-fuzz", targets: ["flar-fuzz"]),
   ],
   dependencies: [
     .package(
@@ -37,9 +38,16 @@ let package = Package(
       name: "flar-bench",
       dependencies: ["FlarModels", "FlarCore", "FlarLinAlg"]),
 
+    // Fuzz targets: replay mode in this build, libFuzzer under scripts/fuzz.sh.
+    .executableTarget(
+      name: "flar-fuzz",
+      dependencies: ["FlarScript", "FlarModels", "FlarCore", "FlarLinAlg"],
+      path: "Fuzz/flar-fuzz",
+      swiftSettings: [.enableExperimentalFeature("Extern")]),
+
     // Tests.
     .target(
-      name: "TestSupport", dependencies: ["FlarLinAlg"], path: "Tests/TestSupport"),
+      name: "TestSupport", dependencies: ["FlarCore", "FlarLinAlg"], path: "Tests/TestSupport"),
     .testTarget(
       name: "FlarLinAlgTests", dependencies: ["FlarLinAlg", "TestSupport"]),
     .testTarget(

@@ -28,7 +28,7 @@ public func cholesky<T: LinAlgScalar>(_ a: Matrix<T>) throws -> Matrix<T> {
   var l = a
   if n == 0 { return l }
   let info = l.storage.withUnsafeMutableBufferPointer { p in
-    T._potrf(.lower, n: n, a: p.baseAddress!, lda: n)
+    lapackPotrf(.lower, n: n, a: p.baseAddress!, lda: n)
   }
   if info > 0 {
     throw LinAlgError.notPositiveDefinite(order: n, leadingMinor: Int(info))
@@ -60,7 +60,7 @@ public func reciprocalConditionEstimate<T: LinAlgScalar>(
   if n == 0 { return 1 }
   var rcond: T = 0
   let info = factor.storage.withUnsafeBufferPointer { p in
-    T._pocon(.lower, n: n, a: p.baseAddress!, lda: n, anorm: oneNorm, rcond: &rcond)
+    lapackPocon(.lower, n: n, a: p.baseAddress!, lda: n, anorm: oneNorm, rcond: &rcond)
   }
   if info < 0 {
     throw LinAlgError.invalidArgument(routine: "pocon", position: Int(-info))

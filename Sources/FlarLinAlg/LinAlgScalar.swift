@@ -1,10 +1,10 @@
 /// The element types the BLAS and LAPACK bindings support: `Float` and `Double`.
 ///
-/// The requirements are the single- and double-precision routines that
-/// `BLAS.swift` and `LAPACK.swift` bind; everything else is written once,
-/// generically, on top of them.
-public protocol LinAlgScalar: BinaryFloatingPoint, Sendable, Codable, BLASRoutines
-where Self.RawSignificand: FixedWidthInteger, Element == Self {
+/// `BLAS.swift` and `LAPACK.swift` pick the single- or double-precision
+/// routine by the element type; everything else is written once,
+/// generically, on top of them. Only `Float` and `Double` conform.
+public protocol LinAlgScalar: BinaryFloatingPoint, Sendable, Codable
+where Self.RawSignificand: FixedWidthInteger {
   /// Short dtype name as NumPy prints it (`"float32"`, `"float64"`).
   static var dtypeName: String { get }
 }

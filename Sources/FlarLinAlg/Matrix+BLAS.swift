@@ -23,7 +23,7 @@ extension Matrix {
     storage.withUnsafeBufferPointer { a in
       other.storage.withUnsafeBufferPointer { b in
         out.storage.withUnsafeMutableBufferPointer { c in
-          Scalar._gemm(
+          blasGemm(
             transposeSelf ? .transpose : .none,
             transposeOther ? .transpose : .none, m: m, n: n, k: k, alpha: 1,
             a: a.baseAddress!, lda: columns, b: b.baseAddress!,
@@ -55,7 +55,7 @@ extension Matrix {
     a.storage.withUnsafeBufferPointer { pa in
       b.storage.withUnsafeBufferPointer { pb in
         storage.withUnsafeMutableBufferPointer { pc in
-          Scalar._gemm(
+          blasGemm(
             transposeA ? .transpose : .none, transposeB ? .transpose : .none,
             m: m, n: n, k: k, alpha: alpha, a: pa.baseAddress!,
             lda: a.columns, b: pb.baseAddress!, ldb: b.columns, beta: 1,
@@ -86,7 +86,7 @@ extension Matrix {
     if a.rows == 0 || n == 0 { return }
     a.storage.withUnsafeBufferPointer { pa in
       storage.withUnsafeMutableBufferPointer { pc in
-        Scalar._syrk(
+        blasSyrk(
           .upper, .transpose, n: n, k: a.rows, alpha: alpha,
           a: pa.baseAddress!, lda: n, beta: 1, c: pc.baseAddress!, ldc: n)
         // Mirror the upper triangle into the lower one.

@@ -59,7 +59,7 @@ public func svd<T: LinAlgScalar>(_ a: Matrix<T>) throws -> SVD<T> {
     s.withUnsafeMutableBufferPointer { ps in
       u.storage.withUnsafeMutableBufferPointer { pu in
         vt.storage.withUnsafeMutableBufferPointer { pv in
-          T._gesdd(
+          lapackGesdd(
             m: m, n: n, a: pa.baseAddress!, lda: n, s: ps.baseAddress!,
             u: pu.baseAddress!, ldu: r, vt: pv.baseAddress!, ldvt: n)
         }
@@ -87,7 +87,7 @@ public func singularValues<T: LinAlgScalar>(_ a: Matrix<T>) throws -> [T] {
   var work = a
   let info = work.storage.withUnsafeMutableBufferPointer { pa in
     s.withUnsafeMutableBufferPointer { ps in
-      T._gesddValues(
+      lapackGesddValues(
         m: a.rows, n: a.columns, a: pa.baseAddress!, lda: a.columns,
         s: ps.baseAddress!)
     }

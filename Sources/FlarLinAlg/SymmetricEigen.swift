@@ -46,7 +46,7 @@ public func symmetricEigen<T: LinAlgScalar>(
   if n == 0 { return SymmetricEigen(values: w, vectors: vectors ? work : nil) }
   let info = work.storage.withUnsafeMutableBufferPointer { pa in
     w.withUnsafeMutableBufferPointer { pw in
-      T._syevd(vectors: vectors, n: n, a: pa.baseAddress!, lda: n, w: pw.baseAddress!)
+      lapackSyevd(vectors: vectors, n: n, a: pa.baseAddress!, lda: n, w: pw.baseAddress!)
     }
   }
   if info > 0 { throw LinAlgError.eigenDidNotConverge(info: Int(info)) }

@@ -49,7 +49,7 @@ public func solveTriangular<T: LinAlgScalar>(
   if b.count == 0 { return x }
   a.storage.withUnsafeBufferPointer { pa in
     x.storage.withUnsafeMutableBufferPointer { px in
-      T._trsm(
+      blasTrsm(
         side, triangle, transpose ? .transpose : .none, unitDiagonal: false,
         m: x.rows, n: x.columns, alpha: 1, a: pa.baseAddress!, lda: n,
         b: px.baseAddress!, ldb: x.columns)

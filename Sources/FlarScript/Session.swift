@@ -26,16 +26,20 @@ public final class Session {
   /// - Parameters:
   ///   - registry: the builtins; add families to it for models, core numerics, the shell.
   ///   - cancellation: the flag the REPL's SIGINT handler sets.
+  ///   - showProgress: true in an interactive shell: progress bars, and
+  ///     tables and plots fitted to the terminal.
   ///   - arguments: the script's arguments, bound to the global `args` as a list of strings.
   ///   - output: where `print` and `help` write; defaults to standard output.
   public init(
     registry: BuiltinRegistry = BuiltinRegistry(),
     cancellation: Cancellation = Cancellation(),
+    showProgress: Bool = false,
     arguments: [String] = [],
     output: @escaping (String) -> Void = { Swift.print($0, terminator: "") }
   ) {
     interpreter = Interpreter(
-      registry: registry, cancellation: cancellation, output: output)
+      registry: registry, cancellation: cancellation, showProgress: showProgress,
+      output: output)
     interpreter.setGlobal("args", .list(arguments.map(Value.string)))
   }
 
@@ -89,7 +93,9 @@ public final class Session {
     guard let value = try execute(source, fileName: fileName, echo: false)
     else { return nil }
     if case .null = value { return nil }
-    return ValueFormatter.repr(value)
+    return DisplaySettings.$fitsTerminal.withValue(interpreter.showProgress) {
+      ValueFormatter.repr(value)
+    }
   }
 
   /// The canonical syntax tree of `source`, one statement per line (`:ast`).
@@ -148,9 +154,11 @@ public final class Session {
     let file = SourceFile(name: fileName, text: source)
     interpreter.cancellation.reset()
     do {
-      return try interpreter.execute(statements) { [interpreter] value in
-        if echo, !(value.isNull) {
-          interpreter.output(ValueFormatter.repr(value) + "\n")
+      return try DisplaySettings.$fitsTerminal.withValue(interpreter.showProgress) {
+        try interpreter.execute(statements) { [interpreter] value in
+          if echo, !(value.isNull) {
+            interpreter.output(ValueFormatter.repr(value) + "\n")
+          }
         }
       }
     } catch let error as RuntimeError {

@@ -13,7 +13,8 @@ final class ScriptShellSession: ShellSession {
     self.capture = capture
     let registry = BuiltinRegistry(families: BuiltinFamily.standard + BuiltinFamily.research)
     session = Session(
-      registry: registry, cancellation: sessionCancellation, arguments: arguments,
+      registry: registry, cancellation: sessionCancellation,
+      showProgress: options.showProgress, arguments: arguments,
       output: { text in
         if let capture {
           capture.text += text
@@ -21,8 +22,6 @@ final class ScriptShellSession: ShellSession {
           FileHandle.standardOutput.write(Data(text.utf8))
         }
       })
-    ResearchEnvironment.shared.showProgress = options.showProgress
-    ResearchEnvironment.shared.cancellation = sessionCancellation
   }
 
   func submit(_ source: String, fileName: String, echo: Bool) -> SubmitOutcome {
@@ -93,7 +92,7 @@ final class ScriptShellSession: ShellSession {
 
   /// Layer names of the models in the session, then file paths.
   private func stringCompletions(_ partial: String) -> [String] {
-    let layers = ResearchEnvironment.layerNames(in: session).filter { $0.hasPrefix(partial) }
+    let layers = session.modelLayerNames.filter { $0.hasPrefix(partial) }
     if !layers.isEmpty { return layers.sorted() }
     return filePaths(partial)
   }

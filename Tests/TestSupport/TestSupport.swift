@@ -1,3 +1,4 @@
+import FlarCore
 import FlarLinAlg
 import Foundation
 
@@ -115,18 +116,9 @@ extension TestSupport {
     a == b ? 0 : abs(a - b) / max(abs(b), Double.leastNormalMagnitude)
   }
 
-  /// A deterministic pseudo-random generator (SplitMix64) for test data.
-  public struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
+  /// The deterministic pseudo-random generator for test data: FlarCore's
+  /// `SplitMix64`, the one seeded generator of flar.
+  public typealias SeededGenerator = SplitMix64
 
   /// A matrix of uniform entries in `[-1, 1)` plus `offset`, from a seed.
   public static func randomMatrix(

@@ -202,9 +202,9 @@ struct LatencyWorkload {
   /// `Y = X Wᵀ + b`.
   func dense() {
     let (n, i, o) = (shape.rows, shape.inFeatures, shape.outFeatures)
-    Float._gemm(
-      .none, .transpose, m: n, n: o, k: i, alpha: 1, a: x.baseAddress!, lda: i,
-      b: w.baseAddress!, ldb: i, beta: 0, c: y.baseAddress!, ldc: o)
+    MutableMatrixView(y, rows: n, columns: o).setProduct(
+      MatrixView(UnsafeBufferPointer(x), rows: n, columns: i),
+      MatrixView(UnsafeBufferPointer(w), rows: o, columns: i), transposeB: true)
     addBias()
   }
 
@@ -212,12 +212,13 @@ struct LatencyWorkload {
   func lowRank(rank k: Int) {
     let (n, i, o) = (shape.rows, shape.inFeatures, shape.outFeatures)
     let (rr, ll) = k == 1 ? (r1, l1) : (r, l)
-    Float._gemm(
-      .none, .transpose, m: n, n: k, k: i, alpha: 1, a: x.baseAddress!, lda: i,
-      b: rr.baseAddress!, ldb: i, beta: 0, c: h.baseAddress!, ldc: k)
-    Float._gemm(
-      .none, .transpose, m: n, n: o, k: k, alpha: 1, a: h.baseAddress!, lda: k,
-      b: ll.baseAddress!, ldb: k, beta: 0, c: y.baseAddress!, ldc: o)
+    let hidden = MutableMatrixView(h, rows: n, columns: k)
+    hidden.setProduct(
+      MatrixView(UnsafeBufferPointer(x), rows: n, columns: i),
+      MatrixView(UnsafeBufferPointer(rr), rows: k, columns: i), transposeB: true)
+    MutableMatrixView(y, rows: n, columns: o).setProduct(
+      hidden.readOnly, MatrixView(UnsafeBufferPointer(ll), rows: o, columns: k),
+      transposeB: true)
     addBias()
   }
 

@@ -160,27 +160,26 @@ func attentionKeeping(
   var p = AttentionProbabilities(
     values: [Float](repeating: 0, count: starts.last!), sequenceStarts: starts)
   var context = Matrix<Float>(rows: n, columns: h)
-  q.storage.withUnsafeBufferPointer { pq in
-    k.storage.withUnsafeBufferPointer { pk in
-      v.storage.withUnsafeBufferPointer { pv in
-        context.storage.withUnsafeMutableBufferPointer { pc in
+  q.withView { pq in
+    k.withView { pk in
+      v.withView { pv in
+        context.withMutableView { pc in
           p.values.withUnsafeMutableBufferPointer { pp in
             for s in 0..<(offsets.count - 1) {
-              let t = offsets[s + 1] - offsets[s]
+              let rows = offsets[s]..<offsets[s + 1]
+              let t = rows.count
               if t == 0 { continue }
               for a in 0..<heads {
-                let at = offsets[s] * h + a * d
-                let block = pp.baseAddress! + starts[s] + a * t * t
-                Float._gemm(
-                  .none, .transpose, m: t, n: t, k: d, alpha: scale,
-                  a: pq.baseAddress! + at, lda: h, b: pk.baseAddress! + at, ldb: h,
-                  beta: 0, c: block, ldc: t)  // Q Kᵀ / √D (T, T)
-                bias?.add(to: block, head: a, length: t)  // + B_a
-                softmaxRows(block, rows: t, columns: t)  // as the forward pass
-                Float._gemm(
-                  .none, .none, m: t, n: d, k: t, alpha: 1,
-                  a: block, lda: t, b: pv.baseAddress! + at, ldb: h,
-                  beta: 0, c: pc.baseAddress! + at, ldc: h)  // P V (T, D)
+                let head = (a * d)..<(a * d + d)
+                let offset = starts[s] + a * t * t
+                let block = MutableMatrixView(pp, offset: offset, rows: t, columns: t)
+                block.setProduct(
+                  pq.block(rows: rows, columns: head), pk.block(rows: rows, columns: head),
+                  transposeB: true, alpha: scale)  // Q Kᵀ / √D (T, T)
+                bias?.add(to: pp.baseAddress! + offset, head: a, length: t)  // + B_a
+                softmaxRows(pp.baseAddress! + offset, rows: t, columns: t)  // as the forward pass
+                pc.block(rows: rows, columns: head).setProduct(
+                  block.readOnly, pv.block(rows: rows, columns: head))  // P V (T, D)
               }
             }
           }
@@ -214,48 +213,44 @@ func attentionBackward(
   let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
   var dScores = [Float](repeating: 0, count: longest * longest)  // (T, T) scratch
   for s in 0..<(offsets.count - 1) {
-    let t = offsets[s + 1] - offsets[s]
+    let rows = offsets[s]..<offsets[s + 1]
+    let t = rows.count
     if t == 0 { continue }
     for a in 0..<heads {
-      let at = offsets[s] * h + a * d
+      let head = (a * d)..<(a * d + d)
       let pBlock = p.offset(sequence: s, head: a, length: t)
       p.values.withUnsafeBufferPointer { pp in
-        let probs = pp.baseAddress! + pBlock
+        let probs = MatrixView(pp, offset: pBlock, rows: t, columns: t)  // P (T, T)
         dScores.withUnsafeMutableBufferPointer { ds in
-          let g = ds.baseAddress!
-          dContext.storage.withUnsafeBufferPointer { pdc in
-            v.storage.withUnsafeBufferPointer { pv in
-              Float._gemm(
-                .none, .transpose, m: t, n: t, k: d, alpha: 1,
-                a: pdc.baseAddress! + at, lda: h, b: pv.baseAddress! + at, ldb: h,
-                beta: 0, c: g, ldc: t)  // dP = dC Vᵀ (T, T)
+          let dS = MutableMatrixView(ds, rows: t, columns: t)
+          dContext.withView { pdc in
+            let dC = pdc.block(rows: rows, columns: head)
+            v.withView { pv in
+              // dP = dC Vᵀ (T, T)
+              dS.setProduct(dC, pv.block(rows: rows, columns: head), transposeB: true)
             }
-            dv.storage.withUnsafeMutableBufferPointer { pdv in
-              Float._gemm(
-                .transpose, .none, m: t, n: d, k: t, alpha: 1,
-                a: probs, lda: t, b: pdc.baseAddress! + at, ldb: h,
-                beta: 0, c: pdv.baseAddress! + at, ldc: h)  // dV = Pᵀ dC (T, D)
+            dv.withMutableView { pdv in
+              // dV = Pᵀ dC (T, D)
+              pdv.block(rows: rows, columns: head).setProduct(probs, dC, transposeA: true)
             }
           }
+          let (g, pr) = (ds.baseAddress!, pp.baseAddress! + pBlock)
           for r in 0..<t {
             var dot: Float = 0
-            for c in 0..<t { dot += g[r * t + c] * probs[r * t + c] }
-            for c in 0..<t { g[r * t + c] = probs[r * t + c] * (g[r * t + c] - dot) }
+            for c in 0..<t { dot += g[r * t + c] * pr[r * t + c] }
+            for c in 0..<t { g[r * t + c] = pr[r * t + c] * (g[r * t + c] - dot) }
           }
-          k.storage.withUnsafeBufferPointer { pk in
-            dq.storage.withUnsafeMutableBufferPointer { pdq in
-              Float._gemm(
-                .none, .none, m: t, n: d, k: t, alpha: scale,
-                a: g, lda: t, b: pk.baseAddress! + at, ldb: h,
-                beta: 0, c: pdq.baseAddress! + at, ldc: h)  // dQ = dS K / √D
+          k.withView { pk in
+            dq.withMutableView { pdq in
+              pdq.block(rows: rows, columns: head).setProduct(
+                dS.readOnly, pk.block(rows: rows, columns: head), alpha: scale)  // dQ = dS K / √D
             }
           }
-          q.storage.withUnsafeBufferPointer { pq in
-            dk.storage.withUnsafeMutableBufferPointer { pdk in
-              Float._gemm(
-                .transpose, .none, m: t, n: d, k: t, alpha: scale,
-                a: g, lda: t, b: pq.baseAddress! + at, ldb: h,
-                beta: 0, c: pdk.baseAddress! + at, ldc: h)  // dK = dSᵀ Q / √D
+          q.withView { pq in
+            dk.withMutableView { pdk in
+              pdk.block(rows: rows, columns: head).setProduct(
+                dS.readOnly, pq.block(rows: rows, columns: head), transposeA: true,
+                alpha: scale)  // dK = dSᵀ Q / √D
             }
           }
         }

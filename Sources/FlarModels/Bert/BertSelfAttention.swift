@@ -103,35 +103,32 @@ func attention(
   qkv: Matrix<Float>, offsets: [Int], heads: Int, bias: AttentionBias? = nil
 ) -> Matrix<Float> {
   let n = qkv.rows
-  let ld = qkv.columns  // row stride of Q, K and V
-  let h = ld / 3
+  let h = qkv.columns / 3
   let d = h / heads
   let scale = 1 / Float(d).squareRoot()
   var context = Matrix<Float>(rows: n, columns: h)  // (N, H)
   let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
   var scores = [Float](repeating: 0, count: longest * longest)  // (T, T) scratch
-  qkv.storage.withUnsafeBufferPointer { pqkv in
-    context.storage.withUnsafeMutableBufferPointer { pc in
+  qkv.withView { all in
+    context.withMutableView { out in
       scores.withUnsafeMutableBufferPointer { ps in
         for s in 0..<(offsets.count - 1) {
-          let start = offsets[s]
-          let t = offsets[s + 1] - offsets[s]
+          let rows = offsets[s]..<offsets[s + 1]
+          let t = rows.count
           if t == 0 { continue }
+          let sc = MutableMatrixView(ps, rows: t, columns: t)  // (T, T)
           for a in 0..<heads {
-            // Head a of sequence s is the (T, D) block at row `start`,
+            // Head a of sequence s is the (T, D) block at the sequence's rows,
             // column a·D of Q (K at +H, V at +2H), with row stride 3H:
             // BLAS reads it in place.
-            let q = pqkv.baseAddress! + start * ld + a * d
-            Float._gemm(
-              .none, .transpose, m: t, n: t, k: d, alpha: scale,
-              a: q, lda: ld, b: q + h, ldb: ld,
-              beta: 0, c: ps.baseAddress!, ldc: t)  // S = Q Kᵀ / √D (T, T)
+            let q = all.block(rows: rows, columns: (a * d)..<(a * d + d))
+            let k = all.block(rows: rows, columns: (h + a * d)..<(h + a * d + d))
+            let v = all.block(rows: rows, columns: (2 * h + a * d)..<(2 * h + a * d + d))
+            sc.setProduct(q, k, transposeB: true, alpha: scale)  // S = Q Kᵀ / √D (T, T)
             bias?.add(to: ps.baseAddress!, head: a, length: t)  // + B_a
             softmaxRows(ps.baseAddress!, rows: t, columns: t)
-            Float._gemm(
-              .none, .none, m: t, n: d, k: t, alpha: 1,
-              a: ps.baseAddress!, lda: t, b: q + 2 * h, ldb: ld,
-              beta: 0, c: pc.baseAddress! + start * h + a * d, ldc: h)  // P V (T, D)
+            out.block(rows: rows, columns: (a * d)..<(a * d + d))
+              .setProduct(sc.readOnly, v)  // P V (T, D)
           }
         }
       }

@@ -22,6 +22,19 @@ public struct BuiltinContext {
     interpreter.output("warning: \(message)\n")
   }
 
+  /// The session's one Ctrl-C flag, for FlarCore's long loops to poll.
+  public var cancellation: Cancellation { interpreter.cancellation }
+
+  /// True in an interactive shell: progress bars may be drawn, and tables
+  /// and plots fit the terminal.
+  public var showProgress: Bool { interpreter.showProgress }
+
+  /// A progress reporter for one long computation: a bar on the terminal
+  /// in an interactive shell, silent otherwise.
+  public func progress() -> ProgressReporter {
+    showProgress ? TerminalProgressBar() : SilentProgress()
+  }
+
   /// Throws `CancelledError` when Ctrl-C was pressed; call between batches.
   public func checkCancellation() throws(CancelledError) {
     try interpreter.cancellation.checkCancellation()

@@ -1,3 +1,4 @@
+import FlarCore
 import Foundation
 
 /// The deterministic generator behind `randn`: SplitMix64 and Box–Muller.
@@ -14,26 +15,17 @@ import Foundation
 /// The stream is fixed for a seed on every platform, but it is not NumPy's:
 /// `randn(3, 3, seed=0)` differs from `np.random.default_rng(0).standard_normal`.
 struct RandomNormal {
-  private var state: UInt64
+  private var words: SplitMix64
   private var spare: Double?
 
   /// A generator for `seed`.
   init(seed: UInt64) {
-    state = seed
-  }
-
-  /// The next SplitMix64 word.
-  private mutating func nextWord() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
+    words = SplitMix64(seed: seed)
   }
 
   /// A uniform in (0, 1], never 0 so that the logarithm is finite.
   private mutating func nextUniform() -> Double {
-    Double((nextWord() >> 11) + 1) * 0x1p-53
+    Double((words.next() >> 11) + 1) * 0x1p-53
   }
 
   /// The next standard normal.

@@ -14,8 +14,13 @@ public final class Interpreter {
   public let registry: BuiltinRegistry
   /// Where `print` and `help` write; the REPL passes stdout, notebooks a buffer.
   public var output: (String) -> Void
-  /// Checked before each statement and loop iteration.
+  /// The one Ctrl-C flag: the REPL's SIGINT handler sets it; the
+  /// interpreter checks it before each statement and loop iteration, and
+  /// builtins hand it to FlarCore's long loops through `BuiltinContext`.
   public let cancellation: Cancellation
+  /// True in an interactive shell (a terminal, no `--quiet`): builtins may
+  /// draw progress bars, and tables and plots fit the terminal's width.
+  public let showProgress: Bool
   /// Current depth of user-function calls.
   var callDepth = 0
   /// Current depth of nested expression evaluation.
@@ -33,10 +38,12 @@ public final class Interpreter {
   public init(
     registry: BuiltinRegistry = BuiltinRegistry(),
     cancellation: Cancellation = Cancellation(),
+    showProgress: Bool = false,
     output: @escaping (String) -> Void = { print($0, terminator: "") }
   ) {
     self.registry = registry
     self.cancellation = cancellation
+    self.showProgress = showProgress
     self.output = output
   }
 

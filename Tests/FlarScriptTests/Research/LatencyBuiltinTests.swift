@@ -129,13 +129,22 @@ import Testing
     }
   }
 
+  /// Ctrl-C sets the session's one flag while a measurement runs (from
+  /// another thread, as the SIGINT handler does); the measurement stops at
+  /// its next repetition and the interpreter unwinds with the flag cleared.
   @Test func ctrlCStopsAMeasurementAndUnwinds() throws {
-    let flag = Cancellation()
-    flag.cancel()
-    ResearchEnvironment.shared.cancellation = flag
-    defer { ResearchEnvironment.shared.cancellation = nil }
     let s = ResearchSession()
-    #expect(s.errorMessage("r = measure_latency(2, 8, 64, 96, 16, runs=3)") == "cancelled")
+    let flag = s.session.interpreter.cancellation
+    let pressed = Thread {
+      Thread.sleep(forTimeInterval: 0.2)
+      flag.cancel()
+    }
+    pressed.start()
+    let started = Date()
+    // Millions of repetitions: minutes of work unless the flag stops it.
+    #expect(
+      s.errorMessage("r = measure_latency(1, 7, 32, 32, 8, runs=5000000)") == "cancelled")
+    #expect(Date().timeIntervalSince(started) < 30)
     #expect(!flag.isCancelled)
     #expect(s.errorMessage("r") != nil)
   }

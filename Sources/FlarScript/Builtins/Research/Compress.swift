@@ -128,8 +128,7 @@ extension BuiltinFamily {
       let pairs =
         options.method == .fwsvd ? try calibrationPairs(args, count: calibLines.count) : nil
       let result = try Compressor(
-        options: options, progress: ResearchEnvironment.shared.progress(),
-        cancellation: ResearchEnvironment.shared.cancellation
+        options: options, progress: context.progress(), cancellation: context.cancellation
       ).run(m.model, calibration: calibLines, search: searchLines, pairs: pairs)
       let manifest = compressionManifest(
         options: options, model: m, calibration: calibLines, search: searchLines, pairs: pairs)

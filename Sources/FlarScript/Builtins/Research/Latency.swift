@@ -60,7 +60,7 @@ extension BuiltinFamily {
         try args.integer(name, minimum: 1)
       }
       let runs = try args.integer("runs", minimum: 1)
-      let progress = ResearchEnvironment.shared.progress()
+      let progress = context.progress()
       progress.begin("latency", total: runs)
       defer { progress.end() }
       var polls = 0
@@ -121,7 +121,7 @@ extension BuiltinFamily {
       let file = try args.isNil("file") ? nil : args.string("file")
       let seed = UInt64(try args.integer("seed", minimum: 0))
       let runs = try args.integer("runs", minimum: 1)
-      let progress = ResearchEnvironment.shared.progress()
+      let progress = context.progress()
       progress.begin("latency data set", total: n)
       defer { progress.end() }
       let data = try cancellable(context) {
@@ -376,17 +376,15 @@ extension BuiltinFamily {
     return try Table(columns: columns, rows: rows, title: title)
   }
 
-  /// True when Ctrl-C was pressed; reads the flags without clearing them.
+  /// True when Ctrl-C was pressed; reads the flag without clearing it.
   static func stopRequested(_ context: BuiltinContext) -> Bool {
-    context.interpreter.cancellation.isCancelled
-      || ResearchEnvironment.shared.cancellation?.isCancelled == true
+    context.cancellation.isCancelled
   }
 
   /// Clears the pending Ctrl-C and throws `CancelledError`, so the
   /// interpreter unwinds to the prompt.
   static func throwCancelled(_ context: BuiltinContext) throws -> Never {
     try context.checkCancellation()
-    ResearchEnvironment.shared.cancellation?.reset()
     throw CancelledError()
   }
 

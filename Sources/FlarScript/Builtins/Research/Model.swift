@@ -145,7 +145,7 @@ extension BuiltinFamily {
       }
       let layers = try m.model.layerNames(matching: pattern)
       let bytes = try CalibrationStatistics.gramBytes(m.model, layers: layers)
-      if ResearchEnvironment.shared.showProgress {
+      if context.showProgress {
         context.write(
           "hook: \(layers.count) layers, \(sentences.count) sentences; statistics need \(formatBytes(bytes)) of float64 Gram matrices\n"
         )
@@ -153,8 +153,7 @@ extension BuiltinFamily {
       let stats = try m.model.calibrate(
         sentences, layers: pattern, maxLength: try args.integer("maxlen", minimum: 2),
         batchSize: try args.integer("batch", minimum: 1), perBatch: perBatch,
-        progress: ResearchEnvironment.shared.progress(),
-        cancellation: ResearchEnvironment.shared.cancellation)
+        progress: context.progress(), cancellation: context.cancellation)
       return .handle(StatisticsHandle(stats))
     }
   }
@@ -332,14 +331,14 @@ extension BuiltinFamily {
         same session, on the same sentences: the machine's load moves both.
         """,
       examples: ["model_latency(r.model, text(\"data/eval.txt\", limit=64))"]
-    ) { args, _ in
+    ) { args, context in
       let m = try modelArgument(args)
-      let cancel = ResearchEnvironment.shared.cancellation
+      let cancel = context.cancellation
       let times = try m.model.forwardTimes(
         try args.strings("sentences"), runs: try args.integer("runs", minimum: 1),
         maxLength: try args.integer("maxlen", minimum: 2),
         batchSize: try args.integer("batch", minimum: 1),
-        shouldStop: { cancel?.isCancelled ?? false }
+        shouldStop: { cancel.isCancelled }
       ).sorted()
       return .record([
         ("ms", .number(times[times.count / 2] * 1000)), ("min_ms", .number(times.first! * 1000)),

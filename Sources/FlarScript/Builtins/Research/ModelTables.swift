@@ -76,7 +76,7 @@ func compressionTable(_ handle: CompressionHandle) throws -> Table {
     "compressed linear layers: \(r.linearParamsAfter) of \(r.linearParamsBefore) parameters (\(percent(r.linearParamsAfter, r.linearParamsBefore)))",
     "whole model: \(r.modelParamsAfter) of \(r.modelParamsBefore) parameters (\(percent(r.modelParamsAfter, r.modelParamsBefore)))",
   ]
-  var manifest: [String: FlarCore.JSONValue] = [:]
+  var manifest: [String: JSONValue] = [:]
   for (key, value) in handle.manifest { manifest[key] = .string(value) }
   table.manifest = manifest
   return table

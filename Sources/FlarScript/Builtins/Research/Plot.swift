@@ -149,8 +149,9 @@ extension BuiltinFamily {
         context.write("wrote \(file)\n")
       } else {
         let text = try TerminalPlot.render(
-          spec, width: width ?? PlotOutput.columns(), height: height ?? terminalHeight,
-          color: PlotOutput.color)
+          spec, width: width ?? PlotOutput.columns(interactive: context.showProgress),
+          height: height ?? terminalHeight,
+          color: PlotOutput.color(interactive: context.showProgress))
         context.write(text + "\n")
       }
     } catch let error as PlotError {
@@ -248,8 +249,8 @@ enum PlotOutput {
   /// output is watched on a terminal) the terminal's own width; otherwise
   /// `COLUMNS`, else 80. Notebooks and tests are thus independent of the
   /// window they happen to run in, which keeps `flar notebook check` stable.
-  static func columns() -> Int {
-    if ResearchEnvironment.shared.showProgress { return TerminalSize.columns() }
+  static func columns(interactive: Bool) -> Int {
+    if interactive { return TerminalSize.columns() }
     let text = ProcessInfo.processInfo.environment["COLUMNS"] ?? ""
     if let n = Int(text.trimmingCharacters(in: .whitespaces)), n > 0 { return n }
     return TerminalSize.defaultColumns
@@ -257,7 +258,7 @@ enum PlotOutput {
 
   /// ANSI colour only in an interactive shell whose standard output is a
   /// terminal and where `NO_COLOR` is unset (`TerminalSize.colorAllowed`).
-  static var color: Bool {
-    ResearchEnvironment.shared.showProgress && TerminalSize.colorAllowed()
+  static func color(interactive: Bool) -> Bool {
+    interactive && TerminalSize.colorAllowed()
   }
 }

@@ -1,31 +1,25 @@
 import FlarCore
 import FlarModels
 
-/// Process-wide settings the research builtins read: whether progress bars
-/// may be shown and which cancellation flag long loops check.
+/// How values are shown while a session runs: whether tables and plots fit
+/// the terminal's width.
 ///
-/// The shell sets these once at start-up; tests leave the defaults (quiet,
-/// a private flag).
-public final class ResearchEnvironment: @unchecked Sendable {
-  /// The one environment of this process.
-  public static let shared = ResearchEnvironment()
+/// `Session` binds it for the length of each run from the interpreter's
+/// `showProgress` (a task-local, not a process-wide setting), because a
+/// handle's `summary` is printed by the value formatter, which has no
+/// `BuiltinContext`. Outside a run it is false: full width.
+public enum DisplaySettings {
+  /// True while an interactive shell's run prints values.
+  @TaskLocal public static var fitsTerminal = false
+}
 
-  /// True on a terminal without `--quiet`.
-  public var showProgress = false
-  /// The flag Ctrl-C sets; nil outside the shell.
-  public var cancellation: Cancellation?
-
-  /// A progress reporter for one long computation.
-  func progress() -> ProgressReporter {
-    showProgress ? TerminalProgressBar() : SilentProgress()
-  }
-
-  /// Layer names of every model bound to a global of `session`, for
+extension Session {
+  /// Layer names of every model bound to a global of this session, for
   /// completion inside strings.
-  public static func layerNames(in session: Session) -> [String] {
+  public var modelLayerNames: [String] {
     var names = Set<String>()
-    for name in session.variableNames {
-      if case .handle(let h)? = session.interpreter.global(name), let m = h as? ModelHandle {
+    for name in variableNames {
+      if case .handle(let h)? = interpreter.global(name), let m = h as? ModelHandle {
         names.formUnion(m.model.linearLayerNames)
       }
     }

@@ -42,7 +42,7 @@ extension BuiltinFamily {
   /// A closure computing the criterion at a rank, for one layer.
   static func criterionEvaluator(
     _ args: Arguments, _ model: BertModel, _ layer: String, _ d: LowRankDecomposition,
-    _ criterion: SearchCriterion
+    _ criterion: SearchCriterion, _ context: BuiltinContext
   ) throws -> (
     evaluate: (Int) throws -> Double, passes: ((Double), Double) -> Bool,
     features: EndFeatureCriterion?
@@ -52,7 +52,7 @@ extension BuiltinFamily {
     case .featMSE:
       let data = args.isNil("data") ? try defaultSearchSentences() : try args.strings("data")
       let f = try EndFeatureCriterion(
-        base: model, sentences: data, cancellation: ResearchEnvironment.shared.cancellation)
+        base: model, sentences: data, cancellation: context.cancellation)
       return ({ k in try f.error(layer: layer, factors: d.factors(rank: k)) }, passes, f)
     case .whitenedError:
       let e = relativeWhitenedErrors(d)
@@ -89,13 +89,14 @@ extension BuiltinFamily {
         "r = bisect(m, \"encoder.layer.0.intermediate.dense\", whiten=S, tol=1e-3)",
         "plot(r.curve)",
       ]
-    ) { args, _ in
+    ) { args, context in
       let m = try modelArgument(args)
       let layer = try layerArgument(args, m.model)
       guard case .number(let tol) = args["tol"] else { throw BuiltinError.missingArgument("tol") }
       let criterion = try criterionArgument(args)
       let d = try layerDecomposition(args, m.model, layer)
-      let (evaluate, passes, features) = try criterionEvaluator(args, m.model, layer, d, criterion)
+      let (evaluate, passes, features) = try criterionEvaluator(
+        args, m.model, layer, d, criterion, context)
       let bisection = RankBisection(
         equivalentRank: equivalentRank(outputs: d.outputs, inputs: d.inputs),
         step: try args.integer("step", minimum: 1))
@@ -144,7 +145,7 @@ extension BuiltinFamily {
       if let bad = ranks.first(where: { $0 < 1 || $0 > d.maxRank }) {
         throw args.bad("ranks", "ranks in 1…\(d.maxRank), found \(bad)")
       }
-      let (evaluate, _, _) = try criterionEvaluator(args, m.model, layer, d, criterion)
+      let (evaluate, _, _) = try criterionEvaluator(args, m.model, layer, d, criterion, context)
       var points: [(rank: Int, value: Double)] = []
       for k in ranks.sorted() {
         try context.checkCancellation()

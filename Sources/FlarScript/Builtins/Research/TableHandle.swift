@@ -55,7 +55,7 @@ public final class TableHandle: Handle {
   /// to a file or pipe it keeps every character (a log is read later, and
   /// layer names cut in the middle cannot be searched for).
   private func rendered(_ t: Table) -> String {
-    t.rendered(width: ResearchEnvironment.shared.showProgress ? TerminalSize.columns() : nil)
+    t.rendered(width: DisplaySettings.fitsTerminal ? TerminalSize.columns() : nil)
   }
 
   public var fieldNames: [String] {

@@ -1,0 +1,135 @@
+// The fuzz targets: each reader flar exposes to other people's files, and the
+// language front end, driven by arbitrary bytes. A target throws away the
+// errors the reader is meant to throw (bad input is allowed to be rejected);
+// what it must never do is trap, leak, hang or read out of bounds, and where
+// a reader promises an invariant (a token's offsets lie inside the text, a
+// notebook renders back to itself) the target checks it with `precondition`
+// so that libFuzzer records a violation as a crash.
+
+import FlarCore
+import FlarLinAlg
+import FlarModels
+import FlarScript
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One fuzz target: a name for `FLAR_FUZZ_TARGET` and the function it runs.
+struct FuzzTarget: Sendable {
+  let name: String
+  let summary: String
+  let run: @Sendable ([UInt8]) -> Void
+}
+
+enum FuzzTargets {
+  /// Every target, in the order `scripts/fuzz.sh` runs them.
+  static let all: [FuzzTarget] = [
+    FuzzTarget(name: "script", summary: "lexer, parser and diagnostic rendering", run: script),
+    FuzzTarget(
+      name: "safetensors", summary: "safetensors header and tensor reader", run: safetensors),
+    FuzzTarget(name: "npy", summary: ".npy reader", run: npy),
+    FuzzTarget(name: "npz", summary: ".npz (stored zip) reader", run: npz),
+    FuzzTarget(name: "latency-csv", summary: "latency CSV reader", run: latencyCSV),
+    FuzzTarget(name: "json", summary: "JSON parser", run: json),
+    FuzzTarget(
+      name: "tokenizer", summary: "BERT normaliser, pre-tokeniser and WordPiece", run: tokenizer),
+    FuzzTarget(name: "notebook", summary: "text notebook parser and renderer", run: notebook),
+  ]
+
+  static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+
+  static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+  static func script(_ bytes: [UInt8]) {
+    let session = Session(output: { _ in })
+    do {
+      _ = try session.parse(text(bytes), fileName: "fuzz.flar")
+    } catch {
+      // Rendering walks the source with the diagnostics' ranges: the part
+      // most likely to index past the end of an odd line.
+      _ = error.rendered
+    }
+  }
+
+  /// A private scratch file per process: the reader maps a real file.
+  static let scratchPath = "/tmp/flar-fuzz-\(getpid()).safetensors"
+
+  static func safetensors(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+      _ = try? SafeTensorsHeader.parse(raw, fileSize: bytes.count, path: "fuzz.safetensors")
+    }
+    guard let file = fopen(scratchPath, "wb") else { return }
+    _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, bytes.count, file) }
+    fclose(file)
+    guard let tensors = try? SafeTensorsFile(path: scratchPath) else { return }
+    for name in tensors.names {
+      _ = try? tensors.floats(name)
+      _ = try? tensors.matrix(name)
+    }
+  }
+
+  static func npy(_ bytes: [UInt8]) {
+    _ = try? NumPyArray.decode(bytes, path: "fuzz.npy")
+  }
+
+  static func npz(_ bytes: [UInt8]) {
+    _ = try? NumPyArchive.decode(bytes, path: "fuzz.npz")
+  }
+
+  static func latencyCSV(_ bytes: [UInt8]) {
+    _ = try? LatencyDataset.parse(text(bytes), file: "fuzz.csv")
+  }
+
+  static func json(_ bytes: [UInt8]) {
+    _ = try? parseJSON(bytes)
+  }
+
+  /// The committed tiny model's vocabulary (Tests/Fixtures/models/tiny).
+  nonisolated(unsafe) static var cachedTokenizer: BertTokenizer?
+
+  static func loadTokenizer() -> BertTokenizer {
+    if let cachedTokenizer { return cachedTokenizer }
+    let directory = environment("FLAR_FUZZ_VOCAB_DIR") ?? "Tests/Fixtures/models/tiny"
+    do {
+      let tokenizer = try BertTokenizer.load(directory: directory)
+      cachedTokenizer = tokenizer
+      return tokenizer
+    } catch {
+      fatalError("flar-fuzz: cannot load the tokenizer in \(directory): \(error)")
+    }
+  }
+
+  static func tokenizer(_ bytes: [UInt8]) {
+    let tokenizer = loadTokenizer()
+    let string = text(bytes)
+    let utf8Count = string.utf8.count
+    for token in tokenizer.tokenize(string) {
+      precondition(
+        token.offsets.lowerBound >= 0 && token.offsets.upperBound <= utf8Count,
+        "token \(token.piece) has offsets \(token.offsets) outside 0..<\(utf8Count)")
+      precondition(
+        token.id >= 0 && token.id < tokenizer.vocabulary.count,
+        "token id \(token.id) outside the vocabulary")
+    }
+    if let ids = try? tokenizer.encode(string, maxLength: 16) {
+      precondition(ids.count <= 16, "encode returned \(ids.count) ids for maxLength 16")
+    }
+  }
+
+  static func notebook(_ bytes: [UInt8]) {
+    guard let parsed = try? Notebook.parse(text(bytes)) else { return }
+    // A parsed notebook renders to text that parses to the same notebook:
+    // `notebook run` rewrites files through this path.
+    let rendered = parsed.render()
+    guard let again = try? Notebook.parse(rendered) else {
+      preconditionFailure("a rendered notebook no longer parses")
+    }
+    precondition(again.render() == rendered, "render is not a fixed point")
+  }
+
+  static func environment(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    return String(cString: value)
+  }
+}
