@@ -23,7 +23,7 @@ public struct RetrievalPairs: Sendable {
   public static func load(_ path: String) throws -> RetrievalPairs {
     let text = String(decoding: try AtomicFile.read(path), as: UTF8.self)
     var pairs = RetrievalPairs(glosses: [], examples: [])
-    for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (i, line) in textLines(text).enumerated() {
       if line.allSatisfy(\.isWhitespace) { continue }
       let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
       guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {

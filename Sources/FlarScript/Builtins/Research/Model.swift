@@ -365,8 +365,8 @@ final class ReferenceEmbeddingCache: @unchecked Sendable {
 /// The non-empty lines of a text file.
 func readLines(_ path: String) throws -> [String] {
   let bytes = try AtomicFile.read(path)
-  return String(decoding: bytes, as: UTF8.self).split(separator: "\n")
-    .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+  return textLines(String(decoding: bytes, as: UTF8.self))
+    .map(String.init)
     .filter { !$0.allSatisfy(\.isWhitespace) }
 }
 
