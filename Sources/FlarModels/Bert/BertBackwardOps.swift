@@ -139,13 +139,15 @@ struct AttentionProbabilities: Sendable {
 }
 
 /// Scaled dot-product attention per sequence and head, keeping the
-/// probabilities `P = softmax(Q Kᵀ / √D)` for the backward pass.
+/// probabilities `P = softmax(Q Kᵀ / √D + B)` for the backward pass (B the
+/// relative position bias, a constant: the backward pass needs only P).
 ///
 /// - Parameters: q, k, v: (N, H), heads in column blocks of width D;
 ///   offsets: (B + 1) sequence boundaries in rows.
 /// - Returns: the context P V (N, H) and the probabilities.
 func attentionKeeping(
-  q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>, offsets: [Int], heads: Int
+  q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>, offsets: [Int], heads: Int,
+  bias: AttentionBias? = nil
 ) -> (context: Matrix<Float>, probabilities: AttentionProbabilities) {
   let (n, h) = (q.rows, q.columns)
   let d = h / heads
@@ -174,6 +176,7 @@ func attentionKeeping(
                 block.setProduct(
                   pq.block(rows: rows, columns: head), pk.block(rows: rows, columns: head),
                   transposeB: true, alpha: scale)  // Q Kᵀ / √D (T, T)
+                bias?.add(to: pp.baseAddress! + offset, head: a, length: t)  // + B_a
                 softmaxRows(pp.baseAddress! + offset, rows: t, columns: t)  // as the forward pass
                 pc.block(rows: rows, columns: head).setProduct(
                   block.readOnly, pv.block(rows: rows, columns: head))  // P V (T, D)

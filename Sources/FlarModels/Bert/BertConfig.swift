@@ -1,4 +1,5 @@
-// The sizes and constants of a BERT encoder, read from `config.json`.
+// The sizes and constants of an encoder, read from `config.json`; its
+// `model_type` picks the family (ModelFamily.swift).
 //
 // Dimension legend (used in every file of Bert/):
 //   B  sequences in a batch          T  tokens of one sequence
@@ -9,8 +10,10 @@
 
 import FlarLinAlg
 
-/// A BERT encoder's configuration (Hugging Face `BertConfig` names).
+/// An encoder's configuration (Hugging Face `BertConfig` / `MPNetConfig` names).
 public struct BertConfig: Sendable, Equatable {
+  /// The family `model_type` names (BERT when the key is absent).
+  public var family: ModelFamily
   public var vocabSize: Int  // V
   public var hiddenSize: Int  // H
   public var numHiddenLayers: Int
@@ -19,6 +22,10 @@ public struct BertConfig: Sendable, Equatable {
   public var maxPositionEmbeddings: Int  // P
   public var typeVocabSize: Int
   public var layerNormEps: Float
+  /// `pad_token_id`: positions start after it where the family says so.
+  public var padTokenId: Int
+  /// `relative_attention_num_buckets` of a family with a relative bias.
+  public var relativeAttentionNumBuckets: Int
   /// The whole config.json, kept so that saving writes back every key.
   public var json: JSONValue
 
@@ -43,6 +50,12 @@ public struct BertConfig: Sendable, Equatable {
     guard json.objectValue != nil else {
       throw ModelError.badConfig(path: path, key: "", detail: "not a JSON object")
     }
+    let modelType = json["model_type"]?.stringValue ?? "bert"
+    guard let family = ModelFamily.named(modelType) else {
+      throw ModelError.unknownModelType(
+        path: path, modelType: modelType, known: ModelFamily.known.map(\.modelType))
+    }
+    self.family = family
     vocabSize = try int("vocab_size")
     hiddenSize = try int("hidden_size")
     numHiddenLayers = try int("num_hidden_layers")
@@ -50,6 +63,16 @@ public struct BertConfig: Sendable, Equatable {
     intermediateSize = try int("intermediate_size")
     maxPositionEmbeddings = try int("max_position_embeddings", default: 512)
     typeVocabSize = try int("type_vocab_size", default: 2)
+    relativeAttentionNumBuckets = try int("relative_attention_num_buckets", default: 32)
+    if let p = json["pad_token_id"] {
+      guard let i = p.intValue, i >= 0 else {
+        throw ModelError.badConfig(
+          path: path, key: "pad_token_id", detail: "expected a non-negative integer")
+      }
+      padTokenId = i
+    } else {
+      padTokenId = family.positionsAfterPadding ? 1 : 0
+    }
     if let e = json["layer_norm_eps"] {
       guard let d = e.doubleValue, d > 0 else {
         throw ModelError.badConfig(
@@ -64,13 +87,20 @@ public struct BertConfig: Sendable, Equatable {
         path: path, key: "num_attention_heads",
         detail: "hidden_size \(hiddenSize) is not a multiple of \(numAttentionHeads) heads")
     }
+    if family.relativeAttentionBias != nil
+      && relativeAttentionNumBuckets != RelativePositionBias.buckets
+    {
+      throw ModelError.unsupportedConfig(
+        path: path, key: "relative_attention_num_buckets",
+        value: "\(relativeAttentionNumBuckets)", supported: "\(RelativePositionBias.buckets)")
+    }
     let act = json["hidden_act"]?.stringValue ?? "gelu"
     guard act == "gelu" else {
       throw ModelError.unsupportedConfig(
         path: path, key: "hidden_act", value: act, supported: "gelu")
     }
     let position = json["position_embedding_type"]?.stringValue ?? "absolute"
-    guard position == "absolute" else {
+    guard position == "absolute" || family != .bert else {
       throw ModelError.unsupportedConfig(
         path: path, key: "position_embedding_type", value: position, supported: "absolute")
     }

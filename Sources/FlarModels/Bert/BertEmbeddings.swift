@@ -1,8 +1,9 @@
-// The embedding block: word + position + token-type embeddings, LayerNorm.
+// The embedding block: word + position (+ token-type) embeddings, LayerNorm.
 //
 // Legend: N packed tokens, H hidden, V vocabulary, P positions.
-// Token type ids are all 0 (single-sentence input); positions restart at 0
-// for every sequence of the batch.
+// Token type ids are all 0 (single-sentence input; BERT only); positions
+// restart for every sequence of the batch, at `positionOffset` (0 for BERT,
+// pad_token_id + 1 for MPNet, whose padding never precedes a real token).
 
 import FlarLinAlg
 
@@ -10,10 +11,13 @@ import FlarLinAlg
 public struct BertEmbeddings: Sendable {
   public var wordEmbeddings: Matrix<Float>  // (V, H)
   public var positionEmbeddings: Matrix<Float>  // (P, H)
-  public var tokenTypeEmbeddings: Matrix<Float>  // (type_vocab_size, H)
+  /// (type_vocab_size, H), or nil for a family without token types.
+  public var tokenTypeEmbeddings: Matrix<Float>?
   public var layerNormWeight: [Float]  // (H)
   public var layerNormBias: [Float]  // (H)
   public var eps: Float
+  /// The position id of a sequence's first token.
+  public var positionOffset: Int = 0
 
   /// The packed embeddings of a batch.
   ///
@@ -27,19 +31,23 @@ public struct BertEmbeddings: Sendable {
     try x.storage.withUnsafeMutableBufferPointer { out in
       try wordEmbeddings.storage.withUnsafeBufferPointer { word in
         try positionEmbeddings.storage.withUnsafeBufferPointer { position in
-          try tokenTypeEmbeddings.storage.withUnsafeBufferPointer { type in
+          let zeros = [Float](repeating: 0, count: h)
+          try (tokenTypeEmbeddings?.storage ?? zeros).withUnsafeBufferPointer { type in
+            let positions = positionEmbeddings.rows - positionOffset
             for (s, ids) in batch.sequences.enumerated() {
-              guard ids.count <= positionEmbeddings.rows else {
+              guard ids.count <= positions else {
                 throw ModelError.sequenceTooLong(
-                  sequence: s, length: ids.count, maxPositions: positionEmbeddings.rows)
+                  sequence: s, length: ids.count, maxPositions: positions)
               }
               for (p, id) in ids.enumerated() {
                 guard id >= 0 && id < v else {
                   throw ModelError.tokenIdOutOfRange(sequence: s, position: p, id: id, vocabSize: v)
                 }
-                // Same summation order as HF: (word + type) + position.
+                // Same summation order as HF: (word + type) + position
+                // (MPNet: word + position; adding a zero type changes nothing).
+                let at = (p + positionOffset) * h
                 for j in 0..<h {
-                  out[row * h + j] = (word[id * h + j] + type[j]) + position[p * h + j]
+                  out[row * h + j] = (word[id * h + j] + type[j]) + position[at + j]
                 }
                 row += 1
               }
@@ -54,7 +62,7 @@ public struct BertEmbeddings: Sendable {
 
   /// Parameters held (all embedding tables and the LayerNorm).
   var parameterCount: Int {
-    wordEmbeddings.count + positionEmbeddings.count + tokenTypeEmbeddings.count
+    wordEmbeddings.count + positionEmbeddings.count + (tokenTypeEmbeddings?.count ?? 0)
       + layerNormWeight.count + layerNormBias.count
   }
 }

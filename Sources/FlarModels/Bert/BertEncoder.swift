@@ -1,4 +1,5 @@
-// A whole BERT encoder model: embeddings, the stack of blocks, the pooler's
+// A whole encoder model of any family (ModelFamily.swift): embeddings, the
+// stack of blocks, a relative position bias where the family has one, the pooler's
 // weights (kept for saving and counting, unused by sentence embeddings), and
 // the tokenizer of its directory.
 //
@@ -10,13 +11,18 @@
 
 import FlarLinAlg
 
-/// A BERT-family encoder ready to run.
+/// A transformer encoder of any known family (BERT, MPNet) ready to run.
 public struct BertModel: Sendable {
   public var config: BertConfig
   public var embeddings: BertEmbeddings
   public var layers: [BertLayer]
   /// `pooler.dense` when the checkpoint has one; not used by `embed`.
   public var pooler: Linear?
+  /// The relative position bias shared by every block (MPNet), or nil.
+  public var relativeBias: RelativePositionBias?
+  /// How token states become a sentence embedding (sentence-transformers'
+  /// Pooling and Normalize modules; mean and L2 when the directory has none).
+  public var pooling = SentencePooling()
   /// The tokenizer read from the model directory, if it had one.
   public var tokenizer: BertTokenizer?
   /// The directory the model was loaded from (its tokenizer files are
@@ -52,18 +58,28 @@ public struct BertModel: Sendable {
   ) throws -> Matrix<Float> {
     let offsets = batch.offsets
     var x = try embeddings(batch)  // (N, H)
+    let bias = attentionBias(offsets: offsets)  // once per batch, shared by every block
     for i in 0..<count {
       let blockTap: LayerTap? = tap.map { t in { try t(i, $0, $1, $2) } }
-      x = try layers[i](x, offsets: offsets, tap: blockTap)
+      x = try layers[i](x, offsets: offsets, bias: bias, tap: blockTap)
     }
     return x
   }
 
-  /// L2-normalised mean-pooled sentence embeddings, one row per sentence.
+  /// The relative position bias of a batch with these sequence boundaries,
+  /// or nil for a family without one.
+  func attentionBias(offsets: [Int]) -> AttentionBias? {
+    guard let relativeBias else { return nil }
+    let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
+    return relativeBias.table(longest: longest)
+  }
+
+  /// Sentence embeddings, one row per sentence.
   ///
-  /// Tokenises with the model's tokenizer (`[CLS] … [SEP]`, truncated to
-  /// `maxLength`), runs `batchSize` sentences at a time on their real tokens
-  /// only, and pools as sentence-transformers does for all-MiniLM-L6-v2.
+  /// Tokenises with the model's tokenizer (`[CLS] … [SEP]` or `<s> … </s>`,
+  /// truncated to `maxLength`), runs `batchSize` sentences at a time on their
+  /// real tokens only, and pools as the model's sentence-transformers modules
+  /// say (`pooling`: mean and L2 normalisation for both real models).
   ///
   /// - Returns: (B, H).
   /// - Throws: `ModelError.noTokenizer`, `TokenizerError`, `ModelError`.
@@ -81,16 +97,17 @@ public struct BertModel: Sendable {
     var out = Matrix<Float>(rows: batch.count, columns: h)  // (B, H)
     for start in stride(from: 0, to: batch.count, by: max(1, batchSize)) {
       let part = batch.slice(start..<min(start + max(1, batchSize), batch.count))
-      let pooled = meanPooledNormalized(try lastHiddenState(part), offsets: part.offsets)
+      let pooled = pooling(try lastHiddenState(part), offsets: part.offsets)
       out.storage.replaceSubrange((start * h)..<((start + part.count) * h), with: pooled.storage)
     }
     return out
   }
 
-  /// Parameters of the whole model (embeddings, blocks, pooler).
+  /// Parameters of the whole model (embeddings, blocks, pooler, relative
+  /// position bias).
   public var parameterCount: Int {
     embeddings.parameterCount + layers.reduce(0) { $0 + $1.parameterCount }
-      + (pooler?.parameterCount ?? 0)
+      + (pooler?.parameterCount ?? 0) + (relativeBias?.weight.count ?? 0)
   }
 }
 
@@ -104,6 +121,7 @@ extension BertModel {
   public func encode(_ sentences: [String], maxLength: Int) throws -> TokenBatch {
     guard let tokenizer else { throw ModelError.noTokenizer }
     return try tokenizer.encode(
-      sentences, maxLength: Swift.min(maxLength, config.maxPositionEmbeddings))
+      sentences,
+      maxLength: Swift.min(maxLength, config.maxPositionEmbeddings - embeddings.positionOffset))
   }
 }

@@ -49,7 +49,7 @@ extension BertLayer {
   /// - Throws: `BackwardError.lowRankLayer` unless every linear layer of
   ///   the block is dense (the gradients are of dense weights).
   func forwardKeepingActivations(
-    _ x: Matrix<Float>, offsets: [Int], block: Int
+    _ x: Matrix<Float>, offsets: [Int], block: Int, bias: AttentionBias? = nil
   ) throws -> (output: Matrix<Float>, activations: BertLayerActivations) {
     for suffix in BertLayer.linearSuffixes {
       if let k = self[linear: suffix]!.rank {
@@ -63,7 +63,8 @@ extension BertLayer {
     let q = qkv.slice(rows: all, columns: 0..<h)
     let k = qkv.slice(rows: all, columns: h..<2 * h)
     let v = qkv.slice(rows: all, columns: 2 * h..<3 * h)
-    let (c, p) = attentionKeeping(q: q, k: k, v: v, offsets: offsets, heads: attention.heads)
+    let (c, p) = attentionKeeping(
+      q: q, k: k, v: v, offsets: offsets, heads: attention.heads, bias: bias)
     var r1 = try attentionOutput(c)
     addResidual(&r1, x)
     let (a, norm1) = layerNormKeeping(

@@ -53,11 +53,15 @@ public struct BertLayer: Sendable {
   public var eps: Float
 
   /// The block's output for input `x` (N, H) → (N, H).
-  func callAsFunction(_ x: Matrix<Float>, offsets: [Int], tap: LayerTap?) throws -> Matrix<Float> {
+  ///
+  /// `bias` is the batch's relative position bias (MPNet), nil for BERT.
+  func callAsFunction(
+    _ x: Matrix<Float>, offsets: [Int], bias: AttentionBias? = nil, tap: LayerTap?
+  ) throws -> Matrix<Float> {
     try tap?(.layerInput, x, nil)
-    let context = try attention(x, offsets: offsets)  // (N, H)
+    let context = try attention(x, offsets: offsets, bias: bias)  // (N, H)
     return try resume(
-      from: .attentionContext, input: context, residual: x, offsets: offsets, tap: tap)
+      from: .attentionContext, input: context, residual: x, offsets: offsets, bias: bias, tap: tap)
   }
 
   /// Runs the block from `point`, given the input there and its residual.
@@ -70,11 +74,11 @@ public struct BertLayer: Sendable {
   /// - Returns: the block output (N, H).
   func resume(
     from point: LayerPoint, input: Matrix<Float>, residual: Matrix<Float>?,
-    offsets: [Int], tap: LayerTap?
+    offsets: [Int], bias: AttentionBias? = nil, tap: LayerTap?
   ) throws -> Matrix<Float> {
     switch point {
     case .layerInput:
-      return try self(input, offsets: offsets, tap: tap)
+      return try self(input, offsets: offsets, bias: bias, tap: tap)
     case .attentionContext:
       try tap?(.attentionContext, input, residual)
       var a = try attentionOutput(input)  // (N, H)

@@ -27,12 +27,17 @@ public struct EncoderWeightGradients: Sendable {
 public enum BackwardError: Error, Equatable, CustomStringConvertible {
   /// The layer is low-rank; gradients are taken of dense weights only.
   case lowRankLayer(name: String, rank: Int)
+  /// The model pools otherwise than by the mean with L2 normalisation.
+  case unsupportedPooling(pooling: String)
 
   public var description: String {
     switch self {
     case .lowRankLayer(let name, let rank):
       return
         "the backward pass needs dense layers, but \"\(name)\" is low-rank (rank \(rank)); compute gradients on the dense model"
+    case .unsupportedPooling(let p):
+      return
+        "the backward pass supports mean pooling with L2 normalisation, but the model pools by \(p)"
     }
   }
 }
@@ -51,13 +56,20 @@ extension BertModel {
   ) throws -> EncoderWeightGradients {
     let wanted = names ?? Set(linearLayerNames)
     let lowest = try wanted.map { try location(of: $0).block }.min() ?? layers.count
+    guard pooling == SentencePooling() else {
+      throw BackwardError.unsupportedPooling(pooling: "\(pooling)")
+    }
+    for name in linearLayerNames where try location(of: name).block >= lowest {
+      if let k = try linear(name).rank { throw BackwardError.lowRankLayer(name: name, rank: k) }
+    }
     let offsets = batch.offsets
     // Blocks below the lowest one asked for run as in inference.
     var x = try run(batch, through: lowest, tap: nil)  // (N, H)
     var kept: [BertLayerActivations] = []
+    let bias = attentionBias(offsets: offsets)
     for i in lowest..<layers.count {
       let (y, activations) = try layers[i].forwardKeepingActivations(
-        x, offsets: offsets, block: i)
+        x, offsets: offsets, block: i, bias: bias)
       kept.append(activations)
       x = y
     }
@@ -69,8 +81,9 @@ extension BertModel {
       let (dx, gradients) = try layers[i].backward(
         dy, activations: kept[i - lowest], offsets: offsets, inputGradient: i > lowest)
       kept.removeLast()  // its memory is no longer needed
-      for g in gradients where wanted.contains("encoder.layer.\(i).\(g.suffix)") {
-        byLayer["encoder.layer.\(i).\(g.suffix)"] = g.gradient
+      for g in gradients {
+        let name = "encoder.layer.\(i).\(config.family.suffix(forRole: g.suffix))"
+        if wanted.contains(name) { byLayer[name] = g.gradient }
       }
       if let dx { dy = dx }
     }

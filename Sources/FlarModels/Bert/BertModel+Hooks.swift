@@ -45,7 +45,7 @@ extension BertModel {
     try withoutActuallyEscaping(body) { body in
       for batch in batches {
         _ = try run(batch, through: lastBlock + 1) { block, point, input, _ in
-          let names = point.layerSuffixes.map { "encoder.layer.\(block).\($0)" }
+          let names = config.family.suffixes(at: point).map { "encoder.layer.\(block).\($0)" }
             .filter(matched.contains)
           if names.isEmpty { return }
           try body(LayerInputBatch(names: names, input: input, block: block, point: point))

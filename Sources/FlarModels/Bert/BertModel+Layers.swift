@@ -2,9 +2,10 @@
 //
 // Legend: `out`, `in` a layer's feature counts, k a rank.
 //
-// Names are `encoder.layer.{i}.{suffix}` with suffix one of
+// Names are `encoder.layer.{i}.{suffix}` with the family's suffixes (BERT:
 // attention.self.{query,key,value}, attention.output.dense,
-// intermediate.dense, output.dense: the same strings as the safetensors keys
+// intermediate.dense, output.dense; MPNet: attention.attn.{q,k,v,o},
+// intermediate.dense, output.dense): the same strings as the safetensors keys
 // without `.weight`, the hook keys and the names in a saved config.
 
 import FlarLinAlg
@@ -23,7 +24,18 @@ public struct LinearLayerInfo: Sendable, Equatable {
 extension BertModel {
   /// All compressible linear layers in forward order (6 per block).
   public var linearLayerNames: [String] {
-    (0..<layers.count).flatMap { i in BertLayer.linearSuffixes.map { "encoder.layer.\(i).\($0)" } }
+    let suffixes = config.family.linearSuffixes
+    return (0..<layers.count).flatMap { i in suffixes.map { "encoder.layer.\(i).\($0)" } }
+  }
+
+  /// The key shared by layers that read the same input (a block's query,
+  /// key and value): the name of the first of them.
+  ///
+  /// - Throws: `ModelError.unknownLayer`.
+  public func sharedInputName(of name: String) throws -> String {
+    let (block, role) = try location(of: name)
+    let point = LayerPoint.allCases.first { $0.layerSuffixes.contains(role) }!
+    return "encoder.layer.\(block).\(config.family.suffixes(at: point)[0])"
   }
 
   /// The table of linear layers whose names match `pattern`.
@@ -49,7 +61,8 @@ extension BertModel {
     return names
   }
 
-  /// The block index and name suffix of layer `name`.
+  /// The block index and role of layer `name` (the role is the runtime's
+  /// name for the layer, BERT's suffix, whatever the family).
   ///
   /// - Throws: `ModelError.unknownLayer` with the closest name.
   func location(of name: String) throws -> (block: Int, suffix: String) {
@@ -58,7 +71,7 @@ extension BertModel {
       let rest = name.dropFirst(prefix.count)
       if let dot = rest.firstIndex(of: "."), let i = Int(rest[..<dot]), i >= 0, i < layers.count {
         let suffix = String(rest[rest.index(after: dot)...])
-        if BertLayer.linearSuffixes.contains(suffix) { return (i, suffix) }
+        if let role = config.family.role(ofSuffix: suffix) { return (i, role) }
       }
     }
     throw ModelError.unknownLayer(

@@ -3,9 +3,11 @@
 //
 // Legend: H hidden, I intermediate, V vocabulary, P positions.
 //
-// Tensor names follow Hugging Face's BertModel (`embeddings.…`,
-// `encoder.layer.{i}.…`, `pooler.dense.…`); a `bert.` prefix, as in
-// BertForMaskedLM checkpoints, is accepted. A layer listed under
+// Tensor names follow Hugging Face's model of the family (`embeddings.…`,
+// `encoder.layer.{i}.…`, `pooler.dense.…`; ModelFamily.swift names each
+// block's tensors); a `bert.` / `mpnet.` prefix, as in *ForMaskedLM
+// checkpoints, is accepted. Every tensor the config implies is read, with
+// the shape it implies, before the model exists: nothing is half-loaded. A layer listed under
 // `"flar": {"low_rank": {name: k}}` in config.json is read from `name.L`
 // (out, k), `name.R` (k, in) and `name.bias` instead of `name.weight`.
 
@@ -32,6 +34,7 @@ extension BertModel {
       throw ModelError.missingModelFile(directory: directory, file: "model.safetensors")
     }
     let config = try BertConfig.read(configPath)
+    let pooling = try SentencePooling.read(directory: directory)
     let file = try SafeTensorsFile(path: weightsPath)
     let hasTokenizer =
       access(directory + "/vocab.txt", R_OK) == 0
@@ -39,6 +42,7 @@ extension BertModel {
     let tokenizer = hasTokenizer ? try BertTokenizer.load(directory: directory) : nil
     var model = try load(config: config, weights: file, configPath: configPath)
     model.tokenizer = tokenizer
+    model.pooling = pooling
     model.sourceDirectory = directory
     return model
   }
@@ -47,7 +51,10 @@ extension BertModel {
   static func load(config: BertConfig, weights file: SafeTensorsFile, configPath: String) throws
     -> BertModel
   {
-    let prefix = file.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""
+    let family = config.family
+    let familyPrefix = family.modelType + "."
+    let prefix =
+      file.contains(familyPrefix + "embeddings.word_embeddings.weight") ? familyPrefix : ""
     let ranks = try lowRankSection(config, path: configPath)
     let h = config.hiddenSize
     let i = config.intermediateSize
@@ -69,34 +76,48 @@ extension BertModel {
       wordEmbeddings: try matrix("embeddings.word_embeddings.weight", [config.vocabSize, h]),
       positionEmbeddings: try matrix(
         "embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h]),
-      tokenTypeEmbeddings: try matrix(
-        "embeddings.token_type_embeddings.weight", [config.typeVocabSize, h]),
+      tokenTypeEmbeddings: family.hasTokenTypes
+        ? try matrix("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h]) : nil,
       layerNormWeight: try vector("embeddings.LayerNorm.weight", h),
       layerNormBias: try vector("embeddings.LayerNorm.bias", h),
-      eps: config.layerNormEps)
+      eps: config.layerNormEps,
+      positionOffset: family.positionsAfterPadding ? config.padTokenId + 1 : 0)
+    guard embeddings.positionOffset < config.maxPositionEmbeddings else {
+      throw ModelError.badConfig(
+        path: configPath, key: "pad_token_id",
+        detail:
+          "\(config.padTokenId) leaves no position of \(config.maxPositionEmbeddings) for tokens")
+    }
+    let names = family.linearSuffixes  // q, k, v, attention output, intermediate, output
     var layers: [BertLayer] = []
     for index in 0..<config.numHiddenLayers {
       let p = "encoder.layer.\(index)."
       layers.append(
         BertLayer(
           attention: BertSelfAttention(
-            query: try linear(p + "attention.self.query", out: h, in: h),
-            key: try linear(p + "attention.self.key", out: h, in: h),
-            value: try linear(p + "attention.self.value", out: h, in: h),
+            query: try linear(p + names[0], out: h, in: h),
+            key: try linear(p + names[1], out: h, in: h),
+            value: try linear(p + names[2], out: h, in: h),
             heads: config.numAttentionHeads),
-          attentionOutput: try linear(p + "attention.output.dense", out: h, in: h),
-          attentionLayerNormWeight: try vector(p + "attention.output.LayerNorm.weight", h),
-          attentionLayerNormBias: try vector(p + "attention.output.LayerNorm.bias", h),
-          intermediate: try linear(p + "intermediate.dense", out: i, in: h),
-          output: try linear(p + "output.dense", out: h, in: i),
-          outputLayerNormWeight: try vector(p + "output.LayerNorm.weight", h),
-          outputLayerNormBias: try vector(p + "output.LayerNorm.bias", h),
+          attentionOutput: try linear(p + names[3], out: h, in: h),
+          attentionLayerNormWeight: try vector(p + family.attentionLayerNorm + ".weight", h),
+          attentionLayerNormBias: try vector(p + family.attentionLayerNorm + ".bias", h),
+          intermediate: try linear(p + names[4], out: i, in: h),
+          output: try linear(p + names[5], out: h, in: i),
+          outputLayerNormWeight: try vector(p + family.outputLayerNorm + ".weight", h),
+          outputLayerNormBias: try vector(p + family.outputLayerNorm + ".bias", h),
           eps: config.layerNormEps))
+    }
+    let relativeBias = try family.relativeAttentionBias.map { name in
+      RelativePositionBias(
+        weight: try matrix(name, [config.relativeAttentionNumBuckets, config.numAttentionHeads]))
     }
     let pooler =
       file.contains(prefix + "pooler.dense.bias")
       ? try linear("pooler.dense", out: h, in: h) : nil
-    return BertModel(config: config, embeddings: embeddings, layers: layers, pooler: pooler)
+    var model = BertModel(config: config, embeddings: embeddings, layers: layers, pooler: pooler)
+    model.relativeBias = relativeBias
+    return model
   }
 
   /// The `flar.low_rank` section of a config: layer name → rank.

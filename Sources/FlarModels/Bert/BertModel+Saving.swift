@@ -34,18 +34,26 @@ extension BertModel {
       }
       add(name + ".bias", l.bias)
     }
+    let family = config.family
     add("embeddings.word_embeddings.weight", embeddings.wordEmbeddings)
     add("embeddings.position_embeddings.weight", embeddings.positionEmbeddings)
-    add("embeddings.token_type_embeddings.weight", embeddings.tokenTypeEmbeddings)
+    if let types = embeddings.tokenTypeEmbeddings {
+      add("embeddings.token_type_embeddings.weight", types)
+    }
     add("embeddings.LayerNorm.weight", embeddings.layerNormWeight)
     add("embeddings.LayerNorm.bias", embeddings.layerNormBias)
     for (i, layer) in layers.enumerated() {
       let p = "encoder.layer.\(i)."
-      for suffix in BertLayer.linearSuffixes { add(p + suffix, layer[linear: suffix]!) }
-      add(p + "attention.output.LayerNorm.weight", layer.attentionLayerNormWeight)
-      add(p + "attention.output.LayerNorm.bias", layer.attentionLayerNormBias)
-      add(p + "output.LayerNorm.weight", layer.outputLayerNormWeight)
-      add(p + "output.LayerNorm.bias", layer.outputLayerNormBias)
+      for role in BertLayer.linearSuffixes {
+        add(p + family.suffix(forRole: role), layer[linear: role]!)
+      }
+      add(p + family.attentionLayerNorm + ".weight", layer.attentionLayerNormWeight)
+      add(p + family.attentionLayerNorm + ".bias", layer.attentionLayerNormBias)
+      add(p + family.outputLayerNorm + ".weight", layer.outputLayerNormWeight)
+      add(p + family.outputLayerNorm + ".bias", layer.outputLayerNormBias)
+    }
+    if let name = family.relativeAttentionBias, let relativeBias {
+      add(name, relativeBias.weight)
     }
     if let pooler { add("pooler.dense", pooler) }
     return out
@@ -57,9 +65,10 @@ extension BertModel {
     // verifier) on the equivalent compactMap over optional chains.
     var ranks: [(String, JSONValue)] = []
     for (i, layer) in layers.enumerated() {
-      for suffix in BertLayer.linearSuffixes {
-        if let k = layer[linear: suffix]?.rank {
-          ranks.append(("encoder.layer.\(i).\(suffix)", JSONValue(integer: k)))
+      for role in BertLayer.linearSuffixes {
+        if let k = layer[linear: role]?.rank {
+          let name = "encoder.layer.\(i).\(config.family.suffix(forRole: role))"
+          ranks.append((name, JSONValue(integer: k)))
         }
       }
     }

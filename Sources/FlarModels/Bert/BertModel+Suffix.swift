@@ -62,11 +62,12 @@ extension BertModel {
         detail: "input is \(cache.input.rows)x\(cache.input.columns), layer reads \(width) features"
       )
     }
+    let bias = attentionBias(offsets: cache.offsets)
     var x = try layers[cache.block].resume(
       from: cache.point, input: cache.input, residual: cache.residual, offsets: cache.offsets,
-      tap: nil)
+      bias: bias, tap: nil)
     for i in (cache.block + 1)..<layers.count {
-      x = try layers[i](x, offsets: cache.offsets, tap: nil)
+      x = try layers[i](x, offsets: cache.offsets, bias: bias, tap: nil)
     }
     return x
   }

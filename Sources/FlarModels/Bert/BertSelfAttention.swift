@@ -49,7 +49,7 @@ public struct BertSelfAttention: Sendable {
   ///
   ///     Q, K, V = x W_qᵀ + b_q, …                    (N, H) each
   ///     per sequence s and head a:
-  ///       P = softmax(Q_sa K_saᵀ / √D)               (T, T)
+  ///       P = softmax(Q_sa K_saᵀ / √D + B_a)         (T, T)
   ///       context_sa = P V_sa                        (T, D)
   ///
   /// Vaswani, A. et al. (2017). Attention is all you need. NeurIPS 30, §3.2.
@@ -57,9 +57,12 @@ public struct BertSelfAttention: Sendable {
   /// - Parameters:
   ///   - x: (N, H), the layer input.
   ///   - offsets: (B + 1) first row of each sequence, then N.
+  ///   - bias: the relative position bias B of the batch, if the family has one.
   /// - Returns: the context (N, H), heads side by side as HF concatenates them.
-  func callAsFunction(_ x: Matrix<Float>, offsets: [Int]) throws -> Matrix<Float> {
-    attention(qkv: try projections(x), offsets: offsets, heads: heads)
+  func callAsFunction(
+    _ x: Matrix<Float>, offsets: [Int], bias: AttentionBias? = nil
+  ) throws -> Matrix<Float> {
+    attention(qkv: try projections(x), offsets: offsets, heads: heads, bias: bias)
   }
 
   /// Q, K and V side by side, (N, 3H): one GEMM while the three are dense,
@@ -94,8 +97,11 @@ public struct BertSelfAttention: Sendable {
 ///     width D within each.
 ///   - offsets: (B + 1) sequence boundaries in rows.
 ///   - heads: A.
+///   - bias: added to the scaled scores of each head (MPNet), or nil.
 /// - Returns: (N, H).
-func attention(qkv: Matrix<Float>, offsets: [Int], heads: Int) -> Matrix<Float> {
+func attention(
+  qkv: Matrix<Float>, offsets: [Int], heads: Int, bias: AttentionBias? = nil
+) -> Matrix<Float> {
   let n = qkv.rows
   let h = qkv.columns / 3
   let d = h / heads
@@ -119,6 +125,7 @@ func attention(qkv: Matrix<Float>, offsets: [Int], heads: Int) -> Matrix<Float> 
             let k = all.block(rows: rows, columns: (h + a * d)..<(h + a * d + d))
             let v = all.block(rows: rows, columns: (2 * h + a * d)..<(2 * h + a * d + d))
             sc.setProduct(q, k, transposeB: true, alpha: scale)  // S = Q Kᵀ / √D (T, T)
+            bias?.add(to: ps.baseAddress!, head: a, length: t)  // + B_a
             softmaxRows(ps.baseAddress!, rows: t, columns: t)
             out.block(rows: rows, columns: (a * d)..<(a * d + d))
               .setProduct(sc.readOnly, v)  // P V (T, D)

@@ -34,9 +34,7 @@ public struct CalibrationStatistics: Sendable {
     var seen = Set<String>()
     var bytes = 0
     for name in layers {
-      let key = name.replacingOccurrences(
-        of: ".attention.self.key", with: ".attention.self.query"
-      ).replacingOccurrences(of: ".attention.self.value", with: ".attention.self.query")
+      let key = try model.sharedInputName(of: name)
       guard seen.insert(key).inserted else { continue }
       let n = try model.linear(name).inFeatures
       bytes += 8 * n * n

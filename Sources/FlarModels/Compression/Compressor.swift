@@ -201,13 +201,27 @@ public struct Compressor {
     progress.begin("decompose", total: run.names.count)
     defer { progress.end() }
     var whitenings: [String: (Whitening, Double)] = [:]
+    // Memory: a layer's input statistics (its Gram) and whitening are freed
+    // once the last layer reading that input is decomposed, and each
+    // decomposition keeps only what factors(rank:) reads (U, σ, Zᵀ), so the
+    // Grams of all layers never coexist with the factors of all layers.
+    let inputKeys = run.names.map { run.statistics?.byLayer[$0]?.layer ?? $0 }
+    var lastUse: [String: Int] = [:]
+    for (i, key) in inputKeys.enumerated() { lastUse[key] = i }
     for (i, name) in run.names.enumerated() {
       try cancellation?.checkCancellation()
       let (d, lambda, jitter) = try decompose(
         run.model, name, stats: run.statistics, fisher: run.fisher, cache: &whitenings)
-      run.decompositions[name] = d
+      run.decompositions[name] = d.compacted()
       run.outcomes[i].lambda = lambda
       run.outcomes[i].jitter = jitter
+      let key = inputKeys[i]
+      if lastUse[key] == i {
+        whitenings[key] = nil
+        for (j, other) in run.names.enumerated() where inputKeys[j] == key {
+          run.statistics?.byLayer[other] = nil
+        }
+      }
       progress.advance(by: 1)
     }
     run.clock.lap("decomposition")

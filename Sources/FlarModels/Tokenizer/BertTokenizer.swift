@@ -1,7 +1,10 @@
-// The whole BERT tokenizer: added (special) tokens matched in the raw text,
-// then normaliser → pre-tokeniser → WordPiece on the text between them, then
-// `[CLS] … [SEP]` and truncation. Settings come from `tokenizer.json` when
-// present (what HF's fast tokenizer reads), else `tokenizer_config.json`.
+// The whole WordPiece tokenizer of BERT-like families: added (special) tokens
+// matched in the raw text, then normaliser → pre-tokeniser → WordPiece on the
+// text between them, then `[CLS] … [SEP]` (BERT) or `<s> … </s>` (MPNet's
+// RobertaProcessing) and truncation. Settings come from `tokenizer.json`
+// when present (what HF's fast tokenizer reads), else `tokenizer_config.json`.
+// A `tokenizer.json` of another kind (BPE, Unigram, other normalisers or
+// pre-tokenisers) is refused with the part and kind named.
 
 import FlarLinAlg
 
@@ -19,9 +22,9 @@ public struct BertTokenizer: Sendable {
   /// Tokens matched verbatim in the raw text before normalisation
   /// (`[CLS]`, `[SEP]`, `[MASK]`, …), longest first.
   public let addedTokens: [String]
-  public let classifierId: Int  // [CLS]
-  public let separatorId: Int  // [SEP]
-  public let paddingId: Int  // [PAD]
+  public let classifierId: Int  // [CLS] or <s>
+  public let separatorId: Int  // [SEP] or </s>
+  public let paddingId: Int  // [PAD] or <pad>
 
   public var vocabulary: Vocabulary { wordPiece.vocabulary }
 
@@ -29,7 +32,8 @@ public struct BertTokenizer: Sendable {
   public init(
     vocabulary: Vocabulary, normalizer: BertNormalizer = BertNormalizer(),
     unknownToken: String = "[UNK]", maxInputCharsPerWord: Int = 100,
-    addedTokens: [String]? = nil
+    addedTokens: [String]? = nil, classifierToken: String = "[CLS]",
+    separatorToken: String = "[SEP]", paddingToken: String = "[PAD]"
   ) throws {
     wordPiece = try WordPiece(
       vocabulary: vocabulary, unknownToken: unknownToken,
@@ -39,12 +43,13 @@ public struct BertTokenizer: Sendable {
       guard let i = vocabulary.id(t) else { throw TokenizerError.missingSpecialToken(token: t) }
       return i
     }
-    classifierId = try id("[CLS]")
-    separatorId = try id("[SEP]")
-    paddingId = try id("[PAD]")
+    classifierId = try id(classifierToken)
+    separatorId = try id(separatorToken)
+    paddingId = try id(paddingToken)
     let added =
       addedTokens
-      ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].filter { vocabulary.id($0) != nil }
+      ?? [paddingToken, unknownToken, classifierToken, separatorToken, "[MASK]"]
+      .filter { vocabulary.id($0) != nil }
     self.addedTokens = added.filter { !$0.isEmpty }.sorted { $0.utf8.count > $1.utf8.count }
   }
 
@@ -69,7 +74,9 @@ public struct BertTokenizer: Sendable {
     } else {
       throw TokenizerError.noVocabulary(directory: directory)
     }
-    if let settings { return try fromTokenizerJSON(settings, vocabulary: vocabulary) }
+    if let settings {
+      return try fromTokenizerJSON(settings, vocabulary: vocabulary, path: jsonPath)
+    }
     let config = try (try? AtomicFile.read(configPath)).map { bytes in
       do { return try parseJSON(bytes) } catch {
         throw TokenizerError.badSettings(path: configPath, detail: "\(error)")
@@ -81,12 +88,32 @@ public struct BertTokenizer: Sendable {
       stripAccents: config?["strip_accents"]?.boolValue, lowercase: lower)
     return try BertTokenizer(
       vocabulary: vocabulary, normalizer: normalizer,
-      unknownToken: config?["unk_token"]?.stringValue ?? "[UNK]")
+      unknownToken: config?["unk_token"]?.stringValue ?? "[UNK]",
+      classifierToken: config?["cls_token"]?.stringValue ?? "[CLS]",
+      separatorToken: config?["sep_token"]?.stringValue ?? "[SEP]",
+      paddingToken: config?["pad_token"]?.stringValue ?? "[PAD]")
   }
 
   private static func fromTokenizerJSON(
-    _ json: JSONValue, vocabulary: Vocabulary
+    _ json: JSONValue, vocabulary: Vocabulary, path: String
   ) throws -> BertTokenizer {
+    func require(_ part: String, _ key: String, _ supported: [String]) throws {
+      let kind = json[key]?["type"]?.stringValue ?? "null"
+      guard supported.contains(kind) else {
+        throw TokenizerError.unsupportedKind(
+          path: path, part: part, kind: kind, supported: supported)
+      }
+    }
+    try require("model", "model", ["WordPiece"])
+    try require("normalizer", "normalizer", ["BertNormalizer"])
+    try require("pre-tokenizer", "pre_tokenizer", ["BertPreTokenizer"])
+    try require(
+      "post-processor", "post_processor",
+      ["TemplateProcessing", "BertProcessing", "RobertaProcessing"])
+    let (cls, sep) = try specialTokens(json["post_processor"]!, path: path)
+    let pad =
+      json["padding"]?["pad_token"]?.stringValue
+      ?? (vocabulary.id("[PAD]") != nil ? "[PAD]" : "<pad>")
     let n = json["normalizer"]
     let normalizer = BertNormalizer(
       cleanText: n?["clean_text"]?.boolValue ?? true,
@@ -99,7 +126,33 @@ public struct BertTokenizer: Sendable {
       vocabulary: vocabulary, normalizer: normalizer,
       unknownToken: model?["unk_token"]?.stringValue ?? "[UNK]",
       maxInputCharsPerWord: model?["max_input_chars_per_word"]?.intValue ?? 100,
-      addedTokens: added)
+      addedTokens: added, classifierToken: cls, separatorToken: sep, paddingToken: pad)
+  }
+
+  /// The tokens a post-processor puts around a single sequence: `cls`/`sep`
+  /// of BertProcessing and RobertaProcessing, the first and last special
+  /// token of TemplateProcessing's `single` template (`X $A Y`).
+  private static func specialTokens(
+    _ post: JSONValue, path: String
+  ) throws -> (String, String) {
+    if post["type"]?.stringValue == "TemplateProcessing" {
+      let single = post["single"]?.arrayValue ?? []
+      let specials = single.map { $0["SpecialToken"]?["id"]?.stringValue }
+      guard single.count == 3, let first = specials[0], let last = specials[2],
+        single[1]["Sequence"] != nil
+      else {
+        throw TokenizerError.badSettings(
+          path: path,
+          detail: "post_processor.single is not a special token, the sequence, a special token")
+      }
+      return (first, last)
+    }
+    guard let cls = post["cls"]?.arrayValue?.first?.stringValue,
+      let sep = post["sep"]?.arrayValue?.first?.stringValue
+    else {
+      throw TokenizerError.badSettings(path: path, detail: "post_processor has no cls and sep")
+    }
+    return (cls, sep)
   }
 
   /// The tokens of `text` without `[CLS]`/`[SEP]` and without truncation.

@@ -6,6 +6,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
   case badSettings(path: String, detail: String)
   case noVocabulary(directory: String)
   case maxLengthTooSmall(maxLength: Int)
+  /// A part of `tokenizer.json` of a kind flar does not implement.
+  case unsupportedKind(path: String, part: String, kind: String, supported: [String])
 
   public var description: String {
     switch self {
@@ -17,7 +19,11 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case .noVocabulary(let d):
       return "no vocab.txt or tokenizer.json in \"\(d)\""
     case .maxLengthTooSmall(let n):
-      return "maximum length \(n) leaves no room for tokens besides [CLS] and [SEP]"
+      return "maximum length \(n) leaves no room for tokens besides the two special tokens"
+    case .unsupportedKind(let p, let part, let k, let s):
+      return
+        "\"\(p)\" has a \(part) of type \"\(k)\"; flar implements "
+        + s.map { "\"\($0)\"" }.joined(separator: ", ")
     }
   }
 }

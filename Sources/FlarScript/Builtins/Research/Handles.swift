@@ -27,7 +27,7 @@ public final class ModelHandle: Handle {
     let c = model.config
     let lowRank = model.linearLayerNames.filter { (try? model.linear($0).rank) != nil }.count
     var lines = [
-      "model \(path ?? "(in memory)"): BERT, \(c.numHiddenLayers) layers, hidden \(c.hiddenSize), \(c.numAttentionHeads) heads, intermediate \(c.intermediateSize)",
+      "model \(path ?? "(in memory)"): \(c.family.displayName), \(c.numHiddenLayers) layers, hidden \(c.hiddenSize), \(c.numAttentionHeads) heads, intermediate \(c.intermediateSize)",
       "  \(model.parameterCount) parameters (\(model.linearParameterCount) in \(model.linearLayerNames.count) linear layers, \(lowRank) low-rank)",
     ]
     if model.tokenizer == nil { lines.append("  no tokenizer") }
@@ -90,8 +90,10 @@ func layerOrder(_ a: String, _ b: String) -> Bool {
     let parts = s.split(separator: ".")
     let block = parts.count > 2 ? Int(parts[2]) ?? 0 : 0
     // "attention.output.dense" comes before "output.dense", so the first
-    // suffix that matches is the layer's own.
-    let order = BertLayer.linearSuffixes.firstIndex { s.hasSuffix($0) } ?? 99
+    // suffix that matches is the layer's own (in any family's names).
+    let order =
+      ModelFamily.known.lazy.compactMap { f in f.linearSuffixes.firstIndex { s.hasSuffix($0) } }
+      .first ?? 99
     return (block, order, s)
   }
   return key(a) < key(b)

@@ -40,12 +40,14 @@ extension BuiltinFamily {
         "a model directory, a .npy matrix, a .npz/.safetensors record of matrices, a .json predictor",
       discussion: """
         A directory with config.json and model.safetensors (the Hugging Face layout) loads as a
-        model, with its tokenizer when vocab.txt is there; a compressed model saved by flar loads
-        with its low-rank layers. Files are validated: a malformed one is an error naming the
+        model of the family its model_type names (bert, mpnet), with its tokenizer when
+        tokenizer.json or vocab.txt is there and its sentence-transformers pooling; a compressed
+        model saved by flar loads with its low-rank layers. Files are validated: a malformed one is an error naming the
         file and what is wrong, never a crash.
         """,
       examples: [
-        "m = load(\"models/all-MiniLM-L6-v2\")", "X = load(\"x.npy\")",
+        "m = load(\"models/all-MiniLM-L6-v2\")", "m = load(\"models/all-mpnet-base-v2\")",
+        "X = load(\"x.npy\")",
         "p = load(\"models/latency-this-cpu.json\")",
       ]
     ) { args, _ in

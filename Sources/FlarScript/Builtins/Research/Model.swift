@@ -167,8 +167,12 @@ extension BuiltinFamily {
           .optional("maxlen", .integer, default: .number(128)),
           .optional("batch", .integer, default: .number(32)),
         ]),
-      abstract: "sentence embeddings: mean pooling over real tokens, then L2 normalisation",
-      discussion: "One row per sentence, as sentence-transformers computes for all-MiniLM-L6-v2.",
+      abstract: "sentence embeddings: the model's pooling over real tokens (mean, then L2 norm)",
+      discussion: """
+        One row per sentence, as sentence-transformers computes them: the pooling of the model
+        directory's 1_Pooling/config.json (mean, CLS, max or mean/sqrt(length); mean without it)
+        and L2 normalisation when modules.json lists Normalize (both real models: mean + L2).
+        """,
       examples: ["E = embed(m, [\"a dog\", \"a cat\"])", "E[0, :] @ E[1, :].T"]
     ) { args, context in
       let m = try modelArgument(args)
