@@ -52,16 +52,18 @@ extension BuiltinFamily {
       let path = try args.string("path")
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw BuiltinError.failed("no such file or directory \"\(path)\"")
+        throw BuiltinError.noSuchFile(path: path)
       }
       if isDirectory.boolValue {
         return .handle(ModelHandle(try BertModel.load(directory: path), path: path))
       }
       switch fileExtension(path) {
-      case "npy": return .matrix(try NumPyArray.read(path).matrix())
+      case "npy": return .matrix(try NumPyArray.read(path).matrix(source: "\"\(path)\""))
       case "npz":
         return .record(
-          try NumPyArchive.read(path).map { ($0.name, .matrix(try $0.array.matrix())) })
+          try NumPyArchive.read(path).map {
+            ($0.name, .matrix(try $0.array.matrix(source: "member \"\($0.name)\" of \"\(path)\"")))
+          })
       case "safetensors":
         let file = try SafeTensorsFile(path: path)
         return .record(
@@ -152,7 +154,7 @@ func createDirectory(_ path: String) throws {
   do {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   } catch {
-    throw BuiltinError.failed("cannot create directory \"\(path)\": \(error.localizedDescription)")
+    throw BuiltinError.cannotCreateDirectory(path: path, reason: error.localizedDescription)
   }
 }
 
