@@ -3,7 +3,7 @@
 
     python3 scripts/bench_onnx.py DENSE.onnx COMPRESSED.onnx [--texts data/eval.txt]
         [--limit 256] [--batch 32] [--threads 2] [--runs 5] [--rounds 1]
-        [--tokenizer models/all-MiniLM-L6-v2] [--optimized-graphs DIR]
+        [--tokenizer models/all-MiniLM-L6-v2] [--optimized-graphs DIR] [--no-spinning]
 
 The first --limit lines are tokenised once (truncated to 128 tokens) into
 batches of --batch padded to their longest. A pass runs every batch; each
@@ -13,7 +13,9 @@ model and the ratio. Sessions use --threads intra-op threads, one inter-op
 thread and ONNX Runtime's full graph optimisation (its default). With
 --optimized-graphs, the graphs as ONNX Runtime optimised them are saved there
 and their MatMul-like nodes counted, so one can see whether the optimiser
-fused the two MatMuls of a low-rank layer back together.
+fused the two MatMuls of a low-rank layer back together. --no-spinning sets
+session.intra_op.allow_spinning = 0 (worker threads sleep instead of spinning
+while they wait, which matters on an oversubscribed machine).
 """
 import argparse
 import collections
@@ -45,8 +47,10 @@ def batches(path, tokenizer_dir, limit, size):
     return lines, out
 
 
-def session(path, threads, optimized=None):
+def session(path, threads, optimized=None, spinning=True):
     options = ort.SessionOptions()
+    if not spinning:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -75,6 +79,7 @@ def main():
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--tokenizer", default="models/all-MiniLM-L6-v2")
     p.add_argument("--optimized-graphs")
+    p.add_argument("--no-spinning", action="store_true")
     args = p.parse_args()
     lines, feeds = batches(args.texts, args.tokenizer, args.limit, args.batch)
     tokens = sum(int(f["attention_mask"].sum()) for f in feeds)
@@ -89,7 +94,9 @@ def main():
         os.makedirs(args.optimized_graphs, exist_ok=True)
         for k in paths:
             optimized[k] = os.path.join(args.optimized_graphs, k + ".optimized.onnx")
-    sessions = {k: session(v, args.threads, optimized.get(k)) for k, v in paths.items()}
+    sessions = {
+        k: session(v, args.threads, optimized.get(k), not args.no_spinning) for k, v in paths.items()
+    }
     for k, path in optimized.items():
         ops = collections.Counter(n.op_type for n in onnx.load(path, load_external_data=False).graph.node)
         before = collections.Counter(n.op_type for n in onnx.load(paths[k], load_external_data=False).graph.node)

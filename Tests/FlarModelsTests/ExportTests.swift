@@ -28,6 +28,12 @@ import Testing
     FormatCase(format: "hf", path: "out/minilm-hf", expected: .success(.hf)),
     FormatCase(format: "onnx", path: "out/model.bin", expected: .success(.onnx)),
     FormatCase(format: nil, path: "out/.hidden", expected: .success(.flar)),
+    FormatCase(format: nil, path: "out/minilm-0.5", expected: .success(.flar)),
+    FormatCase(format: nil, path: "out/run.v2", expected: .success(.flar)),
+    FormatCase(
+      format: nil, path: "out/m.safetensors",
+      expected: .failure(
+        .unknownExtension(path: "out/m.safetensors", ext: "safetensors", known: ["onnx"]))),
     FormatCase(
       format: "torch", path: "out/x",
       expected: .failure(.unknownFormat("torch", known: ["flar", "hf", "onnx"]))),

@@ -5,6 +5,8 @@
 // then the shortest call for the common cases (`save(c, "out/dir")`,
 // `save(c, "out/m.onnx")`).
 
+import Foundation
+
 /// A way to write a model out of flar.
 public enum ExportFormat: String, CaseIterable, Sendable {
   /// flar's own lossless directory: `L` and `R` per low-rank layer, the ranks
@@ -26,8 +28,12 @@ public enum ExportFormat: String, CaseIterable, Sendable {
   /// The format for writing a model to `path`, given `format=` (nil when the
   /// caller did not pass one).
   ///
-  /// Without `format`, a path ending in `.onnx` is ONNX and a path without an
-  /// extension is flar's directory; any other extension is refused.
+  /// Without `format`, a path ending in `.onnx` is ONNX and any other path is
+  /// flar's directory, except one whose last component ends in another
+  /// extension of letters only (`m.pt`, `m.safetensors`): that looks like a
+  /// file of some other format and is refused. Dots followed by digits
+  /// (`minilm-0.5`, `run.v2`) are part of a directory name, and so is a path
+  /// that is already a directory.
   ///
   /// - Throws: `ExportError.unknownFormat` or `.unknownExtension`, both
   ///   listing what exists.
@@ -39,11 +45,15 @@ public enum ExportFormat: String, CaseIterable, Sendable {
       return f
     }
     let ext = pathExtension(path)
-    switch ext {
-    case "": return .flar
-    case "onnx": return .onnx
-    default: throw ExportError.unknownExtension(path: path, ext: ext, known: fileExtensions)
+    if ext == "onnx" { return .onnx }
+    var isDirectory: ObjCBool = false
+    let existingDirectory =
+      FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+      && isDirectory.boolValue
+    if ext.isEmpty || !ext.allSatisfy({ $0.isASCII && $0.isLetter }) || existingDirectory {
+      return .flar
     }
+    throw ExportError.unknownExtension(path: path, ext: ext, known: fileExtensions)
   }
 
   /// The lower-cased extension of the last path component, without the dot

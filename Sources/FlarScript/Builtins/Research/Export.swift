@@ -13,8 +13,8 @@ extension BuiltinFamily {
     (flar-manifest.txt).
 
     A model (or compression result) goes out in one of three formats, picked by format= or,
-    without it, by the path: a path ending in .onnx is ONNX, a path without an extension is
-    flar's own directory.
+    without it, by the path: a path ending in .onnx is ONNX, any other path is flar's own
+    directory (one ending in another letters-only extension, such as .pt, is refused).
       format="flar"  flar's lossless directory: L and R for each low-rank layer, the ranks in
                      config.json's "flar" section; load() gives back the same outputs.
       format="hf"    a stock Hugging Face / sentence-transformers directory: each low-rank layer
