@@ -1,3 +1,4 @@
+import FlarCore
 import FlarLinAlg
 import Foundation
 import TestSupport
@@ -48,6 +49,21 @@ import Testing
     let (maxAbs, minCos) = ModelFixtures.compare(e, try ModelFixtures.npy("tiny_embeddings.npy"))
     #expect(maxAbs <= 1e-4, "max abs error \(maxAbs)")
     #expect(minCos >= 0.99999)
+  }
+
+  @Test func cancellableEmbeddingsAreTheSameNumbersAndStopWhenAsked() throws {
+    let model = try Self.model.get()
+    let sentences = Array(try ModelFixtures.sentences().prefix(24))
+    let plain = try model.embed(sentences, maxLength: 32, batchSize: 5)
+    let polled = try model.embed(
+      sentences, maxLength: 32, batchSize: 5, cancellation: FlarCore.Cancellation())
+    // The same batches through the same code: bit for bit equal.
+    #expect(polled == plain)
+    let stop = FlarCore.Cancellation()
+    stop.cancel()
+    #expect(throws: FlarCore.CancelledError.self) {
+      try model.embed(sentences, maxLength: 32, batchSize: 5, cancellation: stop)
+    }
   }
 
   @Test func linearLayersAreListedWithShapesParamsAndFlops() throws {
