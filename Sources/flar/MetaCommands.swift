@@ -36,8 +36,9 @@ final class MetaCommands {
       print(lines.isEmpty ? "no variables" : lines.joined(separator: "\n"))
       return .continue
     }
-    table[":time"] = Command(usage: ":time EXPR", help: "run EXPR and print its wall and CPU time")
-    {
+    table[":time"] = Command(
+      usage: ":time EXPR", help: "run EXPR and print its wall and CPU time (also %time EXPR)"
+    ) {
       [unowned self] argument in
       self.time(argument)
       return .continue
@@ -49,6 +50,17 @@ final class MetaCommands {
     }
     table[":quit"] = Command(usage: ":quit", help: "leave flar (Ctrl-D does the same)") { _ in .quit
     }
+  }
+
+  /// The `:name argument` a prompt line asks for: `:time x`, or IPython's
+  /// `%time x` spelled with `%`; nil for code.
+  static func commandLine(_ trimmed: String) -> String? {
+    if trimmed.hasPrefix(":") { return trimmed }
+    // `%time …` and the other magics IPython users type; `%` alone is code.
+    if trimmed.hasPrefix("%"), let next = trimmed.dropFirst().first, next.isLetter {
+      return ":" + trimmed.dropFirst()
+    }
+    return nil
   }
 
   /// Runs one `:name argument` line.

@@ -101,6 +101,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
     case .subtract: return "subtract \(rhs) from \(lhs)"
     case .multiply: return "multiply \(lhs) by \(rhs)"
     case .divide: return "divide \(lhs) by \(rhs)"
+    case .floorDivide: return "floor-divide \(lhs) by \(rhs)"
     case .modulo: return "take \(lhs) modulo \(rhs)"
     case .power: return "raise \(lhs) to the power of \(rhs)"
     case .matmul: return "matrix-multiply \(lhs) by \(rhs)"

@@ -41,8 +41,10 @@ import Testing
     ).predict(batch: 32, tokens: 16, in: 384, out: 1536, rank: 64)
     let record =
       "{ratio: \(show(expected.ratio)), ms: \(show(expected.milliseconds)), dense_ms: \(show(expected.denseMilliseconds)), rank1_ms: \(show(expected.rank1Milliseconds)), pays_off: \(expected.paysOff)}"
-    #expect(try s.display("predict_latency(p, 32, 16, 384, 1536, 64)") == record)
-    #expect(try s.display("predict_latency(p, 32, 16, 384, out=1536, rank=64)") == record)
+    // repr: every digit (the prompt shows a record's numbers at 6 digits).
+    #expect(try s.display("repr(predict_latency(p, 32, 16, 384, 1536, 64))") == "\"\(record)\"")
+    #expect(
+      try s.display("repr(predict_latency(p, 32, 16, 384, out=1536, rank=64))") == "\"\(record)\"")
   }
 
   /// The shape goes by name too, `in=` included (a keyword as an argument

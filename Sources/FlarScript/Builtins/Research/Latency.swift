@@ -215,8 +215,11 @@ extension BuiltinFamily {
       let hardware =
         try args.isNil("hardware")
         ? LatencyPredictor.hardwareDescription() : args.string("hardware")
-      let predictor = try LatencyPredictor.train(
-        data, options: options, testFraction: fraction, hardware: hardware)
+      let predictor = try cancellable(context) {
+        try LatencyPredictor.train(
+          data, options: options, testFraction: fraction, hardware: hardware,
+          shouldStop: { stopRequested(context) })
+      }
       var path: String?
       if !args.isNil("file") {
         path = try args.string("file")
@@ -389,6 +392,8 @@ extension BuiltinFamily {
     do {
       return try body()
     } catch LatencyError.cancelled(_, _) {
+      try throwCancelled(context)
+    } catch LatencyError.trainingCancelled(_, _) {
       try throwCancelled(context)
     }
   }

@@ -39,7 +39,7 @@ public final class TableHandle: Handle {
       footer: table.footer, title: table.title,
       notes: table.notes
         + [
-          "… \(hidden) of \(table.rows.count) rows not shown between row \(edge - 1) and row \(table.rows.count - edge); show(t) prints them all"
+          "… \(hidden) of \(table.rows.count) rows not shown between row \(edge - 1) and row \(table.rows.count - edge); show(_) prints them all"
         ],
       manifest: table.manifest)
     {
@@ -172,16 +172,30 @@ extension TableHandle {
 extension BuiltinFamily {
   static var showBuiltin: Builtin {
     Builtin(
-      "show", Signature([.required("x", .any)]),
+      "show",
+      Signature([.required("x", .any), .optional("layer", .string, default: .null)]),
       abstract: "print the one-screen summary of a value; every row of a table",
       discussion: """
         A handle (model, statistics, svd, latency predictor, …) prints its summary followed by
         the fields it has; a table prints aligned, all its rows, with its title and notes (the
         REPL shows only the first and last rows of a long one); any other value prints as the
-        REPL shows it. Returns nil, so show(x) at the prompt prints once.
+        REPL shows it. show(c, layer) of a compress result explains that layer's rank: tau,
+        every rank the bisection evaluated with its value, the rank before and after the
+        parameter-target correction, the latency decision. Returns nil, so show(x) at the
+        prompt prints once.
         """,
-      examples: ["show(p)", "show(latency_dataset(n=20))"]
+      examples: [
+        "show(p)", "show(latency_dataset(n=20))",
+        "show(c, \"encoder.layer.0.intermediate.dense\")",
+      ]
     ) { args, context in
+      if !args.isNil("layer") {
+        guard case .handle(let c as CompressionHandle) = args["x"] else {
+          throw args.bad("x", "a compress result (show(x, layer) explains a layer's rank)")
+        }
+        context.write(try c.explanation(of: try args.string("layer")) + "\n")
+        return .null
+      }
       switch args["x"] {
       case .handle(let t as TableHandle):
         context.write(t.fullText + "\n")
