@@ -6,8 +6,6 @@
 // one; a later save never trips on a killed save's leftovers; no leftovers
 // accumulate.
 
-import CLinAlg
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,7 +49,7 @@ public enum AtomicDirectory {
       throw FileError.cannotWrite(path: target, reason: "exists and is not a directory")
     }
     FaultInjection.point(.directoryStagedBeforeExchange)
-    if renameat2(AT_FDCWD, staging, AT_FDCWD, target, UInt32(FLAR_RENAME_EXCHANGE)) == 0 {
+    if exchangePaths(staging, target) == 0 {
       removeTree(staging)
       return
     }
