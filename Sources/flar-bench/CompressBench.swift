@@ -8,8 +8,11 @@ import Foundation
 ///
 /// Options: `--method NAME` (default flar), `--target F` (0.5),
 /// `--calib N` (256), `--search N` (64), `--runs N` (3, median reported),
-/// `--full-rerun` (also run the search re-running the whole model per
-/// candidate and check that the ranks are identical), `--model DIR`.
+/// `--criterion NAME` (feat_mse), `--dense keep|rescale` (keep),
+/// `--no-early-exit`, `--full-rerun` (also run the search re-running the
+/// whole model per candidate and check that the ranks are identical),
+/// `--model DIR`. Prints each run's stage times, the search's counts
+/// (evaluations, early exits, forward passes) and the run's manifest.
 enum CompressBench {
   static func run(_ args: [String]) throws {
     var options = CompressionOptions()
@@ -31,6 +34,15 @@ enum CompressBench {
       case "--search": searchCount = Int(next()) ?? searchCount
       case "--runs": runs = Int(next()) ?? runs
       case "--full-rerun": fullRerun = true
+      case "--no-early-exit": options.earlyExit = false
+      case "--criterion":
+        let name = next()
+        guard let c = SearchCriterion(rawValue: name) else { throw BenchError.badOption(name) }
+        options.criterion = c
+      case "--dense":
+        let name = next()
+        guard let d = DenseLayerHandling(rawValue: name) else { throw BenchError.badOption(name) }
+        options.denseLayers = d
       case "--model": modelPath = next()
       default: throw BenchError.badOption(args[i])
       }
@@ -62,8 +74,9 @@ enum CompressBench {
     )
     print(
       String(
-        format: "search forward passes (batches of %d): %.1f", options.batchSize,
-        result.forwardPasses))
+        format:
+          "search: %d evaluations, %d stopped early, %.1f batch forward passes (batches of %d, full-pass equivalents)",
+        result.evaluations, result.earlyExits, result.forwardPasses, options.batchSize))
     print(
       "linear params \(result.linearParamsAfter) of \(result.linearParamsBefore) (\(String(format: "%.3f", Double(result.linearParamsAfter) / Double(result.linearParamsBefore)))); model params \(result.modelParamsAfter) of \(result.modelParamsBefore)"
     )
@@ -71,6 +84,8 @@ enum CompressBench {
     print(
       "ranks: "
         + result.layers.map { "\($0.rank.map(String.init) ?? "dense")" }.joined(separator: " "))
+    print("manifest:")
+    for (key, value) in result.manifest { print("  \(key): \(value)") }
     if fullRerun {
       var slow = options
       slow.suffixEvaluation = false

@@ -65,6 +65,95 @@ import Testing
     #expect(suffix.forwardPasses > 0 && full.forwardPasses > 0)
   }
 
+  @Test func earlyExitChoosesTheExactBisectionsRanksWithFewerPasses() throws {
+    let exact = try run {
+      $0.method = .flar
+      $0.criterion = .featMSEDense
+      $0.earlyExit = false
+    }
+    let early = try run {
+      $0.method = .flar
+      $0.criterion = .featMSEDense
+    }
+    #expect(early.tau == exact.tau)
+    #expect(early.layers.map(\.searchedRank) == exact.layers.map(\.searchedRank))
+    #expect(early.layers.map(\.rank) == exact.layers.map(\.rank))
+    #expect(early.evaluations == exact.evaluations)
+    #expect(exact.earlyExits == 0)
+    #expect(early.earlyExits > 0)
+    #expect(early.forwardPasses < exact.forwardPasses)
+    // Per layer, the passes add up to the search's (the threshold's and the
+    // dense reference's are counted in the total only).
+    let perLayer = early.layers.reduce(0) { $0 + $1.forwardPasses }
+    #expect(perLayer > 0 && perLayer < early.forwardPasses)
+    // Visits that did not stop early carry the exact value.
+    for (a, b) in zip(early.layers, exact.layers) {
+      #expect(a.curve.map(\.rank) == b.curve.map(\.rank))
+      for (x, y) in zip(a.curve, b.curve) where x.value <= early.tau! {
+        #expect(x.value == y.value)
+      }
+    }
+  }
+
+  @Test func layersTheSearchLeavesDenseStayDenseThroughTheCorrection() throws {
+    // At 90 % the tiny model's target is reachable with the layers the
+    // search leaves dense kept dense.
+    let keep = try run {
+      $0.method = .flar
+      $0.target = 0.9
+    }
+    let dense = keep.layers.filter { $0.searchedRank == nil }
+    #expect(!dense.isEmpty)
+    #expect(!keep.denseLayersRescaled)
+    #expect(dense.allSatisfy { $0.rank == nil })
+    #expect(Double(keep.linearParamsAfter) <= 0.9 * Double(keep.linearParamsBefore))
+    let rescale = try run {
+      $0.method = .flar
+      $0.target = 0.5
+      $0.denseLayers = .rescale
+    }
+    #expect(rescale.layers.filter { $0.searchedRank == nil }.contains { $0.rank != nil })
+    // A tolerance nothing meets leaves every layer dense after the search:
+    // the target is then met only by rescaling them, and the result says so.
+    let none = try run {
+      $0.method = .flar
+      $0.tolerance = 1e-30
+    }
+    #expect(none.layers.allSatisfy { $0.searchedRank == nil })
+    #expect(none.denseLayersRescaled)
+    #expect(Double(none.linearParamsAfter) <= 0.5 * Double(none.linearParamsBefore))
+  }
+
+  @Test func theTwoNormalisersDivideByTheCompressedAndTheDenseMeanSquare() throws {
+    let base = try Self.model.get()
+    let sentences = Array(try Self.sentences.get().prefix(8))
+    let c = try EndFeatureCriterion(base: base, sentences: sentences, batchSize: 8)
+    let name = "encoder.layer.1.attention.output.dense"
+    let d = try plainSVD(weight: try base.linear(name).denseWeight(), layer: name)
+    let f = try d.factors(rank: 8)
+    let reference = try c.error(layer: name, factors: f)
+    c.normalizer = .dense
+    let dense = try c.error(layer: name, factors: f)
+    // By hand, in float64.
+    let batch = try base.encode(sentences, maxLength: 128)
+    let fk = try base.replacing(name, l: f.left.converted(), r: f.right.converted())
+      .lastHiddenState(batch)
+    let f0 = try base.lastHiddenState(batch)
+    var num = 0.0
+    var sk = 0.0
+    var s0 = 0.0
+    for i in 0..<fk.storage.count {
+      let a = Double(fk.storage[i])
+      let b = Double(f0.storage[i])
+      num += (a - b) * (a - b)
+      sk += a * a
+      s0 += b * b
+    }
+    #expect(abs(reference - num / sk) <= 1e-9 * reference)
+    #expect(abs(dense - num / s0) <= 1e-9 * dense)
+    #expect(reference != dense)
+  }
+
   @Test func whitenedFactorsHaveLowerCalibrationErrorThanPlainSVDAtEqualRanks() throws {
     let plain = try run { $0.method = .svd }
     let whitened = try run { $0.method = .svdLLM }

@@ -49,19 +49,51 @@ public struct RankBisection: Sendable {
   public func search(
     evaluate: (Int) throws -> Double, passes: (Double) -> Bool
   ) rethrows -> RankSearchResult {
+    try search(evaluate: { CriterionEvaluation(value: try evaluate($0)) }, passes: passes)
+  }
+
+  /// Runs the search with an evaluation that may stop early.
+  ///
+  /// An evaluation marked not `exact` stopped as soon as it knew that its
+  /// value fails (its `value` is then a bound that already fails); the
+  /// search counts it as an early exit and moves on exactly as it would
+  /// have with the full value, so the answer is the same.
+  public func search(
+    evaluate: (Int) throws -> CriterionEvaluation, passes: (Double) -> Bool
+  ) rethrows -> RankSearchResult {
     var lo = 0
     var hi = candidateCount
     var visited: [(rank: Int, value: Double)] = []
+    var earlyExits: [Int] = []
     while hi - lo > 1 {
       let mid = (lo + hi) / 2
-      let value = try evaluate(mid * step)
-      visited.append((mid * step, value))
-      if passes(value) { hi = mid } else { lo = mid }
+      let e = try evaluate(mid * step)
+      visited.append((mid * step, e.value))
+      if !e.exact {
+        precondition(!passes(e.value), "an early exit must prove that the candidate fails")
+        earlyExits.append(mid * step)
+      }
+      if passes(e.value) { hi = mid } else { lo = mid }
     }
     let rank: Int? = (hi >= candidateCount) ? nil : hi * step
     return RankSearchResult(
       rank: rank, evaluations: visited.count,
-      curve: visited.sorted { $0.rank < $1.rank })
+      curve: visited.sorted { $0.rank < $1.rank }, earlyExitRanks: earlyExits.sorted())
+  }
+}
+
+/// One evaluation of a criterion: its value, or, when it stopped early, a
+/// bound on it that already fails the tolerance.
+public struct CriterionEvaluation: Sendable, Equatable {
+  /// The value (`exact`), or a bound that fails the tolerance.
+  public var value: Double
+  /// False when the evaluation stopped as soon as the candidate was known
+  /// to fail.
+  public var exact: Bool
+
+  public init(value: Double, exact: Bool = true) {
+    self.value = value
+    self.exact = exact
   }
 }
 
@@ -71,14 +103,29 @@ public struct RankSearchResult: Sendable {
   public var rank: Int?
   /// How many times the criterion was evaluated.
   public var evaluations: Int
-  /// Every `(rank, value)` the search visited, sorted by rank.
+  /// Every `(rank, value)` the search visited, sorted by rank; at an early
+  /// exit the value is the failing bound the evaluation stopped at.
   public var curve: [(rank: Int, value: Double)]
+  /// The ranks whose evaluation stopped early (a subset of the curve's).
+  public var earlyExitRanks: [Int]
+  /// Batch forward passes this search spent, in full-pass equivalents (a
+  /// run of the part after the layer counts the fraction of blocks it ran);
+  /// 0 for the closed-form criteria.
+  public var forwardPasses: Double
 
-  public init(rank: Int?, evaluations: Int, curve: [(rank: Int, value: Double)]) {
+  public init(
+    rank: Int?, evaluations: Int, curve: [(rank: Int, value: Double)],
+    earlyExitRanks: [Int] = [], forwardPasses: Double = 0
+  ) {
     self.rank = rank
     self.evaluations = evaluations
     self.curve = curve
+    self.earlyExitRanks = earlyExitRanks
+    self.forwardPasses = forwardPasses
   }
+
+  /// How many evaluations stopped early.
+  public var earlyExits: Int { earlyExitRanks.count }
 }
 
 /// A violation of monotonicity found in a criterion sweep.

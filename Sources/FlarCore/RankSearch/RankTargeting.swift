@@ -37,6 +37,18 @@ public struct LayerBudget: Sendable, Equatable {
   public var denseCost: Int { rows * columns }
 }
 
+/// What the ratio correction does with a layer the search left dense.
+public enum DenseLayerHandling: String, Sendable, CaseIterable {
+  /// It stays dense; only the low-rank layers are rescaled. The reference
+  /// code's behaviour (its rank map marks such a layer −1): the search found
+  /// that no rank below `k_eq` meets the tolerance.
+  case keep
+  /// It enters the rescaling with `r_i = k_eq` like any other layer, so a
+  /// factor below 1 can make it low-rank. The uniform methods need this:
+  /// every layer starts dense there.
+  case rescale
+}
+
 /// Ratio correction: rescale searched ranks by one common factor so the
 /// total meets a budget.
 ///
@@ -47,24 +59,29 @@ public struct LayerBudget: Sendable, Equatable {
 /// The reference code multiplies the ranks by one linear factor
 /// `budget / total`, which does not guarantee the target (its log prints
 /// the miss; reference-notes.md §8). Here the factor `c` is found by
-/// bisection on the monotone total cost: each layer gets
+/// bisection on the monotone total cost: each rescaled layer gets
 /// `floor(c · r_i / step) · step` (dense when that reaches its equivalent
-/// rank; dense layers enter with `r_i = k_eq`), and the largest `c` whose
-/// total fits is kept. Raising `c` any further moves some layer up by one
-/// step and breaks the budget, hence "to within one rank step per layer".
+/// rank), and the largest `c` whose total fits is kept. Raising `c` any
+/// further moves some layer up by one step and breaks the budget, hence "to
+/// within one rank step per layer". With `dense: .keep` (the reference's
+/// behaviour) a layer that enters dense stays dense and only the others are
+/// rescaled; with `.rescale` it enters with `r_i = k_eq`.
 ///
 /// - Parameters:
-///   - layers: the layers with their searched ranks.
+///   - layers: the layers with their searched ranks (nil: dense).
 ///   - budget: the largest allowed total cost (see `LayerBudget.cost`).
 ///   - step: the rank granularity.
+///   - dense: what happens to the layers that enter dense.
 /// - Returns: the layers with corrected ranks; ranks below `step` stay at
 ///   `step` (a layer is never removed), so an unreachable budget returns
 ///   the smallest configuration and the caller reports the miss.
 public func correctRanks(
-  _ layers: [LayerBudget], budget: Int, step: Int = 8
+  _ layers: [LayerBudget], budget: Int, step: Int = 8, dense: DenseLayerHandling = .rescale
 ) -> [LayerBudget] {
+  let fixed = layers.map { dense == .keep && $0.rank == nil }
   func assign(_ c: Double) -> [LayerBudget] {
-    layers.map { layer in
+    zip(layers, fixed).map { layer, isFixed in
+      if isFixed { return layer }
       var out = layer
       let keq = equivalentRank(outputs: layer.rows, inputs: layer.columns)
       let base = Double(layer.rank ?? keq)

@@ -18,19 +18,6 @@ public enum CompressionMethod: String, Sendable, CaseIterable {
   case flar
 }
 
-/// The rank-search criteria (reference-notes.md §4).
-public enum SearchCriterion: String, Sendable, CaseIterable {
-  /// Normalised end-feature MSE with only the layer compressed (lower is better).
-  case featMSE = "feat_mse"
-  /// Relative whitened error `Σ_{i>k} σ_i² / Σ σ_i²` (closed form).
-  case whitenedError = "whitened_err"
-  /// Cosine between `W` and its reconstruction (closed form; higher is better).
-  case weightCosine = "weight_cos"
-
-  /// Whether larger values are better (similarities) or worse (errors).
-  public var higherIsBetter: Bool { self == .weightCosine }
-}
-
 /// Every option of one compression run, recorded in its manifest.
 public struct CompressionOptions: Sendable {
   public var method: CompressionMethod = .flar
@@ -47,9 +34,18 @@ public struct CompressionOptions: Sendable {
   /// `flar`: the reference's per-batch shrinkage.
   public var perBatch: Bool = false
   public var centering: Centering = .uncentered
-  /// `flar`: the search criterion and its threshold (nil: from the target).
-  public var criterion: SearchCriterion = .featMSE
+  /// `flar`: the search criterion and its tolerance (nil: τ from the target).
+  ///
+  /// The default divides by the dense model's mean square (README, "The
+  /// search", says why).
+  public var criterion: SearchCriterion = .featMSEDense
   public var tolerance: Double? = nil
+  /// `flar`: what the ratio correction does with the layers the search left
+  /// dense (the reference keeps them dense).
+  public var denseLayers: DenseLayerHandling = .keep
+  /// `flar` with `feat_mse_dense`: a failing candidate stops as soon as its
+  /// partial error over the search batches passes τ (exact: same ranks).
+  public var earlyExit: Bool = true
   public var step: Int = 8
   /// `flar`: keep decided blocks compressed while searching later ones.
   public var progressive: Bool = false
@@ -112,6 +108,7 @@ public struct CompressionOptions: Sendable {
         ("shrink", shrinkage.description), ("per_batch", "\(perBatch)"),
         ("center", "\(centering == .centered)"), ("criterion", criterion.rawValue),
         ("tol", tolerance.map { "\($0)" } ?? "from target"),
+        ("dense", denseLayers.rawValue), ("early_exit", "\(earlyExit)"),
         ("progressive", "\(progressive)"),
         ("latency", latency == nil ? "none" : "predictor (\(latency!.metadata.hardware))"),
       ]

@@ -32,7 +32,13 @@ public struct LayerOutcome: Sendable {
   public var jitter: Double?
   /// Criterion evaluations the search spent on this layer.
   public var evaluations: Int = 0
-  /// The search's `(rank, value)` visits.
+  /// Evaluations that stopped early, known to fail (`feat_mse_dense`).
+  public var earlyExits: Int = 0
+  /// Batch forward passes the search spent on this layer, in full-pass
+  /// equivalents (the layer's input caches included).
+  public var forwardPasses: Double = 0
+  /// The search's `(rank, value)` visits; at an early exit the value is
+  /// the failing bound the evaluation stopped at.
   public var curve: [(rank: Int, value: Double)] = []
   /// The latency filter's decision, when it ran.
   public var latency: LatencyDecision?
@@ -47,8 +53,9 @@ public struct CompressionResult: Sendable {
   public var tau: Double?
   /// Seconds per stage, in pipeline order.
   public var timings: [(stage: String, seconds: Double)]
-  /// Batch forward passes the search spent (suffix runs counted by the
-  /// fraction of blocks they ran).
+  /// Batch forward passes the threshold and the search spent, in full-pass
+  /// equivalents (suffix runs counted by the fraction of blocks they ran,
+  /// the dense reference features included).
   public var forwardPasses: Double
   /// Parameters of the compressed linear layers before and after.
   public var linearParamsBefore: Int
@@ -58,8 +65,18 @@ public struct CompressionResult: Sendable {
   public var modelParamsAfter: Int
   /// fwsvd's Fisher information per input channel (nil for other methods).
   public var fisher: FisherStatistics? = nil
+  /// True when the layers the search left dense had to be rescaled with the
+  /// others because the target could not be met with them dense.
+  public var denseLayersRescaled = false
+  /// The run's manifest: method and options, data and model checksums,
+  /// flar's version (see `compressionManifest`).
+  public var manifest: [(String, String)] = []
   /// Cholesky fallbacks taken (layers whose whitening needed jitter).
   public var fallbacks: [String] { layers.filter { ($0.jitter ?? 0) > 0 }.map(\.name) }
+  /// Criterion evaluations of the whole search.
+  public var evaluations: Int { layers.reduce(0) { $0 + $1.evaluations } }
+  /// Evaluations that stopped early.
+  public var earlyExits: Int { layers.reduce(0) { $0 + $1.earlyExits } }
 }
 
 /// Runs the pipeline.
@@ -77,6 +94,21 @@ public struct Compressor {
     self.cancellation = cancellation
   }
 
+  /// The state one run carries from stage to stage.
+  struct Run {
+    let model: BertModel
+    let names: [String]
+    var outcomes: [LayerOutcome]
+    var clock = StageClock()
+    var statistics: CalibrationStatistics? = nil
+    var fisher: FisherStatistics? = nil
+    var decompositions: [String: LowRankDecomposition] = [:]
+    var budgets: [LayerBudget]
+    var tau: Double? = nil
+    var forwardPasses = 0.0
+    var denseLayersRescaled = false
+  }
+
   /// Compresses `model` with calibration text `calibration` and (for the
   /// feature criterion and the threshold) the search text `search`.
   ///
@@ -88,147 +120,213 @@ public struct Compressor {
     _ model: BertModel, calibration: [String], search: [String],
     pairs: CalibrationPairs? = nil
   ) throws -> CompressionResult {
+    try validate(pairs: pairs)
+    let names = try model.layerNames(matching: options.layers)
+    let outcomes = try names.map { name -> LayerOutcome in
+      let l = try model.linear(name)
+      return LayerOutcome(name: name, outFeatures: l.outFeatures, inFeatures: l.inFeatures)
+    }
+    if options.method == .svdLLM && options.blockwise {
+      var result = try blockwiseSVDLLM(
+        model, names: names, outcomes: outcomes, calibration: calibration)
+      result.manifest = compressionManifest(
+        options: options, model: model, calibration: calibration, search: search, pairs: pairs)
+      return result
+    }
+    var run = Run(
+      model: model, names: names, outcomes: outcomes,
+      budgets: outcomes.map {
+        LayerBudget(name: $0.name, rows: $0.outFeatures, columns: $0.inFeatures, rank: nil)
+      })
+    try collectStatistics(&run, calibration: calibration, pairs: pairs)
+    try decompose(&run)
+    let meanTokens = try meanTokenCount(model, calibration, run.statistics)
+    if let fixed = options.fixedRanks {
+      try useFixedRanks(&run, fixed)
+    } else if options.method == .flar {
+      try searchRanks(&run, search: search)
+    }
+    try correct(&run, meanTokens: meanTokens)
+    filterByLatency(&run, meanTokens: meanTokens)
+    var result = try build(run)
+    result.manifest = compressionManifest(
+      options: options, model: model, calibration: calibration, search: search, pairs: pairs)
+    return result
+  }
+
+  /// Options that cannot work together, before any work is done.
+  func validate(pairs: CalibrationPairs?) throws {
     if let t = options.target, !(t > 0 && t <= 1) { throw CompressionError.badTarget(t) }
     if options.method == .flar, options.target == nil, options.tolerance == nil,
       options.fixedRanks == nil
     {
       throw CompressionError.missingOption(option: "target= or tol=", method: "flar")
     }
-    var clock = StageClock()
-    let names = try model.layerNames(matching: options.layers)
-    var outcomes = try names.map { name -> LayerOutcome in
-      let l = try model.linear(name)
-      return LayerOutcome(name: name, outFeatures: l.outFeatures, inFeatures: l.inFeatures)
+    if options.method != .flar, options.target == nil, options.fixedRanks == nil {
+      throw CompressionError.missingOption(option: "target=", method: options.method.rawValue)
     }
+    if options.method == .fwsvd, pairs == nil {
+      throw CompressionError.missingOption(option: "calibration pairs (pairs=)", method: "fwsvd")
+    }
+  }
 
-    // Calibration and decomposition.
-    var decompositions: [String: LowRankDecomposition] = [:]
-    var stats: CalibrationStatistics? = nil
-    var fisher: FisherStatistics? = nil
-    if options.method == .fwsvd {
-      guard let pairs else {
-        throw CompressionError.missingOption(option: "calibration pairs (pairs=)", method: "fwsvd")
-      }
-      fisher = try model.fisherStatistics(
-        pairs, layers: options.layers, maxLength: options.maxLength,
+  /// Calibration (hook the model, stream each layer's input statistics) or,
+  /// for fwsvd, the Fisher information of the contrastive loss.
+  func collectStatistics(
+    _ run: inout Run, calibration: [String], pairs: CalibrationPairs?
+  ) throws {
+    switch options.method {
+    case .svd:
+      return
+    case .fwsvd:
+      run.fisher = try run.model.fisherStatistics(
+        pairs!, layers: options.layers, maxLength: options.maxLength,
         batchSize: options.batchSize,
         loss: MultipleNegativesRankingLoss(scale: options.contrastiveScale),
         progress: progress, cancellation: cancellation)
-      clock.lap("fisher")
-    } else if options.method != .svd && !(options.method == .svdLLM && options.blockwise) {
-      stats = try model.calibrate(
+      run.clock.lap("fisher")
+    case .asvd, .svdLLM, .flar:
+      run.statistics = try run.model.calibrate(
         calibration, layers: options.layers, maxLength: options.maxLength,
         batchSize: options.batchSize,
         perBatch: options.perBatch
           ? PerBatchShrinkage(method: options.shrinkage, centering: options.centering) : nil,
         progress: progress, cancellation: cancellation)
-      clock.lap("calibration")
+      run.clock.lap("calibration")
     }
-    if options.method == .svdLLM && options.blockwise {
-      return try blockwiseSVDLLM(model, names: names, outcomes: outcomes, calibration: calibration)
-    }
-    progress.begin("decompose", total: names.count)
+  }
+
+  /// Per layer: (shrink →) whiten → SVD, or the plain / scaled SVD.
+  func decompose(_ run: inout Run) throws {
+    progress.begin("decompose", total: run.names.count)
+    defer { progress.end() }
     var whitenings: [String: (Whitening, Double)] = [:]
     // Memory: a layer's input statistics (its Gram) and whitening are freed
     // once the last layer reading that input is decomposed, and each
     // decomposition keeps only what factors(rank:) reads (U, σ, Zᵀ), so the
     // Grams of all layers never coexist with the factors of all layers.
-    let inputKey = { (name: String) in stats?.byLayer[name]?.layer ?? name }
+    let inputKey = { (stats: CalibrationStatistics?, name: String) in
+      stats?.byLayer[name]?.layer ?? name
+    }
     var lastUse: [String: Int] = [:]
-    for (i, name) in names.enumerated() { lastUse[inputKey(name)] = i }
-    for (i, name) in names.enumerated() {
+    for (i, name) in run.names.enumerated() { lastUse[inputKey(run.statistics, name)] = i }
+    for (i, name) in run.names.enumerated() {
       try cancellation?.checkCancellation()
       let (d, lambda, jitter) = try decompose(
-        model, name, stats: stats, fisher: fisher, cache: &whitenings)
-      decompositions[name] = d.compacted()
-      outcomes[i].lambda = lambda
-      outcomes[i].jitter = jitter
-      let key = inputKey(name)
+        run.model, name, stats: run.statistics, fisher: run.fisher, cache: &whitenings)
+      run.decompositions[name] = d.compacted()
+      run.outcomes[i].lambda = lambda
+      run.outcomes[i].jitter = jitter
+      let key = inputKey(run.statistics, name)
       if lastUse[key] == i {
         whitenings[key] = nil
-        for other in names where inputKey(other) == key { stats?.byLayer[other] = nil }
+        for other in run.names where inputKey(run.statistics, other) == key {
+          run.statistics?.byLayer[other] = nil
+        }
       }
       progress.advance(by: 1)
     }
-    progress.end()
-    clock.lap("decomposition")
+    run.clock.lap("decomposition")
+  }
 
-    let meanTokens = try meanTokenCount(model, calibration, stats)
-    var tau: Double? = nil
-    var forwardPasses = 0.0
-    var budgets = outcomes.map {
-      LayerBudget(name: $0.name, rows: $0.outFeatures, columns: $0.inFeatures, rank: nil)
-    }
-    if let fixed = options.fixedRanks {
-      for i in outcomes.indices {
-        guard let entry = fixed[outcomes[i].name] else {
-          throw CompressionError.missingOption(
-            option: "a rank for \(outcomes[i].name) in ranks=", method: options.method.rawValue)
-        }
-        if let k = entry, k < 1 || k > min(outcomes[i].outFeatures, outcomes[i].inFeatures) {
-          throw CompressionError.rankOutOfRange(
-            layer: outcomes[i].name, rank: k,
-            maximum: min(outcomes[i].outFeatures, outcomes[i].inFeatures))
-        }
-        budgets[i].rank = entry
+  /// `ranks=`: every layer at the rank given, no search and no correction.
+  func useFixedRanks(_ run: inout Run, _ fixed: [String: Int?]) throws {
+    for i in run.outcomes.indices {
+      let o = run.outcomes[i]
+      guard let entry = fixed[o.name] else {
+        throw CompressionError.missingOption(
+          option: "a rank for \(o.name) in ranks=", method: options.method.rawValue)
       }
-    } else if options.method == .flar {
-      let search = try RankSearchStage(
-        options: options, model: model, names: names, decompositions: decompositions,
-        sentences: search, progress: progress, cancellation: cancellation)
-      tau = try search.threshold()
-      clock.lap("threshold")
-      let found = try search.searchAll(tau: tau!)
-      for i in outcomes.indices {
-        outcomes[i].searchedRank = found[i].rank
-        outcomes[i].evaluations = found[i].evaluations
-        outcomes[i].curve = found[i].curve
-        budgets[i].rank = found[i].rank
+      let maximum = min(o.outFeatures, o.inFeatures)
+      if let k = entry, k < 1 || k > maximum {
+        throw CompressionError.rankOutOfRange(layer: o.name, rank: k, maximum: maximum)
       }
-      forwardPasses = search.forwardPasses
-      clock.lap("search")
+      run.budgets[i].rank = entry
     }
-    if options.fixedRanks != nil {
-      // Ranks as given.
-    } else if options.target != nil {
-      budgets = correctRanks(
-        budgets, budget: try budget(model, names, meanTokens: meanTokens), step: options.step)
-    } else if options.method != .flar {
-      throw CompressionError.missingOption(option: "target=", method: options.method.rawValue)
-    }
-    for i in outcomes.indices { outcomes[i].rank = budgets[i].rank }
-    clock.lap("correction")
+  }
 
-    if options.method == .flar, options.fixedRanks == nil, let predictor = options.latency {
-      let tokens = options.latencyTokens ?? max(1, Int(meanTokens.rounded()))
-      let filter = LatencyFilter(predictor: predictor, multiple: options.step)
-      for i in outcomes.indices {
-        guard let k = outcomes[i].rank else { continue }
-        let decision = filter.decide(
-          LatencyShape(
-            batch: options.latencyBatch, tokens: tokens, inFeatures: outcomes[i].inFeatures,
-            outFeatures: outcomes[i].outFeatures, rank: k))
-        outcomes[i].latency = decision
-        outcomes[i].rank = decision.rank
-      }
-      clock.lap("latency")
+  /// flar: the threshold τ, then the bisection of every layer against it.
+  func searchRanks(_ run: inout Run, search: [String]) throws {
+    let stage = try RankSearchStage(
+      options: options, model: run.model, names: run.names, decompositions: run.decompositions,
+      sentences: search, progress: progress, cancellation: cancellation)
+    let tau = try stage.threshold()
+    run.tau = tau
+    run.clock.lap("threshold")
+    let found = try stage.searchAll(tolerance: tau)
+    for i in run.outcomes.indices {
+      run.outcomes[i].searchedRank = found[i].rank
+      run.outcomes[i].evaluations = found[i].evaluations
+      run.outcomes[i].earlyExits = found[i].earlyExits
+      run.outcomes[i].forwardPasses = found[i].forwardPasses
+      run.outcomes[i].curve = found[i].curve
+      run.budgets[i].rank = found[i].rank
     }
+    run.forwardPasses = stage.forwardPasses
+    run.clock.lap("search")
+  }
 
-    var compressed = model
-    for outcome in outcomes {
+  /// The ratio correction to the target: layers the search left dense stay
+  /// dense by default (`denseLayers`); the uniform methods rescale all.
+  ///
+  /// When the target cannot be met with them dense (the smallest ranks of
+  /// the others still exceed it), they are rescaled with the others, so the
+  /// target holds, and the result says so (`denseLayersRescaled`); the
+  /// reference would miss the target there.
+  func correct(_ run: inout Run, meanTokens: Double) throws {
+    if options.fixedRanks == nil, options.target != nil {
+      let searched = options.method == .flar
+      let limit = try budget(run.model, run.names, meanTokens: meanTokens)
+      let mode: DenseLayerHandling = searched ? options.denseLayers : .rescale
+      var out = correctRanks(run.budgets, budget: limit, step: options.step, dense: mode)
+      if mode == .keep, out.reduce(0, { $0 + $1.cost }) > limit {
+        out = correctRanks(run.budgets, budget: limit, step: options.step, dense: .rescale)
+        run.denseLayersRescaled = true
+      }
+      run.budgets = out
+    }
+    for i in run.outcomes.indices { run.outcomes[i].rank = run.budgets[i].rank }
+    run.clock.lap("correction")
+  }
+
+  /// flar with a predictor: layers predicted not to get faster try smaller
+  /// ranks, then stay dense.
+  func filterByLatency(_ run: inout Run, meanTokens: Double) {
+    guard options.method == .flar, options.fixedRanks == nil, let predictor = options.latency
+    else { return }
+    let tokens = options.latencyTokens ?? max(1, Int(meanTokens.rounded()))
+    let filter = LatencyFilter(predictor: predictor, multiple: options.step)
+    for i in run.outcomes.indices {
+      guard let k = run.outcomes[i].rank else { continue }
+      let o = run.outcomes[i]
+      let decision = filter.decide(
+        LatencyShape(
+          batch: options.latencyBatch, tokens: tokens, inFeatures: o.inFeatures,
+          outFeatures: o.outFeatures, rank: k))
+      run.outcomes[i].latency = decision
+      run.outcomes[i].rank = decision.rank
+    }
+    run.clock.lap("latency")
+  }
+
+  /// The layers replaced by their factors, and the result.
+  func build(_ run: Run) throws -> CompressionResult {
+    var clock = run.clock
+    var compressed = run.model
+    for outcome in run.outcomes {
       guard let k = outcome.rank else { continue }
-      let f = try decompositions[outcome.name]!.factors(rank: k)
+      let f = try run.decompositions[outcome.name]!.factors(rank: k)
       compressed = try compressed.replacing(
         outcome.name, l: f.left.converted(), r: f.right.converted())
     }
     clock.lap("build")
     return CompressionResult(
-      model: compressed, options: options, layers: outcomes, tau: tau, timings: clock.laps,
-      forwardPasses: forwardPasses,
-      linearParamsBefore: try linearParams(model, names),
-      linearParamsAfter: try linearParams(compressed, names),
-      modelParamsBefore: model.parameterCount, modelParamsAfter: compressed.parameterCount,
-      fisher: fisher)
+      model: compressed, options: options, layers: run.outcomes, tau: run.tau,
+      timings: clock.laps, forwardPasses: run.forwardPasses,
+      linearParamsBefore: try linearParams(run.model, run.names),
+      linearParamsAfter: try linearParams(compressed, run.names),
+      modelParamsBefore: run.model.parameterCount, modelParamsAfter: compressed.parameterCount,
+      fisher: run.fisher, denseLayersRescaled: run.denseLayersRescaled)
   }
 
   /// The factorisation of one layer by the method, with λ and the jitter.

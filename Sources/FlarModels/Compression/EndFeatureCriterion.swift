@@ -2,9 +2,14 @@
 // only one layer compressed and every other layer as in the base model, the
 // normalised MSE of the model's last hidden state on a fixed search set,
 //
-//     e(k) = mean((F_k − F)²) / mean(F_k²),
+//     e(k) = mean((F_k − F)²) / mean(F_k²)     (feat_mse, the reference's)
+//     e(k) = mean((F_k − F)²) / mean(F²)       (feat_mse_dense)
 //
-// where F is the base model's end feature. The search set is fixed for the
+// where F is the base model's end feature. With the dense normaliser the
+// denominator is known before any candidate runs, so a candidate whose
+// partial numerator over the first search batches already exceeds τ · Σ F²
+// fails whatever the remaining batches hold (their terms are non-negative):
+// it stops there — the early exit, exact. The search set is fixed for the
 // whole search (the reference re-samples it with augmentation at every step,
 // so its bisection compares different data), which makes e a function of the
 // rank alone.
@@ -34,6 +39,11 @@ public final class EndFeatureCriterion {
   /// When false, every candidate re-runs the whole model (the reference
   /// code's way); kept to check that the suffix gives the same ranks.
   public var suffixEvaluation = true
+  /// What divides the squared error: the compressed model's `Σ F_k²`
+  /// (`feat_mse`, the reference's) or the dense `Σ F²` (`feat_mse_dense`).
+  public var normalizer: EndFeatureNormalizer = .compressed
+  /// `Σ F²` of the base model over every search batch, in float64.
+  public private(set) var referenceSquares = 0.0
 
   /// Tokenises the search sentences and computes the reference features.
   public init(
@@ -52,6 +62,7 @@ public final class EndFeatureCriterion {
     reference = []
     reference = try batches.map { try base.lastHiddenState($0) }
     forwardPasses += Double(batches.count)
+    referenceSquares = reference.reduce(0) { $0 + squaredSum($1) }
   }
 
   /// Makes `model` the new base (progressive mode), recomputing `F`.
@@ -59,15 +70,31 @@ public final class EndFeatureCriterion {
     base = model
     reference = try batches.map { try model.lastHiddenState($0) }
     forwardPasses += Double(batches.count)
+    referenceSquares = reference.reduce(0) { $0 + squaredSum($1) }
     cachedLayer = nil
     caches = []
   }
 
   /// `e(k)` with `layer` replaced by `factors` in the base model.
   public func error(layer: String, factors: LowRankFactors) throws -> Double {
+    try evaluate(layer: layer, factors: factors, failingAbove: nil).value
+  }
+
+  /// `e(k)` with `layer` replaced by `factors`, stopping early when it must
+  /// fail.
+  ///
+  /// With the dense normaliser and a tolerance `failingAbove`, the batches
+  /// stop as soon as the partial numerator divided by `Σ F²` exceeds it: the
+  /// result is then that partial quotient, marked not exact (a lower bound
+  /// of `e(k)` that already fails). The reference's normaliser depends on
+  /// every batch of the candidate, so it always runs them all.
+  public func evaluate(
+    layer: String, factors: LowRankFactors, failingAbove tolerance: Double?
+  ) throws -> CriterionEvaluation {
     let candidate = try base.replacing(
       layer, l: factors.left.converted(), r: factors.right.converted())
-    if !suffixEvaluation { return try error(of: candidate) }
+    let limit = normalizer == .dense ? tolerance : nil
+    if !suffixEvaluation { return try evaluate(candidate, failingAbove: limit) }
     if cachedLayer != layer {
       caches = try batches.map { try base.cacheInput(of: layer, batch: $0) }
       cachedLayer = layer
@@ -75,35 +102,55 @@ public final class EndFeatureCriterion {
         Double(batches.count) * Double(caches[0].block + 1)
         / Double(base.layers.count)
     }
-    var numerator = 0.0
-    var denominator = 0.0
+    var sums = ErrorSums()
     for (cache, f) in zip(caches, reference) {
       try cancellation?.checkCancellation()
       let fk = try candidate.evaluateSuffix(from: cache)
-      accumulate(fk, f, &numerator, &denominator)
+      accumulate(fk, f, &sums)
       forwardPasses += Double(base.layers.count - cache.block) / Double(base.layers.count)
+      if let limit, sums.batches < batches.count, quotient(sums) > limit {
+        return CriterionEvaluation(value: quotient(sums), exact: false)
+      }
     }
-    return denominator > 0 ? numerator / denominator : 0
+    return CriterionEvaluation(value: quotient(sums))
   }
 
   /// `e` for a whole other model (every layer as in `model`), by full
   /// forward passes: the threshold initialisation uses it.
   public func error(of model: BertModel) throws -> Double {
-    var numerator = 0.0
-    var denominator = 0.0
-    for (batch, f) in zip(batches, reference) {
-      try cancellation?.checkCancellation()
-      accumulate(try model.lastHiddenState(batch), f, &numerator, &denominator)
-      forwardPasses += 1
-    }
-    return denominator > 0 ? numerator / denominator : 0
+    try evaluate(model, failingAbove: nil).value
   }
 
-  /// Adds Σ(F_k − F)² and Σ F_k² in float64 (the same element count divides
-  /// both means, so their ratio is the ratio of sums).
-  private func accumulate(
-    _ fk: Matrix<Float>, _ f: Matrix<Float>, _ num: inout Double, _ den: inout Double
-  ) {
+  private func evaluate(_ model: BertModel, failingAbove limit: Double?) throws
+    -> CriterionEvaluation
+  {
+    var sums = ErrorSums()
+    for (batch, f) in zip(batches, reference) {
+      try cancellation?.checkCancellation()
+      accumulate(try model.lastHiddenState(batch), f, &sums)
+      forwardPasses += 1
+      if let limit, sums.batches < batches.count, quotient(sums) > limit {
+        return CriterionEvaluation(value: quotient(sums), exact: false)
+      }
+    }
+    return CriterionEvaluation(value: quotient(sums))
+  }
+
+  /// The running sums of one evaluation.
+  private struct ErrorSums {
+    var numerator = 0.0
+    var candidateSquares = 0.0
+    var batches = 0
+  }
+
+  private func quotient(_ s: ErrorSums) -> Double {
+    let denominator = normalizer == .dense ? referenceSquares : s.candidateSquares
+    return denominator > 0 ? s.numerator / denominator : 0
+  }
+
+  /// Adds Σ(F_k − F)² and Σ F_k² of one batch in float64 (the same element
+  /// count divides both means, so their ratio is the ratio of sums).
+  private func accumulate(_ fk: Matrix<Float>, _ f: Matrix<Float>, _ sums: inout ErrorSums) {
     fk.storage.withUnsafeBufferPointer { a in
       f.storage.withUnsafeBufferPointer { b in
         var n = 0.0
@@ -114,9 +161,27 @@ public final class EndFeatureCriterion {
           n += diff * diff
           d += x * x
         }
-        num += n
-        den += d
+        sums.numerator += n
+        sums.candidateSquares += d
+        sums.batches += 1
       }
     }
+  }
+}
+
+/// What divides the end-feature error (see `SearchCriterion`).
+public enum EndFeatureNormalizer: Sendable {
+  /// `Σ F_k²` of the candidate: the reference code's `mean(F_k²)`.
+  case compressed
+  /// `Σ F²` of the base model, known before the search.
+  case dense
+}
+
+/// `Σ x²` of a matrix in float64, in the order `accumulate` sums `Σ F_k²`.
+private func squaredSum(_ m: Matrix<Float>) -> Double {
+  m.storage.withUnsafeBufferPointer { a in
+    var d = 0.0
+    for i in 0..<a.count { d += Double(a[i]) * Double(a[i]) }
+    return d
   }
 }

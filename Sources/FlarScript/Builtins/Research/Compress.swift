@@ -21,8 +21,10 @@ extension BuiltinFamily {
             "shrink", .choiceOrNumber(["lw", "oas", "reference", "none"]), default: .string("lw")),
           .optional("per_batch", .bool, default: .bool(false)),
           .optional("center", .bool, default: .bool(false)),
-          .optional("criterion", .string, default: .string("feat_mse")),
+          .optional("criterion", .string, default: .string("feat_mse_dense")),
           .optional("tol", .any, default: .null), .optional("step", .integer, default: .number(8)),
+          .optional("dense", .choice(["keep", "rescale"]), default: .string("keep")),
+          .optional("early_exit", .bool, default: .bool(true)),
           .optional("progressive", .bool, default: .bool(false)),
           .optional("alpha", .number, default: .number(0.5)),
           .optional("scale", .choice(["mean", "max"]), default: .string("mean")),
@@ -43,8 +45,14 @@ extension BuiltinFamily {
         moment, uniform ratio; blockwise=true collects each block's statistics from the partly
         compressed model), "flar" (shrink= "lw" | "oas" | "reference" | a number; whitening;
         threshold tau = e / L from the model compressed uniformly to the target; bisection per
-        layer on criterion= with tol= overriding tau; ratio correction that meets the target to
-        one rank step per layer; with latency=a predictor, layers the predictor says would not
+        layer on criterion= ("feat_mse_dense", the default: end-feature error over the dense
+        model's mean square, with early_exit=true stopping failing candidates as soon as they
+        fail, same ranks; "feat_mse": over the compressed model's, the reference code's;
+        "whitened_err", "weight_cos" in closed form; see help(bisect)) with tol= overriding
+        tau (tau from the model with every layer at floor(target · k_eq)); ratio
+        correction that meets the target to one rank step per layer, layers the search left
+        dense staying dense (dense="rescale" rescales them with the others, flar's behaviour
+        before it followed the reference); with latency=a predictor, layers the predictor says would not
         get faster try smaller ranks, then stay dense; progressive=true keeps decided blocks
         compressed while later ones are searched). target= is the fraction of the matched
         layers' parameters (by="params") or of the encoder's FLOPs per token incl. attention
@@ -95,6 +103,8 @@ extension BuiltinFamily {
       options.criterion = try criterionArgument(args)
       options.tolerance = args.isNil("tol") ? nil : try args.number("tol")
       options.step = try args.integer("step", minimum: 1)
+      options.denseLayers = DenseLayerHandling(rawValue: try args.string("dense"))!
+      options.earlyExit = try args.bool("early_exit")
       options.progressive = try args.bool("progressive")
       options.alpha = try args.number("alpha")
       options.asvdUsesMax = try args.string("scale") == "max"
@@ -130,10 +140,7 @@ extension BuiltinFamily {
       let result = try Compressor(
         options: options, progress: context.progress(), cancellation: context.cancellation
       ).run(m.model, calibration: calibLines, search: searchLines, pairs: pairs)
-      let manifest = compressionManifest(
-        options: options, model: m, calibration: calibLines, search: searchLines, pairs: pairs)
-      _ = context
-      return .handle(CompressionHandle(result, manifest: manifest))
+      return .handle(CompressionHandle(result, manifest: result.manifest))
     }
   }
 
@@ -166,41 +173,4 @@ extension BuiltinFamily {
   ) throws -> [String] {
     args.isNil(name) ? try make() : try args.strings(name)
   }
-}
-
-/// The manifest every compression records: method and options, the data
-/// (count and checksum), the model (path and checksum), flar's version.
-func compressionManifest(
-  options: CompressionOptions, model: ModelHandle, calibration: [String], search: [String],
-  pairs: CalibrationPairs? = nil
-) -> [(String, String)] {
-  var out = options.manifestEntries
-  out.append(("seed", "0 (no randomness: calibration and search sets are fixed)"))
-  out.append(
-    (
-      "calibration",
-      "\(calibration.count) sentences, sha256 \(SHA256.hex(Array(calibration.joined(separator: "\n").utf8)))"
-    ))
-  out.append(
-    (
-      "search",
-      "\(search.count) sentences, sha256 \(SHA256.hex(Array(search.joined(separator: "\n").utf8)))"
-    ))
-  if let pairs {
-    let lines = zip(pairs.queries, pairs.definitions).map { $0 + "\t" + $1 }
-    out.append(
-      (
-        "pairs",
-        "\(pairs.count) query/definition pairs, sha256 \(SHA256.hex(Array(lines.joined(separator: "\n").utf8)))"
-      ))
-  }
-  if let path = model.path ?? model.model.sourceDirectory {
-    let weights = path + "/model.safetensors"
-    let digest = (try? AtomicFile.read(weights)).map { SHA256.hex($0) } ?? "unreadable"
-    out.append(("model", "\(path) (model.safetensors sha256 \(digest))"))
-  } else {
-    out.append(("model", "in memory"))
-  }
-  out.append(("flar", flarVersion))
-  return out
 }

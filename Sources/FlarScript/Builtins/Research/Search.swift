@@ -32,35 +32,25 @@ extension BuiltinFamily {
     let name = try args.string("criterion")
     guard let c = SearchCriterion(rawValue: name) else {
       throw BuiltinError.badArgument(
-        .named("criterion"), expected: "\"feat_mse\", \"whitened_err\" or \"weight_cos\"",
-        got: "\"\(name)\"",
+        .named("criterion"), expected: SearchCriterion.expectedNames, got: "\"\(name)\"",
         suggestion: Suggestion.closest(to: name, among: SearchCriterion.allCases.map(\.rawValue)))
     }
     return c
   }
 
-  /// A closure computing the criterion at a rank, for one layer.
-  static func criterionEvaluator(
-    _ args: Arguments, _ model: BertModel, _ layer: String, _ d: LowRankDecomposition,
-    _ criterion: SearchCriterion, _ context: BuiltinContext
-  ) throws -> (
-    evaluate: (Int) throws -> Double, passes: ((Double), Double) -> Bool,
-    features: EndFeatureCriterion?
-  ) {
-    let passes: (Double, Double) -> Bool = criterion.higherIsBetter ? { $0 >= $1 } : { $0 <= $1 }
-    switch criterion {
-    case .featMSE:
-      let data = args.isNil("data") ? try defaultSearchSentences() : try args.strings("data")
-      let f = try EndFeatureCriterion(
-        base: model, sentences: data, cancellation: context.cancellation)
-      return ({ k in try f.error(layer: layer, factors: d.factors(rank: k)) }, passes, f)
-    case .whitenedError:
-      let e = relativeWhitenedErrors(d)
-      return ({ e[min($0, e.count - 1)] }, passes, nil)
-    case .weightCosine:
-      let c = weightCosines(d)
-      return ({ c[min($0, c.count - 1)] }, passes, nil)
-    }
+  /// The library's one rank search for `bisect` and `curve`: the search set
+  /// (`data=`, default the last 64 lines of data/calib.txt) is read only for
+  /// the end-feature criteria.
+  static func layerSearch(
+    _ args: Arguments, _ model: BertModel, _ criterion: SearchCriterion,
+    _ context: BuiltinContext, step: Int = 8, earlyExit: Bool = true
+  ) throws -> LayerRankSearch {
+    let data: [String] =
+      !criterion.needsForwardPasses
+      ? [] : args.isNil("data") ? try defaultSearchSentences() : try args.strings("data")
+    return try LayerRankSearch(
+      criterion: criterion, model: model, sentences: data, step: step, earlyExit: earlyExit,
+      cancellation: context.cancellation)
   }
 
   static var bisectBuiltin: Builtin {
@@ -69,21 +59,28 @@ extension BuiltinFamily {
       Signature(
         [.required("model", .handle("model")), .required("layer", .string)],
         options: [
-          .optional("criterion", .string, default: .string("feat_mse")),
+          .optional("criterion", .string, default: .string("feat_mse_dense")),
           .optional("tol", .any, default: .null), .optional("whiten", .any, default: .null),
           .optional("step", .integer, default: .number(8)),
           .optional("data", .any, default: .null),
+          .optional("early_exit", .bool, default: .bool(true)),
         ]),
       abstract: "the smallest rank (a multiple of step) whose criterion meets tol, by bisection",
       discussion: """
         Ranks step, 2·step, … below the equivalent rank k_eq = floor(m n / (m + n)); the top
         candidate is taken as passing without evaluation, and a layer whose answer stays there
         is left dense (.rank is nil): at most ceil(log2(k_eq / step)) evaluations. Criteria:
-        "feat_mse" — normalised end-feature MSE mean((F_k − F)²) / mean(F_k²) with only this
-        layer compressed, on a fixed search set (data=, default the last 64 lines of
-        data/calib.txt), run from the layer's cached input on; "whitened_err" — Σ_{i>k} σ_i² /
-        Σ σ_i² in closed form; "weight_cos" — cos(W, Ŵ_k) in closed form (passes when ≥ tol).
-        Returns .rank, .evals, .curve (the [rank, value] pairs visited).
+        "feat_mse_dense" (the default) — normalised end-feature MSE mean((F_k − F)²) /
+        mean(F²) with only this layer compressed, on a fixed search set (data=, default the
+        last 64 lines of data/calib.txt), run from the layer's cached input on; its
+        denominator, the dense model's, is known in advance, so a failing candidate stops as
+        soon as its partial sum over the search batches passes tol (early_exit=false runs
+        every batch; the rank is the same either way); "feat_mse" — the same error over the
+        compressed model's mean(F_k²), as the reference code divides; "whitened_err" — Σ_{i>k} σ_i² / Σ σ_i² in
+        closed form; "weight_cos" — cos(W, Ŵ_k) in closed form (passes when ≥ tol). Returns
+        .rank, .evals, .curve (the [rank, value] pairs visited; at an early exit the value is
+        the failing partial error), .early_exits, .forward_passes (batch passes in full-pass
+        equivalents, the dense reference included).
         """,
       examples: [
         "r = bisect(m, \"encoder.layer.0.intermediate.dense\", whiten=S, tol=1e-3)",
@@ -95,16 +92,15 @@ extension BuiltinFamily {
       guard case .number(let tol) = args["tol"] else { throw BuiltinError.missingArgument("tol") }
       let criterion = try criterionArgument(args)
       let d = try layerDecomposition(args, m.model, layer)
-      let (evaluate, passes, features) = try criterionEvaluator(
-        args, m.model, layer, d, criterion, context)
-      let bisection = RankBisection(
-        equivalentRank: equivalentRank(outputs: d.outputs, inputs: d.inputs),
-        step: try args.integer("step", minimum: 1))
-      let result = try bisection.search(evaluate: evaluate, passes: { passes($0, tol) })
+      let search = try layerSearch(
+        args, m.model, criterion, context, step: try args.integer("step", minimum: 1),
+        earlyExit: try args.bool("early_exit"))
+      let result = try search.search(layer, d, tolerance: tol)
       return .handle(
         SearchHandle(
           layer: layer, criterion: criterion, tolerance: tol, result: result,
-          equivalentRank: bisection.equivalentRank, forwardPasses: features?.forwardPasses))
+          equivalentRank: equivalentRank(outputs: d.outputs, inputs: d.inputs),
+          forwardPasses: criterion.needsForwardPasses ? search.forwardPasses : nil))
     }
   }
 
@@ -115,7 +111,7 @@ extension BuiltinFamily {
         [.required("model", .handle("model")), .required("layer", .string)],
         options: [
           .optional("ranks", .any, default: .null),
-          .optional("criterion", .string, default: .string("feat_mse")),
+          .optional("criterion", .string, default: .string("feat_mse_dense")),
           .optional("whiten", .any, default: .null), .optional("data", .any, default: .null),
         ]),
       abstract:
@@ -145,11 +141,11 @@ extension BuiltinFamily {
       if let bad = ranks.first(where: { $0 < 1 || $0 > d.maxRank }) {
         throw args.bad("ranks", "ranks in 1…\(d.maxRank), found \(bad)")
       }
-      let (evaluate, _, _) = try criterionEvaluator(args, m.model, layer, d, criterion, context)
+      let search = try layerSearch(args, m.model, criterion, context)
       var points: [(rank: Int, value: Double)] = []
       for k in ranks.sorted() {
         try context.checkCancellation()
-        points.append((k, try evaluate(k)))
+        points.append((k, try search.evaluate(layer, d, rank: k).value))
       }
       for v in monotonicityViolations(points, decreasing: !criterion.higherIsBetter) {
         context.write(

@@ -27,13 +27,24 @@ public final class SearchHandle: Handle {
   public var summary: String {
     let answer =
       result.rank.map { "rank \($0)" } ?? "dense (no rank below k_eq = \(equivalentRank) passes)"
-    let visits = result.curve.map { "\($0.rank): \(show($0.value))" }.joined(separator: ", ")
+    let exits = Set(result.earlyExitRanks)
+    let visits = result.curve.map {
+      "\($0.rank): \(exits.contains($0.rank) ? "> " : "")\(show($0.value))"
+    }.joined(separator: ", ")
+    var counts = "\(result.evaluations) evaluations"
+    if result.earlyExits > 0 { counts += " (\(result.earlyExits) stopped early)" }
+    if let passes = forwardPasses {
+      counts += ", \(show((passes * 10).rounded() / 10)) forward passes"
+    }
     return
-      "search \(layer): \(answer) — \(criterion.rawValue) \(criterion.higherIsBetter ? ">=" : "<=") \(show(tolerance)), \(result.evaluations) evaluations\n  visited \(visits)"
+      "search \(layer): \(answer) — \(criterion.rawValue) \(criterion.comparison) \(show(tolerance)), \(counts)\n  visited \(visits)"
   }
 
   public var fieldNames: [String] {
-    ["rank", "evals", "curve", "layer", "criterion", "tol", "k_eq"]
+    [
+      "rank", "evals", "curve", "layer", "criterion", "tol", "k_eq", "early_exits",
+      "forward_passes",
+    ]
   }
 
   public func field(named name: String) -> Value? {
@@ -46,6 +57,8 @@ public final class SearchHandle: Handle {
     case "criterion": return .string(criterion.rawValue)
     case "tol": return .number(tolerance)
     case "k_eq": return .number(Double(equivalentRank))
+    case "early_exits": return .number(Double(result.earlyExits))
+    case "forward_passes": return forwardPasses.map(Value.number) ?? .number(0)
     default: return nil
     }
   }
@@ -67,15 +80,39 @@ public final class CompressionHandle: Handle {
   public var summary: String {
     let r = result
     let lowRank = r.layers.filter { $0.rank != nil }.count
+    // A layer the bisection left dense may still get a rank from the
+    // parameter-target correction: say so beside the count.
+    let searchedDense = r.layers.filter { $0.rank != nil && $0.searchedRank == nil }.count
+    let correction =
+      r.options.method == .flar && searchedDense > 0
+      ? " (\(searchedDense) searched dense, then given a rank by the parameter-target correction)"
+      : ""
     var lines = [
-      "compression \(r.options.method.rawValue): \(lowRank) of \(r.layers.count) layers low-rank",
+      "compression \(r.options.method.rawValue): \(lowRank) of \(r.layers.count) layers low-rank"
+        + correction,
       "  compressed linear layers: \(r.linearParamsAfter) of \(r.linearParamsBefore) parameters (\(percent(r.linearParamsAfter, r.linearParamsBefore)))",
       "  whole model:              \(r.modelParamsAfter) of \(r.modelParamsBefore) parameters (\(percent(r.modelParamsAfter, r.modelParamsBefore)))",
     ]
     if let tau = r.tau {
-      lines.append(
-        "  threshold tau \(show(tau)); \(show((r.forwardPasses * 10).rounded() / 10)) search forward passes"
-      )
+      lines.append("  threshold tau \(show(tau)) (\(r.options.criterion.rawValue))")
+      let perLayer = r.layers.map(\.evaluations)
+      var search =
+        "  search: \(r.evaluations) evaluations (\(perLayer.min() ?? 0)–\(perLayer.max() ?? 0) per layer)"
+      if r.options.criterion.needsForwardPasses {
+        search +=
+          ", \(r.earlyExits) stopped early, \(show((r.forwardPasses * 10).rounded() / 10)) batch forward passes (full-pass equivalents)"
+      }
+      lines.append(search)
+      let dense = r.layers.filter { $0.searchedRank == nil }.count
+      if dense > 0, r.options.fixedRanks == nil {
+        lines.append(
+          "  \(dense) layers left dense by the search: "
+            + (r.options.denseLayers == .rescale
+              ? "rescaled with the others (dense=\"rescale\")"
+              : r.denseLayersRescaled
+                ? "rescaled with the others, as the target cannot be met with them dense"
+                : "kept dense by the correction"))
+      }
     }
     if !r.fallbacks.isEmpty {
       lines.append("  cholesky fallback taken for \(r.fallbacks.count) layers")
@@ -88,14 +125,17 @@ public final class CompressionHandle: Handle {
     lines.append(
       "  time "
         + r.timings.map { "\($0.stage) \(formatSecondsShort($0.seconds))" }.joined(separator: ", "))
-    lines.append("  fields: model, ranks, lambdas, tau, timings, params, manifest, layers")
+    lines.append(
+      "  fields: model, ranks, lambdas, tau, timings, params, manifest, layers, forward_passes, curves"
+    )
+    lines.append("  show(c, layer) explains one layer's rank")
     return lines.joined(separator: "\n")
   }
 
   public var fieldNames: [String] {
     [
       "model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers",
-      "forward_passes", "fallbacks", "fisher",
+      "forward_passes", "fallbacks", "fisher", "evals", "early_exits", "curves",
     ]
   }
 
@@ -118,7 +158,10 @@ public final class CompressionHandle: Handle {
     case "manifest": return .record(manifest.map { ($0.0, .string($0.1)) })
     case "layers": return .list(r.layers.map { layerRecord($0) })
     case "forward_passes": return .number(r.forwardPasses)
+    case "evals": return .number(Double(r.evaluations))
+    case "early_exits": return .number(Double(r.earlyExits))
     case "fallbacks": return .list(r.fallbacks.map(Value.string))
+    case "curves": return curvesRecord
     case "fisher":
       // fwsvd: F_j per input channel of each layer, as a row.
       guard let f = r.fisher else { return .null }
@@ -137,6 +180,9 @@ public final class CompressionHandle: Handle {
       ("lambda", o.lambda.map(Value.number) ?? .null),
       ("jitter", o.jitter.map(Value.number) ?? .null),
       ("evals", .number(Double(o.evaluations))),
+      ("early_exits", .number(Double(o.earlyExits))),
+      ("forward_passes", .number(o.forwardPasses)),
+      ("curve", .list(o.curve.map { .list([.number(Double($0.rank)), .number($0.value)]) })),
       ("latency", o.latency.map { .string($0.description) } ?? .null),
     ])
   }

@@ -1,0 +1,111 @@
+// The one rank search of flar: `bisect` at the prompt and the pipeline's
+// search stage both call it, so a criterion, its pass rule, its evaluation
+// and its counts exist once (reference-notes.md §4).
+
+import FlarCore
+import FlarLinAlg
+
+/// Searches, layer by layer, the smallest rank whose criterion meets a
+/// tolerance, by bisection over multiples of `step` below `k_eq`.
+///
+/// Goals, in order: (1) the same answer as the exact bisection — an early
+/// exit only stops an evaluation that has already failed; (2) as few
+/// forward passes as that allows, counted in the result.
+///
+/// The end-feature criteria run the part of the model after the layer on a
+/// fixed search set (`EndFeatureCriterion`); the closed-form criteria read
+/// the layer's decomposition and cost no forward pass.
+public final class LayerRankSearch {
+  /// The criterion every evaluation computes.
+  public let criterion: SearchCriterion
+  /// The rank granularity.
+  public let step: Int
+  /// Whether a failing end-feature candidate may stop before the last search
+  /// batch (exact; only `feat_mse_dense` knows its denominator in advance).
+  public let earlyExit: Bool
+  /// The end-feature criterion (nil for the closed-form ones).
+  public let features: EndFeatureCriterion?
+  private var closedForms: [String: [Double]] = [:]
+
+  /// Prepares a search; for the end-feature criteria this tokenises the
+  /// search sentences and runs the base model on them once.
+  ///
+  /// - Parameters:
+  ///   - sentences: the fixed search set (ignored by the closed forms).
+  ///   - suffixEvaluation: false re-runs the whole model per candidate, the
+  ///     reference code's way (same values, more work).
+  /// - Throws: `ModelError.noTokenizer`, `CompressionError.noSentences`, and
+  ///   the errors of the forward pass.
+  public init(
+    criterion: SearchCriterion, model: BertModel, sentences: [String], step: Int = 8,
+    maxLength: Int = 128, batchSize: Int = 32, earlyExit: Bool = true,
+    suffixEvaluation: Bool = true, cancellation: Cancellation? = nil
+  ) throws {
+    self.criterion = criterion
+    self.step = max(1, step)
+    self.earlyExit = earlyExit
+    if criterion.needsForwardPasses {
+      let f = try EndFeatureCriterion(
+        base: model, sentences: sentences, maxLength: maxLength, batchSize: batchSize,
+        cancellation: cancellation)
+      f.suffixEvaluation = suffixEvaluation
+      f.normalizer = criterion == .featMSEDense ? .dense : .compressed
+      features = f
+    } else {
+      features = nil
+    }
+  }
+
+  /// Batch forward passes spent so far, in full-pass equivalents.
+  public var forwardPasses: Double { features?.forwardPasses ?? 0 }
+
+  /// The criterion at rank `k` of `layer` decomposed as `d`; with
+  /// `failingAbove` (and `earlyExit`) an end-feature evaluation may stop as
+  /// soon as it must fail.
+  public func evaluate(
+    _ layer: String, _ d: LowRankDecomposition, rank k: Int, failingAbove tolerance: Double? = nil
+  ) throws -> CriterionEvaluation {
+    if let features {
+      return try features.evaluate(
+        layer: layer, factors: d.factors(rank: k), failingAbove: earlyExit ? tolerance : nil)
+    }
+    let values = closedForm(layer, d)
+    // Index k holds the value at rank k (index 0 is rank 0).
+    return CriterionEvaluation(value: values[min(k, values.count - 1)])
+  }
+
+  /// The smallest passing rank of `layer` (nil: it stays dense), with the
+  /// evaluations, early exits and forward passes it cost.
+  public func search(
+    _ layer: String, _ d: LowRankDecomposition, tolerance: Double
+  ) throws -> RankSearchResult {
+    let before = forwardPasses
+    let bisection = RankBisection(
+      equivalentRank: equivalentRank(outputs: d.outputs, inputs: d.inputs), step: step)
+    var result = try bisection.search(
+      evaluate: { k in try self.evaluate(layer, d, rank: k, failingAbove: tolerance) },
+      passes: { self.criterion.passes($0, tolerance: tolerance) })
+    result.forwardPasses = forwardPasses - before
+    return result
+  }
+
+  /// The end-feature error of a whole other model (every layer as in it),
+  /// by full forward passes; nil for the closed-form criteria.
+  public func endFeatureError(of model: BertModel) throws -> Double? {
+    try features?.error(of: model)
+  }
+
+  /// Makes `model` the base every later candidate is compared with and
+  /// inserted into (progressive mode).
+  public func rebase(_ model: BertModel) throws {
+    try features?.rebase(model)
+  }
+
+  /// The closed-form values of every rank `0 … r` of a layer, computed once.
+  private func closedForm(_ layer: String, _ d: LowRankDecomposition) -> [Double] {
+    if let v = closedForms[layer] { return v }
+    let v = criterion == .weightCosine ? weightCosines(d) : relativeWhitenedErrors(d)
+    closedForms[layer] = v
+    return v
+  }
+}
