@@ -10,7 +10,10 @@ let package = Package(
   ],
   dependencies: [
     .package(
-      url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+      url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // The ONNX export's protobuf runtime only; onnx.pb.swift is generated once
+    // by scripts/generate-onnx-proto.sh and committed, so no plugin runs here.
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     // System libraries, reached through pkg-config.
@@ -24,7 +27,11 @@ let package = Package(
     // The layers of design.md, bottom to top.
     .target(name: "FlarLinAlg", dependencies: ["CLinAlg"]),
     .target(name: "FlarCore", dependencies: ["FlarLinAlg"]),
-    .target(name: "FlarModels", dependencies: ["FlarCore", "FlarLinAlg"]),
+    .target(
+      name: "FlarModels",
+      dependencies: [
+        "FlarCore", "FlarLinAlg", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .target(
       name: "FlarScript",
       dependencies: ["FlarModels", "FlarCore", "FlarLinAlg"]),
@@ -55,7 +62,10 @@ let package = Package(
       dependencies: ["FlarCore", "FlarLinAlg", "TestSupport"]),
     .testTarget(
       name: "FlarModelsTests",
-      dependencies: ["FlarModels", "FlarCore", "FlarLinAlg", "TestSupport"]),
+      dependencies: [
+        "FlarModels", "FlarCore", "FlarLinAlg", "TestSupport",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .testTarget(
       name: "FlarScriptTests",
       dependencies: ["FlarScript", "FlarLinAlg", "FlarCore", "TestSupport"],

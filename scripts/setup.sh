@@ -8,6 +8,7 @@
 #      script changes: data/.version holds its sha256), then checked; and
 #      data/licenses.txt (400 licence sentences, another domain, evaluation only)
 #      by scripts/derive_licenses.py from base-files' /usr/share/common-licenses.
+#   4. The Python packages the ONNX export's tests run: onnx, onnxruntime, tokenizers.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -166,8 +167,19 @@ if ! python3 scripts/derive_licenses.py --check "$DATA_DIR" -q 2>/dev/null; then
     did_something=1
 fi
 
+# --- 4. ONNX packages -------------------------------------------------------------
+# onnx and onnxruntime (and tokenizers, for token ids) check flar's ONNX export in
+# the tests; they are small, so set-up installs them and those tests always run.
+# torch, transformers and sentence-transformers are large and left to the user.
+if ! python3 -c 'import onnx, onnxruntime, tokenizers, numpy' >/dev/null 2>&1; then
+    say "installing Python packages: onnx onnxruntime tokenizers numpy"
+    python3 -m pip install -q --disable-pip-version-check --no-input \
+        "onnx>=1.16" "onnxruntime>=1.17" tokenizers numpy </dev/null
+    did_something=1
+fi
+
 if ((did_something)); then
     say "done"
 else
-    say "all in place (packages, $MODEL_DIR, $DATA_DIR/)"
+    say "all in place (packages, $MODEL_DIR, $DATA_DIR/, onnx/onnxruntime)"
 fi

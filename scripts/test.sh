@@ -15,3 +15,8 @@ swift format lint --strict --recursive Sources Tests
 build_flags=(-c release -Xswiftc -enable-testing)
 swift build "${build_flags[@]}"
 swift test "${build_flags[@]}" "$@"
+
+# A short fuzz pass (libFuzzer + AddressSanitizer, 20 s per target) so that
+# a reader or the parser that starts to trap shows here; scripts/fuzz.sh 3600
+# is the long run RELIABILITY.md reports.
+FUZZ_TIMEOUT=5 scripts/fuzz.sh 20

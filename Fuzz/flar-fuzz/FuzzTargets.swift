@@ -3,8 +3,9 @@
 // errors the reader is meant to throw (bad input is allowed to be rejected);
 // what it must never do is trap, leak, hang or read out of bounds, and where
 // a reader promises an invariant (a token's offsets lie inside the text, a
-// notebook renders back to itself) the target checks it with `precondition`
-// so that libFuzzer records a violation as a crash.
+// notebook renders back to itself) the target checks it with `invariant`,
+// a trap with its message kept in release builds, so that libFuzzer records
+// a violation as a crash and says which.
 
 import FlarCore
 import FlarLinAlg
@@ -105,15 +106,15 @@ enum FuzzTargets {
     let string = text(bytes)
     let utf8Count = string.utf8.count
     for token in tokenizer.tokenize(string) {
-      precondition(
+      invariant(
         token.offsets.lowerBound >= 0 && token.offsets.upperBound <= utf8Count,
         "token \(token.piece) has offsets \(token.offsets) outside 0..<\(utf8Count)")
-      precondition(
+      invariant(
         token.id >= 0 && token.id < tokenizer.vocabulary.count,
         "token id \(token.id) outside the vocabulary")
     }
     if let ids = try? tokenizer.encode(string, maxLength: 16) {
-      precondition(ids.count <= 16, "encode returned \(ids.count) ids for maxLength 16")
+      invariant(ids.count <= 16, "encode returned \(ids.count) ids for maxLength 16")
     }
   }
 
@@ -122,14 +123,26 @@ enum FuzzTargets {
     // A parsed notebook renders to text that parses to the same notebook:
     // `notebook run` rewrites files through this path.
     let rendered = parsed.render()
-    guard let again = try? Notebook.parse(rendered) else {
-      preconditionFailure("a rendered notebook no longer parses")
+    let again: Notebook
+    do {
+      again = try Notebook.parse(rendered)
+    } catch {
+      fatalError("a rendered notebook no longer parses: \(error)\n\(rendered.debugDescription)")
     }
-    precondition(again.render() == rendered, "render is not a fixed point")
+    let twice = again.render()
+    invariant(
+      twice == rendered,
+      "render is not a fixed point:\n\(rendered.debugDescription)\n\(twice.debugDescription)")
   }
 
   static func environment(_ name: String) -> String? {
     guard let value = getenv(name) else { return nil }
     return String(cString: value)
   }
+}
+
+/// Traps with `message` unless `condition` holds; unlike `precondition`, the
+/// message survives `-O`, so a crash report says what broke.
+func invariant(_ condition: Bool, _ message: @autoclosure () -> String) {
+  if !condition { fatalError(message()) }
 }

@@ -26,20 +26,23 @@ public enum StatisticsError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .nonFiniteInput(let layer, let batch, let token, let channel):
       return
-        "input of layer \"\(layer)\" holds NaN or infinity in batch \(batch) (token \(token), channel \(channel)); that batch was left out of the statistics"
+        "\(subject("input", layer)) holds NaN or infinity in batch \(batch) (token \(token), channel \(channel)): no covariance or shrinkage can come from these statistics; find where the NaN comes from and hook again"
     case .noTokens(let layer):
-      return "layer \"\(layer)\" has seen no calibration tokens"
+      return layer.isEmpty
+        ? "the statistics have seen no calibration tokens"
+        : "layer \"\(layer)\" has seen no calibration tokens"
     case .featureMismatch(let layer, let expected, let actual):
-      return
-        "layer \"\(layer)\" expects \(expected) input features, got \(actual)"
+      return layer.isEmpty
+        ? "the statistics expect \(expected) input features, got \(actual)"
+        : "layer \"\(layer)\" expects \(expected) input features, got \(actual)"
     case .shrinkageOutOfRange(let lambda):
       return "shrinkage intensity must lie in [0, 1], got \(lambda)"
     case .perBatchNotRecorded(let layer, let requested, let recorded):
       return
-        "per-batch \(requested) shrinkage was requested for layer \"\(layer)\" but its statistics recorded \(recorded); choose per-batch shrinkage before calibration"
+        "per-batch \(requested) shrinkage was requested\(ofLayer(layer, "for")) but the statistics recorded \(recorded); choose per-batch shrinkage before calibration"
     case .perBatchSettingsDiffer(let layer):
       return
-        "cannot merge statistics of layer \"\(layer)\" with different per-batch shrinkage settings"
+        "cannot merge statistics\(ofLayer(layer)) with different per-batch shrinkage settings"
     }
   }
 }
@@ -54,6 +57,9 @@ public enum FactorizationError: Error, Equatable, CustomStringConvertible {
   /// The second moment is zero (all-zero activations): no scale to whiten
   /// by or to shift relative to.
   case zeroSecondMoment(layer: String)
+  /// The matrix has a negative mean diagonal (`chol(-eye(3))`): it cannot
+  /// be a second moment `XᵀX / n`, whose diagonal is never negative.
+  case notASecondMoment(layer: String, meanDiagonal: Double)
   /// The weight's input width differs from the whitening matrix's order.
   case shapeMismatch(layer: String, weight: [Int], whitening: Int)
   /// A rank outside `0...r`, `r = min(m, n)`.
@@ -67,20 +73,35 @@ public enum FactorizationError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .whiteningFailed(let layer, let lambdaMin, let jitter, let minor):
       return
-        "cholesky of the second moment of layer \"\(layer)\" failed even after adding \(jitter) to the diagonal (smallest eigenvalue \(lambdaMin), leading minor \(minor) not positive)"
+        "cholesky of the second moment\(ofLayer(layer)) failed even after adding \(jitter) to the diagonal (smallest eigenvalue \(lambdaMin), leading minor \(minor) not positive)"
     case .zeroSecondMoment(let layer):
       return
-        "second moment of layer \"\(layer)\" is zero (all-zero activations); nothing to whiten with"
+        "second moment\(ofLayer(layer)) is zero (all-zero activations); nothing to whiten with"
+    case .notASecondMoment(let layer, let meanDiagonal):
+      return
+        "the matrix\(ofLayer(layer)) is not a second moment: the mean of its diagonal is \(NumberFormat.shortest(meanDiagonal)), and XᵀX/n has a non-negative diagonal (chol takes cov(…) or shrink(…), a positive semi-definite matrix)"
     case .shapeMismatch(let layer, let w, let n):
       return
-        "weight of layer \"\(layer)\" has shape (\(w.map(String.init).joined(separator: ", "))), its whitening matrix is \(n) x \(n)"
+        "\(subject("weight", layer)) has shape (\(w.map(String.init).joined(separator: ", "))), its whitening matrix is \(n) x \(n)"
     case .rankOutOfRange(let layer, let rank, let maximum):
-      return "rank \(rank) for layer \"\(layer)\" is outside 0...\(maximum)"
+      return "rank \(rank)\(ofLayer(layer, "for")) is outside 0...\(maximum)"
     case .nonFinite(let layer, let what):
-      return "\(what) of layer \"\(layer)\" holds NaN or infinity"
+      return "\(subject(what, layer)) holds NaN or infinity"
     case .nonPositiveScale(let layer, let channel, let value):
       return
-        "scale of input channel \(channel) of layer \"\(layer)\" is \(value); scales must be positive"
+        "scale of input channel \(channel)\(ofLayer(layer)) is \(value); scales must be positive"
     }
   }
+}
+
+/// ` of layer "name"` (or ` for layer "name"`), or nothing when no layer is
+/// known: a message names a layer only when there is one (`chol(-eye(3))`
+/// has none).
+private func ofLayer(_ layer: String, _ preposition: String = "of") -> String {
+  layer.isEmpty ? "" : " \(preposition) layer \"\(layer)\""
+}
+
+/// `input of layer "name"`, or `the input` when no layer is known.
+private func subject(_ what: String, _ layer: String) -> String {
+  layer.isEmpty ? "the \(what)" : "\(what) of layer \"\(layer)\""
 }

@@ -25,8 +25,8 @@ public enum Centering: Sendable, Equatable {
 ///
 /// - Throws: `StatisticsError.nonFiniteInput` when the statistics saw
 ///   NaN/Inf; `StatisticsError.noTokens` when `N = 0`.
-/// - Note: Checked against `sklearn.covariance.empirical_covariance` in
-///   `CovarianceTests`.
+/// - Note: Checked against `sklearn.covariance.empirical_covariance` on the
+///   fixtures in `LedoitWolfTests`, both centrings.
 public func secondMoment(
   _ stats: LayerStatistics, centering: Centering = .uncentered
 ) throws -> Matrix<Double> {
@@ -48,7 +48,8 @@ public func secondMoment(
 /// `sklearn.covariance.empirical_covariance(X, assume_centered:)`.
 ///
 /// - Throws: as `secondMoment(_:centering:)`.
-/// - Note: Checked against scikit-learn in `CovarianceTests`.
+/// - Note: Checked against a naive centred product in `ShrinkageTests`
+///   (`centeredSecondMomentMatchesSampleCovariance`).
 public func empiricalCovariance(
   samples x: Matrix<Double>, centering: Centering = .uncentered
 ) throws -> Matrix<Double> {

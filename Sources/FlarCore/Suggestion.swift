@@ -62,6 +62,18 @@ public enum Suggestion {
     _ name: String, among candidates: S
   ) -> String?
   where S.Element == String {
-    closest(to: name, among: candidates).map { "did you mean \"\($0)\"?" }
+    closest(to: name, among: candidates).map(didYouMean)
+  }
+
+  /// The one wording of a suggestion, `did you mean "x"?`: a diagnostic's
+  /// note as it is, a one-line message's tail through `parenthetical(_:)`.
+  public static func didYouMean(_ suggestion: String) -> String {
+    "did you mean \"\(suggestion)\"?"
+  }
+
+  /// ` (did you mean "x"?)` to append to a one-line message, or nothing
+  /// without a suggestion.
+  public static func parenthetical(_ suggestion: String?) -> String {
+    suggestion.map { " (" + didYouMean($0) + ")" } ?? ""
   }
 }

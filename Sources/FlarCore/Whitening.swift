@@ -34,7 +34,8 @@ public struct Whitening: Sendable {
 ///   - layer: the layer's name, for errors.
 ///   - relativeJitter: the shift beyond `−λ_min`, relative to
 ///     `mean(diag H)` (default `1e-6`).
-/// - Throws: `FactorizationError.zeroSecondMoment` when `mean(diag H) <= 0`;
+/// - Throws: `FactorizationError.zeroSecondMoment` when `mean(diag H) == 0`,
+///   `.notASecondMoment` when it is negative;
 ///   `FactorizationError.whiteningFailed` (smallest eigenvalue, jitter
 ///   tried, failing minor) after a second failure;
 ///   `FactorizationError.nonFinite` for NaN/Inf in `h`;
@@ -53,6 +54,9 @@ public func whitening(
   }
   let n = h.rows
   let scale = h.trace / Double(Swift.max(n, 1))
+  guard scale >= 0 else {
+    throw FactorizationError.notASecondMoment(layer: layer, meanDiagonal: scale)
+  }
   guard scale > 0 else { throw FactorizationError.zeroSecondMoment(layer: layer) }
   do {
     let s = try cholesky(h)

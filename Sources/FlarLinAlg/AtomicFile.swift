@@ -30,6 +30,8 @@ public enum AtomicFile {
   /// - Throws: `FileError.cannotWrite` naming the path and the system reason;
   ///   the temporary file is removed on failure.
   public static func write(_ bytes: [UInt8], to path: String) throws {
+    let (parent, name) = AtomicDirectory.split(path)
+    removeStaleTemporaries(in: parent, prefixes: ["\(name).tmp-"])
     let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard fd >= 0 else {
@@ -50,11 +52,35 @@ public enum AtomicFile {
     }
     if failure == nil && fsync(fd) != 0 { failure = systemReason() }
     close(fd)
+    if failure == nil { FaultInjection.point(.fileWrittenBeforeRename) }
     if failure == nil && rename(temporary, path) != 0 { failure = systemReason() }
     if let failure {
       unlink(temporary)
       throw FileError.cannotWrite(path: path, reason: failure)
     }
+  }
+
+  /// Removes the temporary files and staging directories in `parent` whose
+  /// names start with one of `prefixes` followed by the PID of a process that
+  /// no longer runs.
+  ///
+  /// A writer killed with SIGKILL cannot clean up after itself; the next
+  /// writer of the same path does. A temporary of a live process (another
+  /// flar saving the same path right now) is left alone.
+  public static func removeStaleTemporaries(in parent: String, prefixes: [String]) {
+    guard let directory = opendir(parent) else { return }
+    var stale: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) {
+        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      guard let prefix = prefixes.first(where: { name.hasPrefix($0) }) else { continue }
+      let digits = name.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
+      guard let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
+      if kill(pid, 0) == -1 && errno == ESRCH { stale.append(parent + "/" + name) }
+    }
+    closedir(directory)
+    for path in stale { AtomicDirectory.removeTree(path) }
   }
 
   /// Reads the whole file at `path`.

@@ -10,12 +10,13 @@
 /// writes outside it.
 public struct MatrixView<Scalar: LinAlgScalar> {
   @usableFromInline let base: UnsafePointer<Scalar>
+  @usableFromInline let layout: BlockLayout
   /// Number of rows.
-  public let rows: Int
+  public var rows: Int { layout.rows }
   /// Number of columns.
-  public let columns: Int
+  public var columns: Int { layout.columns }
   /// Elements from the start of one row to the start of the next (≥ `columns`).
-  public let rowStride: Int
+  public var rowStride: Int { layout.rowStride }
 
   /// The `rows × columns` block of `buffer` whose first element is at `offset`.
   ///
@@ -27,45 +28,36 @@ public struct MatrixView<Scalar: LinAlgScalar> {
     _ buffer: UnsafeBufferPointer<Scalar>, offset: Int = 0, rows: Int, columns: Int,
     rowStride: Int? = nil
   ) {
-    let stride = rowStride ?? columns
-    checkBlock(
-      count: buffer.count, offset: offset, rows: rows, columns: columns, rowStride: stride)
+    layout = BlockLayout(
+      count: buffer.count, offset: offset, rows: rows, columns: columns, rowStride: rowStride)
     // An empty buffer may have no base address; an empty view never reaches BLAS.
-    let start = buffer.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Scalar>.alignment)!
-    self.base = start + offset
-    self.rows = rows
-    self.columns = columns
-    self.rowStride = stride
+    base =
+      (buffer.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Scalar>.alignment)!) + offset
   }
 
   @usableFromInline
-  init(base: UnsafePointer<Scalar>, rows: Int, columns: Int, rowStride: Int) {
+  init(base: UnsafePointer<Scalar>, layout: BlockLayout) {
     self.base = base
-    self.rows = rows
-    self.columns = columns
-    self.rowStride = rowStride
+    self.layout = layout
   }
 
   /// The sub-block of rows `r` and columns `c`, sharing this view's memory.
   public func block(rows r: Range<Int>, columns c: Range<Int>) -> MatrixView {
-    precondition(
-      r.lowerBound >= 0 && r.upperBound <= rows && c.lowerBound >= 0 && c.upperBound <= columns,
-      "block \(r) × \(c) outside a \(rows)×\(columns) view")
-    return MatrixView(
-      base: base + r.lowerBound * rowStride + c.lowerBound, rows: r.count, columns: c.count,
-      rowStride: rowStride)
+    let (offset, inner) = layout.block(rows: r, columns: c)
+    return MatrixView(base: base + offset, layout: inner)
   }
 }
 
 /// A writable, strided block of a row-major buffer; see `MatrixView`.
 public struct MutableMatrixView<Scalar: LinAlgScalar> {
   @usableFromInline let base: UnsafeMutablePointer<Scalar>
+  @usableFromInline let layout: BlockLayout
   /// Number of rows.
-  public let rows: Int
+  public var rows: Int { layout.rows }
   /// Number of columns.
-  public let columns: Int
+  public var columns: Int { layout.columns }
   /// Elements from the start of one row to the start of the next (≥ `columns`).
-  public let rowStride: Int
+  public var rowStride: Int { layout.rowStride }
 
   /// The `rows × columns` block of `buffer` whose first element is at `offset`.
   ///
@@ -75,39 +67,26 @@ public struct MutableMatrixView<Scalar: LinAlgScalar> {
     _ buffer: UnsafeMutableBufferPointer<Scalar>, offset: Int = 0, rows: Int, columns: Int,
     rowStride: Int? = nil
   ) {
-    let stride = rowStride ?? columns
-    checkBlock(
-      count: buffer.count, offset: offset, rows: rows, columns: columns, rowStride: stride)
-    let start =
-      buffer.baseAddress
-      ?? UnsafeMutablePointer(bitPattern: MemoryLayout<Scalar>.alignment)!
-    self.base = start + offset
-    self.rows = rows
-    self.columns = columns
-    self.rowStride = stride
+    layout = BlockLayout(
+      count: buffer.count, offset: offset, rows: rows, columns: columns, rowStride: rowStride)
+    base =
+      (buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: MemoryLayout<Scalar>.alignment)!)
+      + offset
   }
 
   @usableFromInline
-  init(base: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int, rowStride: Int) {
+  init(base: UnsafeMutablePointer<Scalar>, layout: BlockLayout) {
     self.base = base
-    self.rows = rows
-    self.columns = columns
-    self.rowStride = rowStride
+    self.layout = layout
   }
 
   /// The same block, read-only.
-  public var readOnly: MatrixView<Scalar> {
-    MatrixView(base: UnsafePointer(base), rows: rows, columns: columns, rowStride: rowStride)
-  }
+  public var readOnly: MatrixView<Scalar> { MatrixView(base: UnsafePointer(base), layout: layout) }
 
   /// The sub-block of rows `r` and columns `c`, sharing this view's memory.
   public func block(rows r: Range<Int>, columns c: Range<Int>) -> MutableMatrixView {
-    precondition(
-      r.lowerBound >= 0 && r.upperBound <= rows && c.lowerBound >= 0 && c.upperBound <= columns,
-      "block \(r) × \(c) outside a \(rows)×\(columns) view")
-    return MutableMatrixView(
-      base: base + r.lowerBound * rowStride + c.lowerBound, rows: r.count, columns: c.count,
-      rowStride: rowStride)
+    let (offset, inner) = layout.block(rows: r, columns: c)
+    return MutableMatrixView(base: base + offset, layout: inner)
   }
 
   /// Sets `self = alpha · op(A) op(B) + beta · self`, in place.
@@ -146,16 +125,43 @@ public struct MutableMatrixView<Scalar: LinAlgScalar> {
   }
 }
 
-/// Checks that a `rows × columns` block with `rowStride` from `offset` fits
-/// in `count` elements.
-private func checkBlock(count: Int, offset: Int, rows: Int, columns: Int, rowStride: Int) {
-  precondition(rows >= 0 && columns >= 0 && offset >= 0, "negative view dimension or offset")
-  precondition(rowStride >= columns, "row stride \(rowStride) below \(columns) columns")
-  let end = rows == 0 || columns == 0 ? offset : offset + (rows - 1) * rowStride + columns
-  precondition(
-    end <= count,
-    "a \(rows)×\(columns) view with row stride \(rowStride) from \(offset) needs \(end) "
-      + "elements, the buffer has \(count)")
+/// The shape of a strided block, checked against the buffer it lies in.
+@usableFromInline
+struct BlockLayout: Sendable {
+  let rows: Int
+  let columns: Int
+  let rowStride: Int
+
+  /// A `rows × columns` block with `rowStride` (default `columns`) from
+  /// `offset`, which must fit in `count` elements.
+  init(count: Int, offset: Int, rows: Int, columns: Int, rowStride: Int?) {
+    let stride = rowStride ?? columns
+    precondition(rows >= 0 && columns >= 0 && offset >= 0, "negative view dimension or offset")
+    precondition(stride >= columns, "row stride \(stride) below \(columns) columns")
+    let end = rows == 0 || columns == 0 ? offset : offset + (rows - 1) * stride + columns
+    precondition(
+      end <= count,
+      "a \(rows)×\(columns) view with row stride \(stride) from \(offset) needs \(end) "
+        + "elements, the buffer has \(count)")
+    self.init(rows: rows, columns: columns, rowStride: stride)
+  }
+
+  private init(rows: Int, columns: Int, rowStride: Int) {
+    self.rows = rows
+    self.columns = columns
+    self.rowStride = rowStride
+  }
+
+  /// The offset and layout of the sub-block of rows `r` and columns `c`.
+  func block(rows r: Range<Int>, columns c: Range<Int>) -> (offset: Int, layout: BlockLayout) {
+    precondition(
+      r.lowerBound >= 0 && r.upperBound <= rows && c.lowerBound >= 0 && c.upperBound <= columns,
+      "block \(r) × \(c) outside a \(rows)×\(columns) view")
+    return (
+      r.lowerBound * rowStride + c.lowerBound,
+      BlockLayout(rows: r.count, columns: c.count, rowStride: rowStride)
+    )
+  }
 }
 
 extension Matrix {

@@ -54,40 +54,10 @@ public enum NumPyArchive {
       guard offset + data.count + 100 < 0xFFFF_FFFF else {
         throw NumPyFileError.badArchive(path: path, detail: "archive over 4 GiB")
       }
-      // Local file header: version 2.0, no flags, method 0 (stored), DOS
-      // time/date 1980-01-01 00:00, as `zipfile` writes for a fixed date.
-      out.le32(0x0403_4b50)
-      out.le16(20)
-      out.le16(0)
-      out.le16(0)
-      out.le16(0)
-      out.le16(0x21)
-      out.le32(crc)
-      out.le32(UInt32(data.count))
-      out.le32(UInt32(data.count))
-      out.le16(UInt16(fileName.count))
-      out.le16(0)
-      out += fileName
+      out += localFileHeader(fileName: fileName, crc: crc, size: data.count)
       out += data
-      // Central directory header for the same member.
-      central.le32(0x0201_4b50)
-      central.le16(20)
-      central.le16(20)
-      central.le16(0)
-      central.le16(0)
-      central.le16(0)
-      central.le16(0x21)
-      central.le32(crc)
-      central.le32(UInt32(data.count))
-      central.le32(UInt32(data.count))
-      central.le16(UInt16(fileName.count))
-      central.le16(0)
-      central.le16(0)
-      central.le16(0)
-      central.le16(0)
-      central.le32(0)
-      central.le32(UInt32(offset))
-      central += fileName
+      central += centralDirectoryHeader(
+        fileName: fileName, crc: crc, size: data.count, offset: offset)
     }
     let centralOffset = out.count
     out += central
@@ -101,6 +71,55 @@ public enum NumPyArchive {
     out.le32(UInt32(centralOffset))
     out.le16(0)
     return out
+  }
+
+  /// The ZIP local file header (APPNOTE §4.3.7) of a stored member.
+  ///
+  /// Version 2.0, no flags, method 0 (stored), DOS time/date 1980-01-01
+  /// 00:00, as `zipfile` writes for a fixed date. One line per field, in
+  /// file order.
+  static func localFileHeader(fileName: [UInt8], crc: UInt32, size: Int) -> [UInt8] {
+    var out: [UInt8] = []
+    out.le32(0x0403_4b50)
+    out.le16(20)
+    out.le16(0)
+    out.le16(0)
+    out.le16(0)
+    out.le16(0x21)
+    out.le32(crc)
+    out.le32(UInt32(size))
+    out.le32(UInt32(size))
+    out.le16(UInt16(fileName.count))
+    out.le16(0)
+    return out + fileName
+  }
+
+  /// The central directory header (APPNOTE §4.3.12) of a stored member.
+  ///
+  /// `offset` is where the member's local header starts. One line per
+  /// field, in file order.
+  static func centralDirectoryHeader(
+    fileName: [UInt8], crc: UInt32, size: Int, offset: Int
+  ) -> [UInt8] {
+    var central: [UInt8] = []
+    central.le32(0x0201_4b50)
+    central.le16(20)
+    central.le16(20)
+    central.le16(0)
+    central.le16(0)
+    central.le16(0)
+    central.le16(0x21)
+    central.le32(crc)
+    central.le32(UInt32(size))
+    central.le32(UInt32(size))
+    central.le16(UInt16(fileName.count))
+    central.le16(0)
+    central.le16(0)
+    central.le16(0)
+    central.le16(0)
+    central.le32(0)
+    central.le32(UInt32(offset))
+    return central + fileName
   }
 
   /// Reads an `.npz` file.

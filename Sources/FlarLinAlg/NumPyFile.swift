@@ -38,14 +38,15 @@ public struct NumPyArray: Sendable, Equatable {
 
   /// The array as a `Double` matrix: 0-D is 1x1, 1-D is one row, 2-D as is.
   ///
+  /// - Parameter source: the file (and member) it came from, for the error.
   /// - Throws: `NumPyFileError.notAMatrix` for three or more dimensions.
-  public func matrix() throws -> Matrix<Double> {
+  public func matrix(source: String? = nil) throws -> Matrix<Double> {
     let (r, c): (Int, Int)
     switch shape.count {
     case 0: (r, c) = (1, 1)
     case 1: (r, c) = (1, shape[0])
     case 2: (r, c) = (shape[0], shape[1])
-    default: throw NumPyFileError.notAMatrix(shape: shape)
+    default: throw NumPyFileError.notAMatrix(shape: shape, source: source)
     }
     switch elements {
     case .float64(let a): return Matrix(rows: r, columns: c, storage: a)
@@ -66,7 +67,7 @@ public enum NumPyFileError: Error, Equatable, CustomStringConvertible {
   case badHeader(path: String, detail: String)
   case unsupportedDtype(path: String, descr: String)
   case fortranOrder(path: String)
-  case notAMatrix(shape: [Int])
+  case notAMatrix(shape: [Int], source: String?)
   case badArchive(path: String, detail: String)
   case compressedArchive(path: String, member: String)
 
@@ -84,9 +85,10 @@ public enum NumPyFileError: Error, Equatable, CustomStringConvertible {
     case .fortranOrder(let p):
       return
         "\"\(p)\" is in Fortran order; save a C-order array (np.ascontiguousarray)"
-    case .notAMatrix(let s):
-      return
-        "array of shape (\(s.map(String.init).joined(separator: ", "))) is not a matrix (at most 2 dimensions)"
+    case .notAMatrix(let s, let source):
+      let shape = "(\(s.map(String.init).joined(separator: ", ")))"
+      let origin = source.map { " in \($0)" } ?? ""
+      return "array of shape \(shape)\(origin) is not a matrix (at most 2 dimensions)"
     case .badArchive(let p, let d):
       return "malformed .npz archive \"\(p)\": \(d)"
     case .compressedArchive(let p, let m):

@@ -1,3 +1,5 @@
+import FlarCore
+
 /// A model cannot be loaded, run, changed or saved as asked.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
   case badConfig(path: String, key: String, detail: String)
@@ -21,7 +23,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case .missingModelFile(let d, let f):
       return "model directory \"\(d)\" has no \(f)"
     case .unknownLayer(let n, let s):
-      return "unknown layer \"\(n)\"" + (s.map { ", did you mean \"\($0)\"?" } ?? "")
+      return "unknown layer \"\(n)\"" + Suggestion.parenthetical(s)
     case .patternMatchedNothing(let p):
       return "layer pattern \"\(p)\" matches no linear layer"
     case .factorShapeMismatch(let n, let o, let i, let l, let r):

@@ -24,9 +24,17 @@ extension Session {
       let keywords = Keyword.allCases.map(\.rawValue).filter {
         $0.hasPrefix(partial)
       }
+      // Inside a call, at an argument's start: its parameter names first,
+      // as `name=`, then the variables and builtins an argument may be.
+      var arguments: [String] = []
+      if let call = Self.openCall(before: text), call.argument == nil {
+        arguments = parameterNames(of: call.callee).map { $0 + "=" }.filter {
+          $0.hasPrefix(partial)
+        }
+      }
       return (
         partial.count,
-        Array(Set(completions(prefix: partial) + keywords)).sorted()
+        arguments + Array(Set(completions(prefix: partial) + keywords)).sorted()
       )
     }
     guard var value = interpreter.global(parts[0]) else {
@@ -42,6 +50,106 @@ extension Session {
       partial.count,
       Self.fieldNames(of: value).filter { $0.hasPrefix(partial) }.sorted()
     )
+  }
+
+  /// The allowed values of the string argument being typed before the
+  /// cursor (`compress(m, method="` → the methods), or nil when the
+  /// argument takes no fixed set of strings.
+  ///
+  /// - Parameter partial: the text typed so far inside the string.
+  public func choiceCompletions(before text: String, partial: String) -> [String]? {
+    guard let call = Self.openCall(before: text), let argument = call.argument,
+      case .function(.builtin(let builtin))? = callee(call.callee)
+    else { return nil }
+    let parameter: BuiltinParameter?
+    if argument.hasPrefix("#") {
+      parameter = Int(argument.dropFirst()).flatMap {
+        builtin.signature.parameters.indices.contains($0) ? builtin.signature.parameters[$0] : nil
+      }
+    } else {
+      parameter = builtin.signature.namedParameters.first { $0.name == argument }
+    }
+    switch parameter?.type {
+    case .choice(let names)?, .choiceOrNumber(let names)?:
+      return names.filter { $0.hasPrefix(partial) }.sorted()
+    default: return nil
+    }
+  }
+
+  /// The function a call's callee name stands for: a variable, else a builtin.
+  private func callee(_ name: String) -> Value? {
+    if let value = interpreter.global(name) { return value }
+    return registry[name].map { .function(.builtin($0)) }
+  }
+
+  /// The parameter names a call of `name` accepts.
+  private func parameterNames(of name: String) -> [String] {
+    switch callee(name) {
+    case .function(.builtin(let builtin))?: return builtin.signature.namedParameters.map(\.name)
+    case .function(.user(let function))?: return function.declaration.parameters.map(\.name)
+    default: return []
+    }
+  }
+
+  /// The innermost call left open before the cursor: its callee's name, and
+  /// the argument being typed — its name after `name=`, `#i` for the i-th
+  /// positional one once something is typed, nil at an argument's start.
+  static func openCall(before text: String) -> (callee: String, argument: String?)? {
+    let characters = Array(text)
+    var opens: [Int] = []
+    var inside = false
+    var escaped = false
+    for (i, c) in characters.enumerated() {
+      if escaped {
+        escaped = false
+        continue
+      }
+      if inside {
+        if c == "\\" { escaped = true } else if c == "\"" { inside = false }
+        continue
+      }
+      switch c {
+      case "\"": inside = true
+      case "#": return nil
+      case "(", "[", "{": opens.append(i)
+      case ")", "]", "}": _ = opens.popLast()
+      default: break
+      }
+    }
+    guard let open = opens.last, characters[open] == "(" else { return nil }
+    let name = String(
+      characters[..<open].reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
+    guard let first = name.first, first.isLetter || first == "_" else { return nil }
+    // The arguments typed so far, split at top-level commas.
+    var arguments: [String] = [""]
+    var depth = 0
+    inside = false
+    escaped = false
+    for c in characters[(open + 1)...] {
+      if escaped {
+        escaped = false
+      } else if inside {
+        if c == "\\" { escaped = true } else if c == "\"" { inside = false }
+      } else if c == "\"" {
+        inside = true
+      } else if "([{".contains(c) {
+        depth += 1
+      } else if ")]}".contains(c) {
+        depth -= 1
+      } else if c == ",", depth == 0 {
+        arguments.append("")
+        continue
+      }
+      arguments[arguments.count - 1].append(c)
+    }
+    let current = arguments.last!.trimmingWhitespace()
+    if let equals = current.firstIndex(of: "="),
+      current[..<equals].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == " " })
+    {
+      return (name, current[..<equals].trimmingWhitespace())
+    }
+    let isBareWord = current.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    return (name, isBareWord ? nil : "#\(arguments.count - 1)")
   }
 
   /// One `(name, type, summary)` per global variable, for `:vars`; the

@@ -73,8 +73,8 @@ public final class Session {
 
   /// Runs a script.
   ///
-  /// With `echo`, the value of every top-level expression statement other
-  /// than nil is written as the REPL shows it (`flar -e`).
+  /// With `echo`, the value of every top-level expression statement is
+  /// written as the REPL shows it (`flar -e`), except the nil a call returns.
   ///
   /// - Throws: `ScriptError` for syntax errors (nothing runs) or the first
   ///   runtime error (statements before it have run).
@@ -106,8 +106,8 @@ public final class Session {
   /// Runs one submission as the REPL, `flar -e`, a script or a notebook
   /// cell does, and says how it went; nothing is thrown.
   ///
-  /// With `echo`, each top-level expression statement's value (other than
-  /// nil) is written to the output. Input that stops inside a block or
+  /// With `echo`, each top-level expression statement's value is written to
+  /// the output (not the nil a call such as `print` returns), and becomes `_`. Input that stops inside a block or
   /// bracket runs nothing and returns `.incomplete`, so the REPL can read a
   /// continuation line and submit both.
   public func submit(
@@ -135,6 +135,17 @@ public final class Session {
     return parser.errors.isEmpty ? .complete : .invalid
   }
 
+  /// The blocks and brackets still open at the end of `source`, innermost
+  /// last; empty when it is complete or wrong.
+  public static func openers(_ source: String) -> [Opener] {
+    var parser = Parser(SourceFile(name: "<stdin>", text: source))
+    _ = parser.parseProgram()
+    for error in parser.errors {
+      if case .unexpectedEndOfInput(let openers) = error.error { return openers }
+    }
+    return []
+  }
+
   /// Global variable names (including `args`), sorted.
   public var variableNames: [String] { interpreter.globalNames }
 
@@ -155,10 +166,9 @@ public final class Session {
     interpreter.cancellation.reset()
     do {
       return try DisplaySettings.$fitsTerminal.withValue(interpreter.showProgress) {
-        try interpreter.execute(statements) { [interpreter] value in
-          if echo, !(value.isNull) {
-            interpreter.output(ValueFormatter.repr(value) + "\n")
-          }
+        guard echo else { return try interpreter.execute(statements) }
+        return try interpreter.execute(statements) { [interpreter] value in
+          interpreter.output(ValueFormatter.repr(value) + "\n")
         }
       }
     } catch let error as RuntimeError {

@@ -22,24 +22,21 @@ enum LinAlgBench {
   }
 
   static func run(_ args: [String]) throws {
-    var options: [String: String] = [
-      "--cases": "384:1536:32768,1536:384:32768,4096:4096:8192",
-      "--batch": "4096", "--repeats": "5", "--threads": "2",
-      "--python": "python3", "--peer": "scripts/bench_linalg_peer.py",
-      "--steps": "syrk,gemm,stats,lw,cholesky,svd",
-    ]
-    var i = 0
-    while i + 1 < args.count {
-      options[args[i]] = args[i + 1]
-      i += 2
-    }
-    let cases = options["--cases"]!.split(separator: ",").map { spec -> Case in
+    let options = try BenchOptions(
+      args,
+      defaults: [
+        "--cases": "384:1536:32768,1536:384:32768,4096:4096:8192",
+        "--batch": "4096", "--repeats": "5", "--threads": "2",
+        "--python": "python3", "--peer": "scripts/bench_linalg_peer.py",
+        "--steps": "syrk,gemm,stats,lw,cholesky,svd",
+      ])
+    let cases = options["--cases"].split(separator: ",").map { spec -> Case in
       let p = spec.split(separator: ":").map { Int($0)! }
       return Case(n: p[0], weightRows: p[1], tokens: p[2])
     }
-    let batch = Int(options["--batch"]!)!
-    let repeats = Int(options["--repeats"]!)!
-    BLASThreads.set(Int(options["--threads"]!)!)
+    let batch = try options.integer("--batch")
+    let repeats = try options.integer("--repeats")
+    BLASThreads.set(try options.integer("--threads"))
     emit(
       "# flar-bench linalg — OpenBLAS threads \(BLASThreads.current); \(BLASThreads.configuration)")
     emit("| step | flar median (min–max) | peer | peer median (min–max) | ratio |")
@@ -63,14 +60,19 @@ enum LinAlgBench {
     emit("| \(step) | \(mine)\(warn) | \(peerName) | \(peerText) | \(ratio) |")
   }
 
-  static func runCase(_ c: Case, batch: Int, repeats: Int, options: [String: String]) throws {
+  /// Measures the asked steps of one case, then its peer, then prints the
+  /// rows.
+  ///
+  /// Long because the steps share the arrays and the streamed statistics in
+  /// the order the method computes them, and the rows print in that order.
+  static func runCase(_ c: Case, batch: Int, repeats: Int, options: BenchOptions) throws {
     let x = randomFloat(rows: c.tokens, columns: c.n, seed: UInt64(c.n))
     let w = randomFloat(rows: c.weightRows, columns: c.n, seed: UInt64(c.n) + 1)
     let batches = stride(from: 0, to: c.tokens, by: batch).map {
       x.slice(rows: $0..<Swift.min($0 + batch, c.tokens), columns: 0..<c.n)
     }
     // Flar side.
-    let steps = Set(options["--steps"]!.split(separator: ",").map(String.init))
+    let steps = Set(options["--steps"].split(separator: ",").map(String.init))
     let none = Timing(seconds: [], loops: 0)
     let gramSyrk =
       !steps.contains("syrk")
@@ -174,7 +176,7 @@ enum LinAlgBench {
 
   static func runPeer(
     x: Matrix<Float>, w: Matrix<Float>, h: Matrix<Double>, c: Case, batch: Int,
-    repeats: Int, options: [String: String]
+    repeats: Int, options: BenchOptions
   ) throws -> [String: [Double]] {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
       "flar-bench-\(UUID().uuidString)")
@@ -186,11 +188,11 @@ enum LinAlgBench {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [
-      options["--python"]!, options["--peer"]!, dir.path, "--batch", "\(batch)",
-      "--repeats", "\(repeats)", "--steps", options["--steps"]!,
+      options["--python"], options["--peer"], dir.path, "--batch", "\(batch)",
+      "--repeats", "\(repeats)", "--steps", options["--steps"],
     ]
     var env = ProcessInfo.processInfo.environment
-    env["OPENBLAS_NUM_THREADS"] = options["--threads"]!
+    env["OPENBLAS_NUM_THREADS"] = options["--threads"]
     process.environment = env
     let pipe = Pipe()
     process.standardOutput = pipe

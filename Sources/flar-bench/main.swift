@@ -7,6 +7,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let subcommands: [String: ([String]) throws -> Void] = [
   "linalg": LinAlgBench.run,
   "compress": CompressBench.run,
+  "forward": ForwardBench.run,
 ]
 
 guard let name = arguments.first, let command = subcommands[name] else {

@@ -1,3 +1,4 @@
+import FlarCore
 import FlarScript
 import Foundation
 
@@ -35,8 +36,9 @@ final class MetaCommands {
       print(lines.isEmpty ? "no variables" : lines.joined(separator: "\n"))
       return .continue
     }
-    table[":time"] = Command(usage: ":time EXPR", help: "run EXPR and print its wall and CPU time")
-    {
+    table[":time"] = Command(
+      usage: ":time EXPR", help: "run EXPR and print its wall and CPU time (also %time EXPR)"
+    ) {
       [unowned self] argument in
       self.time(argument)
       return .continue
@@ -50,16 +52,26 @@ final class MetaCommands {
     }
   }
 
+  /// The `:name argument` a prompt line asks for: `:time x`, or IPython's
+  /// `%time x` spelled with `%`; nil for code.
+  static func commandLine(_ trimmed: String) -> String? {
+    if trimmed.hasPrefix(":") { return trimmed }
+    // `%time …` and the other magics IPython users type; `%` alone is code.
+    if trimmed.hasPrefix("%"), let next = trimmed.dropFirst().first, next.isLetter {
+      return ":" + trimmed.dropFirst()
+    }
+    return nil
+  }
+
   /// Runs one `:name argument` line.
   func run(_ line: String) -> MetaOutcome {
     let name = String(line.prefix { !$0.isWhitespace })
     let argument = line.dropFirst(name.count).trimmingWhitespace()
     guard let command = table[name] else {
-      var message = "error: unknown command \"\(name)\""
-      if let suggestion = Suggestion.closest(to: name, among: names) {
-        message += "; did you mean \"\(suggestion)\"?"
-      }
-      FileHandle.standardError.write((message + " (:help lists them)\n").data(using: .utf8)!)
+      let message =
+        "error: unknown command \"\(name)\""
+        + Suggestion.parenthetical(Suggestion.closest(to: name, among: names))
+      FileHandle.standardError.write((message + "; :help lists them\n").data(using: .utf8)!)
       return .continue
     }
     return command.run(argument)

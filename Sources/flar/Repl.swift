@@ -1,4 +1,5 @@
 import FlarScript
+import Foundation
 import Glibc
 
 /// The read-eval-print loop, Lua's way: read a line, and while it is an
@@ -32,9 +33,17 @@ final class Repl {
         pending = []
         continue
       case .line(let line):
-        if pending.isEmpty, line.trimmingWhitespace().hasPrefix(":") {
+        let trimmed = line.trimmingWhitespace()
+        if pending.isEmpty, let command = MetaCommands.commandLine(trimmed) {
           reader.addHistory(line)
-          if case .quit = meta.run(line.trimmingWhitespace()) { return 0 }
+          if case .quit = meta.run(command) { return 0 }
+          continue
+        }
+        if !pending.isEmpty, trimmed.isEmpty {
+          // Python's blank line does not close a flar block: say what does.
+          if let hint = Repl.openBlockHint(pending.joined(separator: "\n")) {
+            FileHandle.standardError.write(Data((hint + "\n").utf8))
+          }
           continue
         }
         pending.append(line)
@@ -53,12 +62,24 @@ final class Repl {
     }
   }
 
+  /// What still has to be typed to finish `source`: the closer of its
+  /// innermost open block or bracket, and how to give up.
+  static func openBlockHint(_ source: String) -> String? {
+    guard let opener = Session.openers(source).last else { return nil }
+    return
+      "(a blank line does not close '\(opener.text)' opened at \(opener.location): type '\(opener.closer)' to finish it, or Ctrl-C to drop it)"
+  }
+
   /// Meta-commands complete by name; everything else by the session.
   private func complete(_ before: String) -> Completion {
     let trimmed = before.trimmingWhitespace()
     if trimmed.hasPrefix(":") && !trimmed.contains(" ") {
       let names = meta.names.filter { $0.hasPrefix(trimmed) }.sorted()
       return Completion(replacing: trimmed.count, candidates: names)
+    }
+    if trimmed.hasPrefix("%") && !trimmed.contains(" ") {
+      let names = meta.names.map { "%" + $0.dropFirst() }.filter { $0.hasPrefix(trimmed) }
+      return Completion(replacing: trimmed.count, candidates: names.sorted())
     }
     return session.completions(before: before)
   }

@@ -44,7 +44,12 @@ final class ScriptShellSession: ShellSession {
 
   private func report(_ text: String) {
     let line = text.hasSuffix("\n") ? text : text + "\n"
-    if let capture { capture.text += line } else { FileHandle.standardError.write(Data(line.utf8)) }
+    if let capture {
+      capture.text += line
+      capture.errors.append(line.split(separator: "\n").first.map(String.init) ?? "")
+    } else {
+      FileHandle.standardError.write(Data(line.utf8))
+    }
   }
 
   func variableLines() -> [String] {
@@ -59,6 +64,10 @@ final class ScriptShellSession: ShellSession {
 
   func completions(before: String) -> Completion {
     if let partial = openStringContent(before) {
+      // `method="` completes the methods; other strings layer names and paths.
+      if let choices = session.choiceCompletions(before: before, partial: partial) {
+        return Completion(replacing: partial.count, candidates: choices)
+      }
       return Completion(replacing: partial.count, candidates: stringCompletions(partial))
     }
     let c = session.completions(before: before)

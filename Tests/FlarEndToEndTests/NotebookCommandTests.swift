@@ -77,7 +77,7 @@ private func needsModel(_ name: String) -> Bool {
       for i in 0:3 do print(i * i) end
       ```
 
-      ```flar
+      ```flar expect-error
       y = nosuch + 1
       ```
       """ + "\n"
@@ -131,5 +131,82 @@ private func needsModel(_ name: String) -> Bool {
     let r = try runFlar(arguments: ["notebook", "check", "/nonexistent/none.md"])
     #expect(r.status == 1, "\(r)")
     #expect(r.stderr.contains("none.md"), "\(r)")
+  }
+
+  @Test func theReadmeSessionIsTheSessionNotebook() throws {
+    let root = TestSupport.repositoryRoot
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let notebook = try String(
+      contentsOf: root.appendingPathComponent("notebooks-text/session.md"), encoding: .utf8)
+    let section = try #require(readme.range(of: "## A session"), "README has no session")
+    let typed = readme[section.upperBound...].split(separator: "\n").prefix { !$0.hasPrefix("## ") }
+      .filter { $0.hasPrefix("flar> ") }.map { String($0.dropFirst("flar> ".count)) }
+    var code: [String] = []
+    var inCell = false
+    for line in notebook.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("```flar") {
+        inCell = true
+      } else if line.hasPrefix("```") {
+        inCell = false
+      } else if inCell {
+        code.append(String(line))
+      }
+    }
+    #expect(!typed.isEmpty)
+    #expect(typed == code, "the README's flar> lines and the cells of notebooks-text/session.md")
+  }
+
+  @Test func aCellThatRaisesFailsRunAndCheckNamingTheCell() throws {
+    let notebook = """
+      # Scratch
+
+      ```flar
+      x = 6
+      ```
+
+      ```flar
+      y = x + nosuch
+      ```
+      """ + "\n"
+    try TestSupport.withTemporaryDirectory { dir in
+      let path = dir + "/fails.md"
+      try notebook.write(toFile: path, atomically: true, encoding: .utf8)
+      let run = try runFlar(arguments: ["notebook", "run", path])
+      #expect(run.status == 1, "\(run)")
+      #expect(run.stderr.contains("fails.md:7: cell 2 raised an error"), "\(run)")
+      #expect(run.stderr.contains("unknown name \"nosuch\""), "\(run)")
+      #expect(run.stderr.contains("expect-error"), "says how to mark it: \(run)")
+      // The outputs were written (the error is in cell 2's), yet check fails too.
+      let written = try String(contentsOfFile: path, encoding: .utf8)
+      #expect(written.contains("unknown name"), "\(written)")
+      let check = try runFlar(arguments: ["notebook", "check", path])
+      #expect(check.status == 1, "\(check)")
+      #expect(check.stdout.contains("outputs unchanged"), "\(check)")
+      #expect(check.stderr.contains("cell 2 raised an error"), "\(check)")
+    }
+  }
+
+  @Test func aCellMarkedExpectErrorPassesWhenItRaisesAndFailsWhenItDoesNot() throws {
+    let notebook = """
+      ```flar expect-error
+      chol(-eye(3))
+      ```
+
+      ```flar expect-error
+      1 + 1
+      ```
+      """ + "\n"
+    try TestSupport.withTemporaryDirectory { dir in
+      let path = dir + "/marked.md"
+      try notebook.write(toFile: path, atomically: true, encoding: .utf8)
+      let run = try runFlar(arguments: ["notebook", "run", path])
+      #expect(run.status == 1, "\(run)")
+      #expect(!run.stderr.contains("cell 1"), "cell 1 raises as marked: \(run)")
+      #expect(
+        run.stderr.contains("marked.md:5: cell 2 is marked expect-error but ran without an error"),
+        "\(run)")
+      let written = try String(contentsOfFile: path, encoding: .utf8)
+      #expect(written.contains("is not a second moment"), "\(written)")
+    }
   }
 }

@@ -55,7 +55,7 @@ import Testing
     let s = session()
     #expect(try s.evaluateForDisplay("shrink(eye(2), method=0.1)") == "0.1")
     #expect(
-      s.registry.families.map(\.name) == ["core", "strings", "matrix", "math", "shell"])
+      s.registry.families.map(\.name) == ["core", "strings", "matrix", "math", "records", "shell"])
   }
 
   @Test func badChoiceSuggestsTheClosestAndPointsAtTheArgument() {

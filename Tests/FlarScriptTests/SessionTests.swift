@@ -46,8 +46,9 @@ final class FakeFactor: Handle {
 
   @Test func echoPrintsEveryExpressionStatement() throws {
     let (s, output) = session()
-    try s.run(source: "1 + 1; x = 3; x * 2; nil", echo: true)
-    #expect(output() == "2\n6\n")
+    // A nil value is shown as `nil`; the nil a call returns (print) is not.
+    try s.run(source: "1 + 1; x = 3; x * 2; nil; print(5)", echo: true)
+    #expect(output() == "2\n6\nnil\n5\n")
   }
 
   @Test func globalsPersistAcrossRuns() throws {

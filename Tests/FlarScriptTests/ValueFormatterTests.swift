@@ -1,3 +1,4 @@
+import FlarCore
 import FlarLinAlg
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
     (-.infinity, "-inf"), (1e-5, "1e-05"),
   ])
   func numbersPrintAsPythonRepr(_ value: Double, _ text: String) {
-    #expect(NumberFormat.repr(value) == text)
+    #expect(NumberFormat.shortest(value) == text)
   }
 
   @Test func stringsAreQuotedWhenNestedAndRawWhenPrinted() {
@@ -30,6 +31,24 @@ import Testing
     record["z"] = .number(4)
     #expect(record.keys == ["z", "a", "m"])
     #expect(ValueFormatter.repr(.record(record)) == "{z: 4, a: 2, m: 3}")
+  }
+
+  @Test func nestedNumbersShowSixDigitsAtThePromptAndAllInRepr() {
+    let record = Value.record([("cos", .number(0.2682778593723883)), ("n", .number(14))])
+    #expect(ValueFormatter.repr(record) == "{cos: 0.268278, n: 14}")
+    #expect(ValueFormatter.repr(record, style: .full) == "{cos: 0.2682778593723883, n: 14}")
+    // A number on its own is always whole, as Python's repr.
+    #expect(ValueFormatter.repr(.number(0.2682778593723883)) == "0.2682778593723883")
+  }
+
+  @Test func longListsAreSummarisedWithACountAtThePromptOnly() {
+    let list = Value.list((0..<256).map { .number(Double($0)) })
+    let shown = ValueFormatter.repr(list)
+    #expect(shown.hasPrefix("[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, … 241 more …, 251, 252"))
+    #expect(shown.hasSuffix("254, 255]"))
+    #expect(ValueFormatter.display(list).contains("128, 129"))
+    let short = Value.list((0..<40).map { .number(Double($0)) })
+    #expect(!ValueFormatter.repr(short).contains("more"))
   }
 
   @Test func emptyMatrixPrintsItsShape() {

@@ -34,7 +34,7 @@ extension LatencyDataset {
 
   /// Parses CSV text; `file` names the source in errors.
   public static func parse(_ text: String, file: String) throws -> LatencyDataset {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+    var lines = textLines(text).enumerated()
       .map { (number: $0.offset + 1, cells: cells(of: $0.element)) }
       .filter { !($0.cells.count == 1 && $0.cells[0].isEmpty) }
     guard !lines.isEmpty else { throw LatencyError.emptyDataset(file: file) }
@@ -120,49 +120,78 @@ extension LatencyDataset {
   }
 }
 
-/// Appends rows to a latency CSV, flushing after each.
+/// Appends rows to a latency CSV, each row in one `write(2)`.
+///
+/// A row is whole in the file or absent: a write the system cuts short (a
+/// full disk) is undone with `ftruncate` back to the length before it, so
+/// the file stays readable, and a row left half-written by a killed process
+/// is cut off before the next row is appended.
 final class LatencyCSVAppender {
   private let path: String
-  private var stream: UnsafeMutablePointer<FILE>?
+  private var descriptor: Int32 = -1
 
   /// Opens `path` for appending, writing the header to a new or empty file.
   init(path: String) throws {
     self.path = path
     let existing = (try? AtomicFile.read(path)) ?? []
+    try open()
     if !existing.isEmpty {
       let text = String(decoding: existing, as: UTF8.self)
-      let first = text.split(separator: "\n", maxSplits: 1).first ?? ""
+      let first = textLines(text).first ?? ""
       let header = LatencyDataset.cells(of: first)
       guard header == LatencyDataset.columns else {
+        close()
         throw LatencyError.incompatibleHeader(
           file: path, header: header, expected: LatencyDataset.columns)
       }
-      if existing.last != UInt8(ascii: "\n") { try write("\n") }
-    }
-    if existing.isEmpty {
+      if existing.last != UInt8(ascii: "\n") {
+        // A last line without its newline was cut short by a crash: every
+        // row flar writes ends with one. Drop it, keep every whole row.
+        let keep = (existing.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+        guard keep > 0, ftruncate(descriptor, off_t(keep)) == 0 else {
+          close()
+          throw FileError.cannotWrite(path: path, reason: "cannot cut an incomplete last row")
+        }
+      }
+    } else {
       try write(LatencyDataset.columns.joined(separator: ",") + "\n")
     }
   }
 
-  /// Writes one row and flushes it to the operating system.
+  /// Writes one row.
   func append(_ sample: LatencySample) throws {
     try write(LatencyDataset.csvLine(sample) + "\n")
   }
 
   func close() {
-    if let stream { fclose(stream) }
-    stream = nil
+    if descriptor >= 0 { Glibc.close(descriptor) }
+    descriptor = -1
+  }
+
+  deinit { close() }
+
+  private func open() throws {
+    descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+    guard descriptor >= 0 else {
+      throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+    }
   }
 
   private func write(_ text: String) throws {
-    if stream == nil {
-      stream = fopen(path, "a")
-      guard stream != nil else {
-        throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
-      }
-    }
-    guard fputs(text, stream) >= 0, fflush(stream) == 0 else {
+    let bytes = Array(text.utf8)
+    var before = stat()
+    guard fstat(descriptor, &before) == 0 else {
       throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+    }
+    if FaultInjection.armed == .halfARowAppended, bytes.count > 1 {
+      _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, bytes.count / 2) }
+      FaultInjection.point(.halfARowAppended)
+    }
+    let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, bytes.count) }
+    guard written == bytes.count else {
+      let reason = written < 0 ? String(cString: strerror(errno)) : "short write (disk full?)"
+      _ = ftruncate(descriptor, before.st_size)
+      throw FileError.cannotWrite(path: path, reason: reason)
     }
   }
 }

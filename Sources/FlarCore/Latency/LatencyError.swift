@@ -7,6 +7,8 @@ public enum LatencyError: Error, Equatable, CustomStringConvertible {
   case invalidShape(LatencyShape, reason: String)
   /// Measurement stopped by the caller's "should stop" check.
   case cancelled(completedRepetitions: Int, of: Int)
+  /// Training was cancelled (Ctrl-C) after `treesGrown` of the forest's trees.
+  case trainingCancelled(treesGrown: Int, of: Int)
   /// A CSV header without one of the required columns.
   case missingColumn(file: String, column: String, header: [String])
   /// A CSV row with another number of cells than the header.
@@ -34,6 +36,8 @@ public enum LatencyError: Error, Equatable, CustomStringConvertible {
       return "invalid layer shape \(s): \(reason)"
     case .cancelled(let done, let total):
       return "latency measurement cancelled after \(done) of \(total) repetitions"
+    case .trainingCancelled(let grown, let total):
+      return "latency predictor training cancelled after \(grown) of \(total) trees"
     case .missingColumn(let file, let column, let header):
       let names = header.map { "\"\($0)\"" }.joined(separator: ", ")
       return "\(file):1: missing column \"\(column)\" in header [\(names)]"

@@ -20,11 +20,14 @@ extension LatencyPredictor {
   ///   - options: forest options (scikit-learn's defaults, 100 trees).
   ///   - testFraction: held-out fraction, in (0, 0.5].
   ///   - hardware: where `data` was measured; this machine by default.
+  ///   - shouldStop: asked before each tree (Ctrl-C).
   /// - Throws: `LatencyError.tooFewSamples` below 10 usable rows;
+  ///   `LatencyError.trainingCancelled` when `shouldStop` said so;
   ///   `LatencyError.invalidOption` for an option out of range.
   public static func train(
     _ data: LatencyDataset, options: RandomForest.Options = RandomForest.Options(),
-    testFraction: Double = 0.2, hardware: String = hardwareDescription()
+    testFraction: Double = 0.2, hardware: String = hardwareDescription(),
+    shouldStop: () -> Bool = { false }
   ) throws -> LatencyPredictor {
     guard testFraction > 0 && testFraction <= 0.5 else {
       throw LatencyError.invalidOption(
@@ -36,7 +39,8 @@ extension LatencyPredictor {
     }
     let (train, test) = split(rows, testFraction: testFraction, seed: options.seed)
     let forest = try RandomForest.fit(
-      features: train.map { $0.shape.features }, targets: train.map(\.ratio), options: options)
+      features: train.map { $0.shape.features }, targets: train.map(\.ratio), options: options,
+      shouldStop: shouldStop)
     let denseTime = PowerLawTimeModel.fit(train.map { ($0.shape, $0.denseMilliseconds) })
     let rank1Time = PowerLawTimeModel.fit(train.map { ($0.shape, $0.rank1Milliseconds) })
     var predictor = LatencyPredictor(

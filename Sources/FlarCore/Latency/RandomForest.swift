@@ -80,8 +80,12 @@ public struct RandomForest: Sendable, Codable, Equatable {
   /// - Throws: `LatencyError.invalidOption` for an option out of range, no
   ///   rows, rows of different lengths, a row count that differs from the
   ///   target count, or a non-finite value.
+  ///
+  /// `shouldStop` is asked before each tree (Ctrl-C); when it says yes the
+  /// fit throws `LatencyError.trainingCancelled`.
   public static func fit(
-    features rows: [[Double]], targets: [Double], options: Options = Options()
+    features rows: [[Double]], targets: [Double], options: Options = Options(),
+    shouldStop: () -> Bool = { false }
   ) throws -> RandomForest {
     let options = try options.validated()
     let p = rows.first?.count ?? 0
@@ -91,14 +95,20 @@ public struct RandomForest: Sendable, Codable, Equatable {
     let limits = RegressionTree.Limits(
       maxDepth: options.maxDepth, minSamplesLeaf: options.minSamplesLeaf,
       maxFeatures: Swift.max(1, Int(options.maxFeatures * Double(p))))
-    let trees = (0..<options.treeCount).map { t in
+    var trees: [RegressionTree] = []
+    trees.reserveCapacity(Swift.min(options.treeCount, 4096))
+    for t in 0..<options.treeCount {
+      if shouldStop() {
+        throw LatencyError.trainingCancelled(treesGrown: t, of: options.treeCount)
+      }
       var generator = SplitMix64(seed: SplitMix64.derivedSeed(options.seed, index: t))
       let samples =
         options.bootstrap
         ? (0..<n).map { _ in Int.random(in: 0..<n, using: &generator) } : Array(0..<n)
-      return RegressionTree.grow(
-        features: flat, featureCount: p, targets: targets, samples: samples, limits: limits,
-        generator: &generator)
+      trees.append(
+        RegressionTree.grow(
+          features: flat, featureCount: p, targets: targets, samples: samples, limits: limits,
+          generator: &generator))
     }
     return RandomForest(options: options, featureCount: p, trees: trees)
   }

@@ -15,25 +15,9 @@ extension SVGPlot {
     let labels = categories.map {
       TerminalPlot.fitted($0, min(maxChars, $0.count))
     }
-    let labelWidth = labels.map { SVGDocument.textWidth($0) }.max() ?? 0
     let values = spec.series.map { $0.y.map { NumberFormat.compact($0) } }
-    let valueWidth =
-      values.joined().map { SVGDocument.textWidth($0, fontSize: 10) }.max() ?? 0
-    let top =
-      (spec.title == nil ? 16.0 : 40.0) + legendHeight(spec, width: width)
-      + (spec.xLabel == nil ? 0 : 16)
-    let bottom =
-      34.0 + (spec.yLabel == nil ? 0 : 20) + 14 * Double(data.notes.count)
-    let nameWidth = spec.xLabel.map { SVGDocument.textWidth($0) } ?? 0
-    let left = max(labelWidth, nameWidth) + 16
-    let frame = Frame(
-      x: left, y: top, width: Double(width) - left - valueWidth - 16,
-      height: Double(height) - top - bottom)
-    guard frame.width >= 60, frame.height >= 4 * Double(categories.count) else {
-      throw PlotError.tooSmall(
-        width: width, height: height, minimumWidth: Int(left + valueWidth + 76),
-        minimumHeight: Int(top + bottom) + 4 * categories.count)
-    }
+    let frame = try barFrame(
+      spec, data, labels: labels, values: values, width: width, height: height)
     let axis = data.barAxis(maxTicks: max(2, Int(frame.width / 90) + 1))
     var doc = SVGDocument(width: width, height: height)
     drawValueAxis(&doc, axis, frame)
@@ -74,6 +58,38 @@ extension SVGPlot {
       &doc, spec, top: spec.title == nil ? 12 : 38,
       centre: frame.x + frame.width / 2)
     return doc.rendered(title: spec.title)
+  }
+
+  /// The plotting area of a bar chart: room on the left for the category
+  /// labels (and the category axis name), on the right for the values, and
+  /// above and below for the title, legend, value axis and notes.
+  ///
+  /// - Throws: `PlotError.tooSmall` when the bars would get under 60 points
+  ///   of width or 4 of height each.
+  static func barFrame(
+    _ spec: PlotSpec, _ data: PlotData, labels: [String], values: [[String]], width: Int,
+    height: Int
+  ) throws -> Frame {
+    let categories = labels
+    let labelWidth = labels.map { SVGDocument.textWidth($0) }.max() ?? 0
+    let valueWidth =
+      values.joined().map { SVGDocument.textWidth($0, fontSize: 10) }.max() ?? 0
+    let top =
+      (spec.title == nil ? 16.0 : 40.0) + legendHeight(spec, width: width)
+      + (spec.xLabel == nil ? 0 : 16)
+    let bottom =
+      34.0 + (spec.yLabel == nil ? 0 : 20) + 14 * Double(data.notes.count)
+    let nameWidth = spec.xLabel.map { SVGDocument.textWidth($0) } ?? 0
+    let left = max(labelWidth, nameWidth) + 16
+    let frame = Frame(
+      x: left, y: top, width: Double(width) - left - valueWidth - 16,
+      height: Double(height) - top - bottom)
+    guard frame.width >= 60, frame.height >= 4 * Double(categories.count) else {
+      throw PlotError.tooSmall(
+        width: width, height: height, minimumWidth: Int(left + valueWidth + 76),
+        minimumHeight: Int(top + bottom) + 4 * categories.count)
+    }
+    return frame
   }
 
   /// Vertical grid lines and labelled ticks along the bottom edge.

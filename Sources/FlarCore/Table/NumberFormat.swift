@@ -1,6 +1,6 @@
 import Foundation
 
-/// The number notations shared by tables and plots.
+/// The number notations of the prompt, tables, plots and exports: one formatter.
 ///
 /// Goals, in order: text that reads back to the same `Double` where the
 /// output is data (CSV, JSON, plain table cells), as Python's `repr` does;
@@ -24,12 +24,29 @@ public enum NumberFormat: Sendable, Equatable {
 
   /// The shortest round-trip text of `value`, as `repr` in Python prints it
   /// except that integral values lose the `.0` (flar prints `14`).
+  ///
+  /// The one writer of a number as data: the prompt, `str`, CSV, JSON and
+  /// plain table cells all use it, so a value reads the same everywhere.
+  /// Integral values below 10¹⁶ (where Python's `repr` turns to exponents)
+  /// print as integers; negative zero keeps its sign (`-0`), as `repr`
+  /// and NumPy's `savetxt` keep it, so that it reads back unchanged.
   public static func shortest(_ value: Double) -> String {
     if let special = nonFinite(value) { return special }
     if value == value.rounded() && abs(value) < 1e16 {
+      if value == 0 { return value.sign == .minus ? "-0" : "0" }
       return String(Int64(value))
     }
     return value.description
+  }
+
+  /// `value` to `digits` significant digits (17 or more: `shortest`), for
+  /// `str(x, digits=n)`.
+  public static func significant(_ value: Double, digits: Int) -> String {
+    guard digits < 17 else { return shortest(value) }
+    if let special = nonFinite(value) { return special }
+    if value == value.rounded() && abs(value) < 1e15 { return shortest(value) }
+    let text = String(format: "%.*g", max(1, digits), value)
+    return Double(text).map(shortest) ?? text
   }
 
   /// `value` with exactly `decimals` digits after the point.

@@ -88,10 +88,23 @@ extension Table: CustomStringConvertible {
   private func cellTexts(_ row: [TableCell], _ limit: Int) -> [String] {
     row.enumerated().map { c, cell in
       let text = String(
-        formatted(cell, column: c).map { $0.isNewline ? " " : $0 })
+        terminalText(cell, column: c).map { $0.isNewline ? " " : $0 })
       return text.count > limit ? TerminalPlot.fitted(text, limit) : text
     }
   }
+
+  /// A cell as the terminal shows it: a `.shortest` column at 6
+  /// significant digits (`0.268278`, not `0.2682778593723883`), as pandas
+  /// prints a frame; the exports (CSV, JSON, Markdown) keep every digit.
+  func terminalText(_ cell: TableCell, column c: Int) -> String {
+    if case .number(let v) = cell, columns[c].format == .shortest {
+      return NumberFormat.significant(v, digits: Self.terminalDigits)
+    }
+    return formatted(cell, column: c)
+  }
+
+  /// Significant digits of a `.shortest` column on the terminal.
+  public static let terminalDigits = 6
 
   /// One aligned line: numeric columns padded on the left, others on the
   /// right; a text cell in a numeric column (a footer's "total") is

@@ -78,8 +78,7 @@ extension BertModel {
     let fm = FileManager.default
     let target = URL(fileURLWithPath: directory).standardizedFileURL
     let parent = target.deletingLastPathComponent()
-    let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-    let staging = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(tag)")
+    let staging = URL(fileURLWithPath: AtomicDirectory.stagingPath(for: target.path))
     do {
       try fm.createDirectory(at: parent, withIntermediateDirectories: true)
       try fm.createDirectory(at: staging, withIntermediateDirectories: false)
@@ -130,23 +129,9 @@ extension BertModel {
     }
   }
 
-  /// Renames `staging` to `target`; an existing target is moved aside first
-  /// and removed only once the new directory is in place.
+  /// Makes `staging` the directory at `target` in one step (see
+  /// `AtomicDirectory.replace`).
   private func replaceDirectory(_ target: URL, with staging: URL) throws {
-    let fm = FileManager.default
-    guard fm.fileExists(atPath: target.path) else {
-      try fm.moveItem(at: staging, to: target)
-      return
-    }
-    let aside = staging.deletingLastPathComponent()
-      .appendingPathComponent(staging.lastPathComponent + "-old")
-    try fm.moveItem(at: target, to: aside)
-    do {
-      try fm.moveItem(at: staging, to: target)
-    } catch {
-      try? fm.moveItem(at: aside, to: target)
-      throw error
-    }
-    try? fm.removeItem(at: aside)
+    try AtomicDirectory.replace(target.path, with: staging.path)
   }
 }

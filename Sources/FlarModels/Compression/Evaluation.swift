@@ -23,7 +23,7 @@ public struct RetrievalPairs: Sendable {
   public static func load(_ path: String) throws -> RetrievalPairs {
     let text = String(decoding: try AtomicFile.read(path), as: UTF8.self)
     var pairs = RetrievalPairs(glosses: [], examples: [])
-    for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (i, line) in textLines(text).enumerated() {
       if line.allSatisfy(\.isWhitespace) { continue }
       let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
       guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
@@ -73,12 +73,16 @@ extension BertModel {
   /// - Parameter referenceGlossEmbeddings: the reference model's embeddings
   ///   of `pairs.glosses`, when already computed (they are the same for
   ///   every compressed variant of one model).
+  /// - Parameter cancellation: checked between batches of the forward passes.
   public func evaluateRetrieval(
     _ pairs: RetrievalPairs, reference: BertModel? = nil,
-    referenceGlossEmbeddings: Matrix<Float>? = nil, maxLength: Int = 128, batchSize: Int = 32
+    referenceGlossEmbeddings: Matrix<Float>? = nil, maxLength: Int = 128, batchSize: Int = 32,
+    cancellation: Cancellation? = nil
   ) throws -> RetrievalReport {
-    let glosses = try embed(pairs.glosses, maxLength: maxLength, batchSize: batchSize)
-    let examples = try embed(pairs.examples, maxLength: maxLength, batchSize: batchSize)
+    let glosses = try embed(
+      pairs.glosses, maxLength: maxLength, batchSize: batchSize, cancellation: cancellation)
+    let examples = try embed(
+      pairs.examples, maxLength: maxLength, batchSize: batchSize, cancellation: cancellation)
     let scores = try examples.matmul(glosses, transposeOther: true)  // (P, P)
     let n = pairs.glosses.count
     var top1 = 0
@@ -97,7 +101,10 @@ extension BertModel {
     var minCos: Double? = nil
     let ref: Matrix<Float>? =
       try referenceGlossEmbeddings
-      ?? reference.map { try $0.embed(pairs.glosses, maxLength: maxLength, batchSize: batchSize) }
+      ?? reference.map {
+        try $0.embed(
+          pairs.glosses, maxLength: maxLength, batchSize: batchSize, cancellation: cancellation)
+      }
     if let ref {
       var total = 0.0
       var lowest = Double.infinity
@@ -115,5 +122,28 @@ extension BertModel {
       mrr: reciprocal / Double(n), meanCosine: meanCos, minCosine: minCos, pairCount: n,
       flopsPerSentence: try meanFlopsPerSentence(
         pairs.glosses + pairs.examples, maxLength: maxLength))
+  }
+}
+
+extension BertModel {
+  /// Sentence embeddings as `embed(_:maxLength:batchSize:)` computes them
+  /// (the same batches, so the same numbers), checking `cancellation`
+  /// before each batch so that Ctrl-C stops a long run within one batch.
+  public func embed(
+    _ sentences: [String], maxLength: Int, batchSize: Int, cancellation: Cancellation?
+  ) throws -> Matrix<Float> {
+    guard let cancellation else {
+      return try embed(sentences, maxLength: maxLength, batchSize: batchSize)
+    }
+    let batch = try encode(sentences, maxLength: maxLength)
+    let h = config.hiddenSize
+    let size = max(1, batchSize)
+    var out = Matrix<Float>(rows: batch.count, columns: h)
+    for start in stride(from: 0, to: batch.count, by: size) {
+      try cancellation.checkCancellation()
+      let part = try embed(batch.slice(start..<min(start + size, batch.count)), batchSize: size)
+      out.storage.replaceSubrange((start * h)..<((start + part.rows) * h), with: part.storage)
+    }
+    return out
   }
 }

@@ -1,3 +1,5 @@
+import FlarCore
+
 // The safetensors format's validation rules, one error case per rule, in the
 // order the reader checks them (huggingface/safetensors README, "Format", and
 // its Rust reader). Every case names the file, and where it applies the
@@ -93,8 +95,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
       return
         "data section of \"\(p)\" has \(size) bytes but its tensors end at \(end)"
     case .tensorNotFound(let p, let t, let s):
-      let hint = s.map { ", did you mean \"\($0)\"?" } ?? ""
-      return "no tensor \"\(t)\" in \"\(p)\"\(hint)"
+      return "no tensor \"\(t)\" in \"\(p)\"" + Suggestion.parenthetical(s)
     case .unsupportedConversion(let p, let t, let d, let to):
       return "tensor \"\(t)\" in \"\(p)\" has dtype \(d), which cannot be read as \(to)"
     case .unexpectedShape(let p, let t, let e, let a):

@@ -1,5 +1,6 @@
 // A WordPiece vocabulary: token strings and their ids.
 
+import FlarCore
 import FlarLinAlg
 
 /// Token ↔ id maps read from `vocab.txt` (one token per line, id = line
@@ -33,9 +34,7 @@ public struct Vocabulary: Sendable, Equatable {
     guard let text = String(validating: bytes, as: UTF8.self) else {
       throw TokenizerError.invalidUTF8(path: path)
     }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-    }
+    var lines = textLines(text).map(String.init)
     if lines.last == "" { lines.removeLast() }
     return try Vocabulary(tokens: lines, source: path)
   }

@@ -30,6 +30,10 @@ struct ArgumentBinder {
   let builtin: Builtin
 
   /// Binds `(name, value, range)` triples written in a call at `callRange`.
+  ///
+  /// Long because binding is one pass in Python's order (positionals, then
+  /// names, then defaults and type checks), each step a few lines that share
+  /// the bound table; the checks' texts live in `BuiltinError`.
   func bind(
     _ arguments: [(String?, Value, SourceRange)], callRange: SourceRange
   ) throws -> Bound {

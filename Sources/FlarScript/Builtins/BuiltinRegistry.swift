@@ -1,6 +1,6 @@
 /// The table of builtins a session sees, grouped in families.
 ///
-/// The standard families (core, strings, matrix, math) are registered by default.
+/// The standard families (core, strings, matrix, math, records) are registered by default.
 /// Higher layers add theirs with `register(_:)`: FlarModels' model family,
 /// the executable's shell family. A later registration of a name replaces the
 /// earlier one, so a layer can refine a builtin.
@@ -53,5 +53,7 @@ public struct BuiltinFamily {
   }
 
   /// The families FlarScript defines itself.
-  public static var standard: [BuiltinFamily] { [.core, .strings, .matrix, .math] }
+  public static var standard: [BuiltinFamily] {
+    [.core, .strings, .matrix, .math, .records]
+  }
 }

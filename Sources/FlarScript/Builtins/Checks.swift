@@ -21,7 +21,7 @@ extension BuiltinFamily {
           guard case .bool(let ok) = args["condition"] else {
             throw args.bad("condition", "true or false")
           }
-          if !ok { throw BuiltinError.failed(try args.string("message")) }
+          if !ok { throw BuiltinError.assertionFailed(message: try args.string("message")) }
           return .null
         }
       ])

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Printing and introspection: `print`, `help`, `type`, `fields`, `len`, `str`, `num`, `append`.
+/// Printing and introspection: `print`, `help`, `type`, `fields`, `len`, `str`, `repr`, `num`,
+/// `append`.
 extension BuiltinFamily {
   /// The core family.
   public static var core: BuiltinFamily {
@@ -26,12 +27,12 @@ extension BuiltinFamily {
         Builtin(
           "help",
           Signature([
-            .optional("name", .either([.string, .function]), default: .null)
+            .optional("name", .any, default: .null)
           ]),
           abstract: "list every builtin, or describe one",
           discussion:
-            "help() lists the builtins by family; help(\"svd\") or help(svd) prints the\nsignature, a description and examples.",
-          examples: ["help()", "help(\"randn\")"]
+            "help() lists the builtins by family; help(\"svd\"), help(svd), ?svd or svd? prints\nthe signature, a description and examples. help(\"syntax\") lists the language's forms.\nhelp(x) of another value (?m) prints its type, fields and summary.",
+          examples: ["help()", "help(\"randn\")", "?shrink", "help(\"syntax\")"]
         ) { args, context in
           context.write(try helpText(args, context.registry) + "\n")
           return .null
@@ -77,10 +78,32 @@ extension BuiltinFamily {
           }
         },
         Builtin(
-          "str", Signature([.required("x", .any)]),
+          "str",
+          Signature(
+            [.required("x", .any)], options: [.optional("digits", .integer, default: .null)]),
           abstract: "a value as the text print writes",
-          examples: ["\"rank \" + str(12)"]
-        ) { args, _ in .string(ValueFormatter.display(args["x"])) },
+          discussion: """
+            A number on its own is written in full (the shortest text that reads back); numbers
+            inside lists and records at 6 significant digits, as the prompt shows them. digits=n
+            writes every number at n significant digits; digits=17 (or repr(x)) in full.
+            """,
+          examples: [
+            "\"rank \" + str(12)", "str(c.ranks, digits=17)", "str(2 / 3, digits=3)  # 0.667",
+          ]
+        ) { args, _ in
+          guard !args.isNil("digits") else { return .string(ValueFormatter.display(args["x"])) }
+          let digits = try args.integer("digits", minimum: 1)
+          let style = ValueFormatter.Style(
+            nestedDigits: digits, scalarDigits: digits, summarise: false)
+          return .string(ValueFormatter.display(args["x"], style: style))
+        },
+        Builtin(
+          "repr", Signature([.required("x", .any)]),
+          abstract: "a value as text that reads back: every digit, every element, strings quoted",
+          discussion:
+            "The prompt shows numbers inside lists and records at 6 significant digits and\nsummarises long lists; repr(x) writes them whole, as Python's repr.",
+          examples: ["repr([0.1 + 0.2])  # \"[0.30000000000000004]\""]
+        ) { args, _ in .string(ValueFormatter.repr(args["x"], style: .full)) },
         Builtin(
           "num",
           Signature([.required("x", .either([.string, .number, .bool]))]),
@@ -123,8 +146,8 @@ extension BuiltinFamily {
     case .null: return HelpText.overview(registry)
     case .function(.builtin(let builtin)): return HelpText.entry(builtin)
     case .function(.user(let function)): return HelpText.entry(function)
-    default:
-      let name = try args.string("name")
+    case .string(let name):
+      if name == "syntax" { return HelpText.syntax }
       guard let builtin = registry[name] else {
         throw BuiltinError.badArgument(
           .named("name"), expected: "the name of a builtin",
@@ -132,6 +155,7 @@ extension BuiltinFamily {
           suggestion: Suggestion.closest(to: name, among: registry.names))
       }
       return HelpText.entry(builtin)
+    case let value: return HelpText.entry(value: value)
     }
   }
 }

@@ -97,7 +97,7 @@ extension BuiltinFamily {
   ) throws -> Value {
     let m = try args.matrix("x")
     if m.count == 0, !emptyAllowed {
-      throw BuiltinError.failed("empty input has no \(args.builtinName)")
+      throw BuiltinError.emptyInput
     }
     if args.isNil("axis") { return .number(f(m.storage)) }
     switch try args.integer("axis") {
@@ -120,11 +120,19 @@ extension BuiltinFamily {
       abstract:
         "the \(largest) element, or the \(largest) of several arguments",
       discussion:
-        "\(name)(x) reduces a number, list, range or matrix (with axis as for sum);\n\(name)(a, b, …) picks the \(largest) of its arguments, numbers or strings, as Python's \(name).",
-      examples: ["\(name)([3, 1, 2])", "\(name)(2, 7, 5)"]
+        "\(name)(x) reduces a number, list, range or matrix (with axis as for sum), or the\nnumbers of a record (nil values skipped, as pandas' Series.\(name); arg\(name)(r) gives\nthe key); \(name)(a, b, …) picks the \(largest) of its arguments, numbers or strings, as\nPython's \(name).",
+      examples: ["\(name)([3, 1, 2])", "\(name)(2, 7, 5)", "\(name)(c.ranks)"]
     ) { args, _ in
       let pick: ([Double]) -> Double = { values in
         values.dropFirst().reduce(values[0]) { better($1, $0) ? $1 : $0 }
+      }
+      if args.rest.isEmpty, case .record(let box) = args["x"] {
+        let present = box.entries.filter { !$0.value.isNull }
+        guard let numbers = MatrixConversion.numbers(present.map(\.value)), !numbers.isEmpty
+        else {
+          throw args.bad("x", "a record holding numbers")
+        }
+        return .number(pick(numbers))
       }
       guard !args.rest.isEmpty else {
         guard ParameterType.numeric.accepts(args["x"]) else {

@@ -31,14 +31,14 @@ extension BuiltinFamily {
             randn(n) is a 1 x n row vector.
             """,
           examples: ["X = randn(100, 8, seed=1)"]
-        ) { args, _ in
+        ) { args, context in
           let (m, n) = try dimensions(args)
           var generator = RandomNormal(
             seed: UInt64(bitPattern: Int64(try args.integer("seed"))))
-          return .matrix(
-            Matrix(
-              rows: m, columns: n,
-              storage: (0..<(m * n)).map { _ in generator.next() }))
+          let storage = try chunkedStorage(m * n, context) { range, buffer in
+            for i in range { buffer[i] = generator.next() }
+          }
+          return .matrix(Matrix(rows: m, columns: n, storage: storage))
         },
         Builtin(
           "array", Signature([.required("values", .matrix)]),
@@ -102,10 +102,42 @@ extension BuiltinFamily {
       ]),
       abstract: "an m x n matrix of \(name); \(name)(n) is a 1 x n row",
       examples: ["\(name)(2, 3)"]
-    ) { args, _ in
+    ) { args, context in
       let (m, n) = try dimensions(args)
-      return .matrix(Matrix(rows: m, columns: n, repeating: value))
+      let storage = try chunkedStorage(m * n, context) { range, buffer in
+        for i in range { buffer[i] = value }
+      }
+      return .matrix(Matrix(rows: m, columns: n, storage: storage))
     }
+  }
+
+  /// Elements written per step of a large matrix's fill, between Ctrl-C polls
+  /// (8 MiB of float64: a few milliseconds).
+  static let fillChunk = 1 << 20
+
+  /// `count` elements written by `fill` one chunk at a time, polling for
+  /// Ctrl-C between chunks, so that `zeros(20000, 20000)` stops when asked.
+  static func chunkedStorage(
+    _ count: Int, _ context: BuiltinContext,
+    _ fill: (Range<Int>, inout UnsafeMutableBufferPointer<Double>) -> Void
+  ) throws -> [Double] {
+    var cancelled = false
+    let storage = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+      var start = 0
+      while start < count {
+        if context.cancellation.isCancelled {
+          cancelled = true
+          break
+        }
+        let end = min(count, start + fillChunk)
+        fill(start..<end, &buffer)
+        start = end
+      }
+      // A cancelled fill keeps what it wrote; the array is then dropped.
+      initialized = start
+    }
+    if cancelled { try context.checkCancellation() }
+    return storage
   }
 
   /// `(m, n)` from the `m` and optional `n` arguments; `f(n)` means `1 x n`.
@@ -124,8 +156,7 @@ extension BuiltinFamily {
   static func checkSize(_ m: Int, _ n: Int) throws(BuiltinError) {
     let (count, overflow) = m.multipliedReportingOverflow(by: n)
     guard overflow || count > 1 << 31 else { return }
-    throw .failed(
-      "a \(m)x\(n) matrix is too large (more than 2^31 elements)")
+    throw .matrixTooLarge(rows: m, columns: n)
   }
 
   /// √(Σ x²), scaled to avoid overflow and underflow.

@@ -43,8 +43,9 @@ extension Interpreter {
     if positional.count > declaration.parameters.count {
       throw RuntimeError(
         .badCall(
-          "too many arguments to \(name): expected at most \(declaration.parameters.count), got \(positional.count)"
-        ),
+          BuiltinError.tooManyArguments(
+            expected: declaration.parameters.count, got: positional.count
+          ).message(builtin: name)),
         at: positional[declaration.parameters.count].range)
     }
     for (parameter, argument) in zip(declaration.parameters, positional) {
@@ -59,13 +60,13 @@ extension Interpreter {
           to: argumentName, among: declaration.parameters.map(\.name))
         throw RuntimeError(
           .badCall(
-            "unknown named argument \"\(argumentName)\" to \(name)"
-              + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")),
+            BuiltinError.unknownNamedArgument(argumentName, suggestion: suggestion)
+              .message(builtin: name)),
           at: argument.range)
       }
       guard bound.insert(argumentName).inserted else {
         throw RuntimeError(
-          .badCall("argument \"\(argumentName)\" to \(name) given twice"),
+          .badCall(BuiltinError.duplicateArgument(argumentName).message(builtin: name)),
           at: argument.range)
       }
       scope.define(argumentName, argument.value)
@@ -78,7 +79,7 @@ extension Interpreter {
     where !bound.contains(parameter.name) {
       guard let defaultValue = parameter.defaultValue else {
         throw RuntimeError(
-          .badCall("missing argument \"\(parameter.name)\" to \(name)"),
+          .badCall(BuiltinError.missingArgument(parameter.name).message(builtin: name)),
           at: range)
       }
       scope.define(parameter.name, try evaluate(defaultValue, in: scope))

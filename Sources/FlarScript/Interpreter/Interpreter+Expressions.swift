@@ -15,7 +15,46 @@ extension Interpreter {
     return try evaluateNode(expression, in: environment)
   }
 
+  /// The builtin and the record of `d.keys`, `d.values` or `d.items` when
+  /// the record has no field of that name.
+  private func recordMethod(_ callee: Expr, in environment: Environment) throws -> (
+    Value, Value
+  )? {
+    guard case .field(let baseExpression, let name, _) = callee.kind,
+      ["keys", "values", "items"].contains(name), let builtin = registry[name]
+    else { return nil }
+    let base = try evaluate(baseExpression, in: environment)
+    guard case .record(let box) = base, box[name] == nil else { return nil }
+    return (.function(.builtin(builtin)), base)
+  }
+
+  /// `[element for names in iterable if condition]`, the names in a scope
+  /// of their own.
+  private func comprehension(
+    _ element: Expr, _ variables: [String], _ iterable: Expr, _ condition: Expr?,
+    in environment: Environment
+  ) throws -> Value {
+    let sequence = try evaluate(iterable, in: environment)
+    let (count, next) = try elements(of: sequence, binding: variables.count, at: iterable.range)
+    let scope = Environment(parent: environment)
+    var results: [Value] = []
+    for index in 0..<count {
+      try checkCancellation(at: iterable.range)
+      try bind(variables, to: next(index), in: scope, at: iterable.range, define: true)
+      if let condition,
+        try !truth(evaluate(condition, in: scope), at: condition.range)
+      {
+        continue
+      }
+      results.append(try evaluate(element, in: scope))
+    }
+    return .list(results)
+  }
+
   /// Evaluates one node; `evaluate` wraps it with the depth check.
+  ///
+  /// Long because it is one switch with a short case per expression kind,
+  /// read as a table; each case longer than a few lines calls its own method.
   private func evaluateNode(_ expression: Expr, in environment: Environment)
     throws -> Value
   {
@@ -49,9 +88,21 @@ extension Interpreter {
       let left = try evaluate(lhs, in: environment)
       let right = try evaluate(rhs, in: environment)
       return try binary(op, left, right, lhs: lhs, rhs: rhs, at: operatorRange)
+    case .comprehension(let element, let variables, let iterable, let condition):
+      return try comprehension(
+        element, variables, iterable, condition, in: environment)
     case .call(let calleeExpression, let argumentExpressions):
-      let callee = try evaluate(calleeExpression, in: environment)
       var arguments: [CallArgument] = []
+      let callee: Value
+      if let (method, receiver) = try recordMethod(calleeExpression, in: environment) {
+        // `d.keys()`, `d.values()`, `d.items()`: Python's dict methods are
+        // the builtins keys(d), values(d), items(d).
+        callee = method
+        arguments.append(
+          CallArgument(name: nil, value: receiver, range: calleeExpression.range))
+      } else {
+        callee = try evaluate(calleeExpression, in: environment)
+      }
       for argument in argumentExpressions {
         let value = try evaluate(argument.value, in: environment)
         arguments.append(

@@ -35,13 +35,19 @@ extension Interpreter {
     if op == .matmul, let a = left.asMatrix ?? listMatrix(left),
       let b = right.asMatrix ?? listMatrix(right)
     {
+      let product: Matrix<Double>?
       do {
-        return .matrix(try MatrixArithmetic.product(a, b))
+        // A large product runs in blocks of rows, so that Ctrl-C stops it.
+        product = try MatrixArithmetic.product(a, b) { [cancellation] in
+          cancellation.isCancelled
+        }
       } catch {
         throw RuntimeError(
           .shapeMismatch(op: "@", lhs: shape(error.lhs), rhs: shape(error.rhs)),
           at: range)
       }
+      guard let product else { throw RuntimeError(.cancelled, at: range) }
+      return .matrix(product)
     }
     if let elementwise = Self.arithmetic(op)
       ?? Self.comparison(op).map(Self.indicator)
@@ -117,6 +123,8 @@ extension Interpreter {
     case .subtract: return (-)
     case .multiply: return (*)
     case .divide: return (/)
+    // Rounded down, as Python's and NumPy's `//`: `-7 // 2` is -4.
+    case .floorDivide: return { a, b in (a / b).rounded(.down) }
     // Floored modulo, as Python's and NumPy's `%`: the result has the sign of the divisor.
     case .modulo: return { a, b in a - b * (a / b).rounded(.down) }
     case .power: return { a, b in Foundation.pow(a, b) }

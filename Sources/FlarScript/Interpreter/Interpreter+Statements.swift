@@ -29,8 +29,8 @@ extension Interpreter {
         }
       }
       if let elseBody { return try execute(elseBody, in: environment) }
-    case .forLoop(let variable, _, let iterable, let body):
-      return try executeFor(variable, iterable, body, in: environment)
+    case .forLoop(let variables, _, let iterable, let body):
+      return try executeFor(variables, iterable, body, in: environment)
     case .whileLoop(let condition, let body):
       while try truth(evaluate(condition, in: environment), at: condition.range) {
         try checkCancellation(at: statement.range)
@@ -54,52 +54,17 @@ extension Interpreter {
   }
 
   /// `for x in e do … end`: lists, ranges, vector elements, matrix rows,
-  /// string characters and record keys.
+  /// string characters and record keys; `for k, v in e` binds a record's
+  /// keys and values, or unpacks the pairs of a list.
   private func executeFor(
-    _ variable: String, _ iterable: Expr, _ body: [Stmt],
+    _ variables: [String], _ iterable: Expr, _ body: [Stmt],
     in environment: Environment
   ) throws -> Flow {
     let sequence = try evaluate(iterable, in: environment)
-    let count: Int
-    let element: (Int) -> Value
-    switch sequence {
-    case .list(let box):
-      let snapshot = box.elements
-      count = snapshot.count
-      element = { snapshot[$0] }
-    case .range(let r):
-      count = r.count
-      element = { .number(r.element($0)) }
-    case .matrix(let m):
-      if m.rows == 1 || m.columns == 1 {
-        count = m.count
-        element = { .number(m.storage[$0]) }
-      } else {
-        count = m.rows
-        element = { .matrix(.row(m.row($0))) }
-      }
-    case .string(let s):
-      let characters = s.map { String($0) }
-      count = characters.count
-      element = { .string(characters[$0]) }
-    case .record(let box):
-      let keys = box.keys
-      count = keys.count
-      element = { .string(keys[$0]) }
-    case .handle(let handle) where !handle.elementKeys.isEmpty:
-      // A handle indexed by name (hook statistics, a layer table) iterates
-      // over its names, as a record over its keys.
-      let keys = handle.elementKeys
-      count = keys.count
-      element = { .string(keys[$0]) }
-    default:
-      throw RuntimeError(
-        .notIterable(ValueFormatter.typeDescription(sequence)),
-        at: iterable.range)
-    }
+    let (count, element) = try elements(of: sequence, binding: variables.count, at: iterable.range)
     for index in 0..<count {
       try checkCancellation(at: iterable.range)
-      environment.assign(variable, element(index))
+      try bind(variables, to: element(index), in: environment, at: iterable.range)
       switch try execute(body, in: environment) {
       case .normal: continue
       case .breakLoop: return .normal
@@ -107,6 +72,69 @@ extension Interpreter {
       }
     }
     return .normal
+  }
+
+  /// The elements a `for` (or a comprehension) walks, counted and fetched
+  /// on demand; with two names a record yields `[key, value]` pairs.
+  func elements(of sequence: Value, binding names: Int, at range: SourceRange) throws -> (
+    Int, (Int) throws -> Value
+  ) {
+    switch sequence {
+    case .list(let box):
+      let snapshot = box.elements
+      return (snapshot.count, { snapshot[$0] })
+    case .range(let r):
+      return (r.count, { .number(r.element($0)) })
+    case .matrix(let m):
+      if m.rows == 1 || m.columns == 1 {
+        return (m.count, { .number(m.storage[$0]) })
+      }
+      return (m.rows, { .matrix(.row(m.row($0))) })
+    case .string(let s):
+      let characters = s.map { String($0) }
+      return (characters.count, { .string(characters[$0]) })
+    case .record(let box):
+      let entries = box.entries
+      if names == 2 {
+        return (entries.count, { .list([.string(entries[$0].key), entries[$0].value]) })
+      }
+      return (entries.count, { .string(entries[$0].key) })
+    case .handle(let handle) where !handle.elementKeys.isEmpty:
+      // A handle indexed by name (hook statistics, a layer table) iterates
+      // over its names, as a record over its keys.
+      let keys = handle.elementKeys
+      if names == 2 {
+        return (
+          keys.count,
+          { [self] i in
+            .list([.string(keys[i]), try index(sequence, [.key(keys[i], range)], at: range)])
+          }
+        )
+      }
+      return (keys.count, { .string(keys[$0]) })
+    default:
+      throw RuntimeError(
+        .notIterable(ValueFormatter.typeDescription(sequence)), at: range)
+    }
+  }
+
+  /// Binds one loop element to one name, or unpacks a pair into two.
+  func bind(
+    _ names: [String], to value: Value, in environment: Environment, at range: SourceRange,
+    define: Bool = false
+  ) throws {
+    let put = { (name: String, value: Value) in
+      define ? environment.define(name, value) : environment.assign(name, value)
+    }
+    guard names.count > 1 else { return put(names[0], value) }
+    guard case .list(let box) = value, box.elements.count == names.count else {
+      throw RuntimeError(
+        .badCall(
+          "cannot unpack \(ValueFormatter.culprit(value)) into \(names.count) names"
+            + " (for k, v in … takes a record or a list of pairs)"),
+        at: range)
+    }
+    for (name, element) in zip(names, box.elements) { put(name, element) }
   }
 
   /// Assigns to a name, a `.field` or an `[index]`.

@@ -58,7 +58,10 @@ public final class Interpreter {
   /// an expression statement (what the REPL prints).
   ///
   /// - Parameter echo: called with the value of every top-level expression
-  ///   statement, in order (`flar -e` prints them all).
+  ///   statement that is shown, in order (`flar -e` prints them all): every
+  ///   value but the nil a call returns (`print(…)`, `plot(…)`), so that
+  ///   `r.rank` shows `nil` and `print(1)` shows only `1`. Each shown value
+  ///   becomes `_`, and the one before it `__`, as in IPython.
   /// - Throws: `RuntimeError`.
   @discardableResult
   public func execute(_ statements: [Stmt], echo: ((Value) -> Void)? = nil)
@@ -70,13 +73,25 @@ public final class Interpreter {
       try checkCancellation(at: statement.range)
       if case .expression(let expression) = statement.kind {
         let value = try evaluate(expression, in: globals)
-        echo?(value)
+        if let echo, Self.isShown(value, of: expression) {
+          echo(value)
+          if let previous = globals.lookup("_") { globals.define("__", previous) }
+          globals.define("_", value)
+        }
         last = value
       } else {
         _ = try execute(statement, in: globals)
       }
     }
     return last
+  }
+
+  /// True unless the value is the nil a call returned: `f()` for its
+  /// effect shows nothing, a variable or field holding nil shows `nil`.
+  static func isShown(_ value: Value, of expression: Expr) -> Bool {
+    guard case .null = value else { return true }
+    if case .call = expression.kind { return false }
+    return true
   }
 
   /// The value bound to a global name, if any.

@@ -77,4 +77,43 @@ enum MatrixArithmetic {
       throw ShapeError(lhs: (a.rows, a.columns), rhs: (b.rows, b.columns))
     }
   }
+
+  /// Multiply-adds above which `A @ B` runs in blocks of rows (about a
+  /// second of BLAS on a small machine), so that Ctrl-C stops it.
+  static let blockedProductThreshold = 1 << 30
+  /// Multiply-adds per block of a blocked product (a few tenths of a
+  /// second), with at least `minimumBlockRows` rows so each GEMM stays
+  /// efficient.
+  static let productBlock = 1 << 28
+  static let minimumBlockRows = 256
+
+  /// `A @ B`, in blocks of rows when it is large, asking `stop` between blocks.
+  ///
+  /// A product above `blockedProductThreshold` multiply-adds is computed one
+  /// block of rows of `A` at a time (one BLAS call cannot be interrupted).
+  /// Each block is its own GEMM over the whole inner dimension, as the
+  /// single call would be.
+  ///
+  /// - Returns: nil when `stop` asked to stop.
+  static func product(
+    _ a: Matrix<Double>, _ b: Matrix<Double>, stop: () -> Bool
+  ) throws(ShapeError) -> Matrix<Double>? {
+    let work = a.rows.multipliedReportingOverflow(by: a.columns).partialValue
+      .multipliedReportingOverflow(by: b.columns).partialValue
+    guard a.columns == b.rows, work > blockedProductThreshold, a.rows > 1 else {
+      return try product(a, b)
+    }
+    let rowsPerBlock = max(minimumBlockRows, productBlock / max(1, a.columns * b.columns))
+    var storage: [Double] = []
+    storage.reserveCapacity(a.rows * b.columns)
+    var start = 0
+    while start < a.rows {
+      if stop() { return nil }
+      let end = min(a.rows, start + rowsPerBlock)
+      let block = try product(a.slice(rows: start..<end, columns: 0..<a.columns), b)
+      storage += block.storage
+      start = end
+    }
+    return Matrix(rows: a.rows, columns: b.columns, storage: storage)
+  }
 }

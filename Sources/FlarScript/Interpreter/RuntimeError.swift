@@ -1,3 +1,5 @@
+import FlarCore
+
 /// Errors raised while running a program, each with the range that failed.
 public struct RuntimeError: Error, CustomStringConvertible {
   /// What went wrong.
@@ -99,6 +101,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
     case .subtract: return "subtract \(rhs) from \(lhs)"
     case .multiply: return "multiply \(lhs) by \(rhs)"
     case .divide: return "divide \(lhs) by \(rhs)"
+    case .floorDivide: return "floor-divide \(lhs) by \(rhs)"
     case .modulo: return "take \(lhs) modulo \(rhs)"
     case .power: return "raise \(lhs) to the power of \(rhs)"
     case .matmul: return "matrix-multiply \(lhs) by \(rhs)"
@@ -111,7 +114,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
     switch kind {
     case .unknownName(_, let suggestion?), .unknownField(_, _, let suggestion?),
       .unknownKey(_, _, let suggestion?):
-      return [.init("did you mean \"\(suggestion)\"?")]
+      return [.init(Suggestion.didYouMean(suggestion))]
     default: return []
     }
   }

@@ -1,3 +1,4 @@
+import FlarCore
 import FlarLinAlg
 
 /// Turns values into text: `repr` for the REPL and nesting, `display` for `print`.
@@ -15,14 +16,53 @@ public enum ValueFormatter {
   static let edgeItems = 3
   /// Nesting depth beyond which containers print as `[...]` (self-reference guard).
   static let maximumDepth = 16
+  /// Lists and records longer than this are summarised at the prompt.
+  static let summaryThreshold = 40
+  /// Elements shown before and after the hidden middle of a long list.
+  static let summaryHead = 10
+  static let summaryTail = 5
+  /// Significant digits of a number inside a list or record at the prompt.
+  public static let readableDigits = 6
+
+  /// How a value is written.
+  public struct Style: Sendable {
+    /// Significant digits of numbers inside lists and records.
+    ///
+    /// Nil writes them in full (`shortest`). A number on its own is always
+    /// in full, unless `scalarDigits` says otherwise.
+    public var nestedDigits: Int?
+    /// Significant digits of every number, top level included (`str(x, digits=n)`).
+    public var scalarDigits: Int?
+    /// Long lists and records show their ends and a count of what is hidden.
+    public var summarise: Bool
+
+    /// The prompt's style: nested numbers at 6 digits, long containers summarised.
+    public static let prompt = Style(
+      nestedDigits: readableDigits, scalarDigits: nil, summarise: true)
+    /// `print` and `str`: nested numbers at 6 digits, everything shown.
+    public static let printed = Style(
+      nestedDigits: readableDigits, scalarDigits: nil, summarise: false)
+    /// `repr(x)`: every digit and every element, text that reads back.
+    public static let full = Style(nestedDigits: nil, scalarDigits: nil, summarise: false)
+  }
 
   /// The text the REPL shows for a value: strings quoted.
-  public static func repr(_ value: Value) -> String { repr(value, depth: 0) }
+  public static func repr(_ value: Value) -> String { repr(value, style: .prompt) }
+
+  /// The text of a value in `style`, strings quoted.
+  public static func repr(_ value: Value, style: Style) -> String {
+    repr(value, depth: 0, style: style)
+  }
 
   /// The text `print` writes: strings raw, everything else as `repr`.
   public static func display(_ value: Value) -> String {
+    display(value, style: .printed)
+  }
+
+  /// The text `print` and `str` write in `style`: strings raw.
+  public static func display(_ value: Value, style: Style) -> String {
     if case .string(let s) = value { return s }
-    return repr(value)
+    return repr(value, style: style)
   }
 
   /// A short form for messages: `"lw2"`, `3.5`, `a 3x4 matrix`, `a list of 2`.
@@ -30,7 +70,7 @@ public enum ValueFormatter {
     switch value {
     case .string(let s):
       return quote(s.count > 40 ? String(s.prefix(37)) + "..." : s)
-    case .number(let x): return NumberFormat.repr(x)
+    case .number(let x): return NumberFormat.shortest(x)
     case .bool(let b): return b ? "true" : "false"
     case .null: return "nil"
     case .matrix(let m): return "a \(m.rows)x\(m.columns) matrix"
@@ -60,26 +100,28 @@ public enum ValueFormatter {
     return out + "\""
   }
 
-  private static func repr(_ value: Value, depth: Int) -> String {
+  private static func repr(_ value: Value, depth: Int, style: Style) -> String {
     switch value {
-    case .number(let x): return NumberFormat.repr(x)
+    case .number(let x):
+      let digits = style.scalarDigits ?? (depth > 0 ? style.nestedDigits : nil)
+      return digits.map { NumberFormat.significant(x, digits: $0) }
+        ?? NumberFormat.shortest(x)
     case .string(let s): return quote(s)
     case .bool(let b): return b ? "true" : "false"
     case .null: return "nil"
     case .list(let box):
       if depth >= maximumDepth { return "[...]" }
-      return "["
-        + box.elements.map { repr($0, depth: depth + 1) }.joined(
-          separator: ", ") + "]"
+      let parts = summarised(box.elements, style) { repr($0, depth: depth + 1, style: style) }
+      return "[" + parts.joined(separator: ", ") + "]"
     case .record(let box):
       if depth >= maximumDepth { return "{...}" }
-      let entries = box.entries.map {
-        "\(recordKey($0.key)): \(repr($0.value, depth: depth + 1))"
+      let entries = summarised(box.entries, style) {
+        "\(recordKey($0.key)): \(repr($0.value, depth: depth + 1, style: style))"
       }
       return "{" + entries.joined(separator: ", ") + "}"
     case .range(let r):
-      let bounds = "\(NumberFormat.repr(r.start)):\(NumberFormat.repr(r.end))"
-      return r.step == 1 ? bounds : bounds + ":\(NumberFormat.repr(r.step))"
+      let bounds = "\(NumberFormat.shortest(r.start)):\(NumberFormat.shortest(r.end))"
+      return r.step == 1 ? bounds : bounds + ":\(NumberFormat.shortest(r.step))"
     case .matrix(let m): return matrix(m)
     case .function(.user(let f)):
       let parameters = f.declaration.parameters.map { $0.name }.joined(
@@ -88,6 +130,19 @@ public enum ValueFormatter {
     case .function(.builtin(let b)): return "<builtin \(b.synopsis)>"
     case .handle(let h): return h.summary
     }
+  }
+
+  /// The texts of a container's elements; a long one at the prompt keeps
+  /// its first 10 and last 5 around `… 241 more …`.
+  private static func summarised<T>(
+    _ elements: [T], _ style: Style, _ text: (T) -> String
+  ) -> [String] {
+    guard style.summarise, elements.count > summaryThreshold else {
+      return elements.map(text)
+    }
+    let hidden = elements.count - summaryHead - summaryTail
+    return elements.prefix(summaryHead).map(text) + ["… \(hidden) more …"]
+      + elements.suffix(summaryTail).map(text)
   }
 
   /// A record key bare when it is a name, quoted otherwise.

@@ -1,3 +1,5 @@
+import FlarCore
+
 /// The kinds of token the lexer produces.
 public enum TokenKind: Hashable, Sendable {
   /// A number literal, already converted.
@@ -41,6 +43,16 @@ public enum Symbol: String, CaseIterable, Sendable {
   case minus = "-"
   case star = "*"
   case slash = "/"
+  /// `**`, Python's power: the same operator as `^`.
+  case starStar = "**"
+  /// `//`, floor division as Python's.
+  case slashSlash = "//"
+  case plusEqual = "+="
+  case minusEqual = "-="
+  case starEqual = "*="
+  case slashEqual = "/="
+  /// `?name` and `name?`, IPython's help.
+  case question = "?"
   case percent = "%"
   case caret = "^"
   case at = "@"
@@ -90,7 +102,7 @@ extension TokenKind: CustomStringConvertible {
   /// How messages quote a token: `')'`, `'end'`, `name "x"`, `end of input`.
   public var description: String {
     switch self {
-    case .number(let value): return "number \(NumberFormat.repr(value))"
+    case .number(let value): return "number \(NumberFormat.shortest(value))"
     case .string: return "string"
     case .name(let name): return "name \"\(name)\""
     case .keyword(let keyword): return "'\(keyword.rawValue)'"

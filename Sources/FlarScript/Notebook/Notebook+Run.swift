@@ -8,7 +8,46 @@ public struct NotebookMismatch: Equatable {
   public var diff: [String]
 }
 
+/// What running one cell gave: its output, and the error it raised, if any.
+public struct CellRun: Equatable {
+  /// Everything the cell printed, its rendered error included.
+  public var output: String
+  /// The first line of the error the cell raised (or "cancelled"), else nil.
+  public var error: String?
+
+  /// Creates a cell's result.
+  public init(output: String, error: String? = nil) {
+    self.output = output
+    self.error = error
+  }
+}
+
+/// A cell that raised where it should not, or did not where it should.
+public struct NotebookFailure: Equatable, CustomStringConvertible {
+  /// 1-based index of the cell among the notebook's cells.
+  public var cellIndex: Int
+  /// 1-based line of the cell's opening fence in the file.
+  public var line: Int
+  /// The error's first line, or nil for a cell marked `expect-error` that ran cleanly.
+  public var error: String?
+
+  /// True when the cell stopped because of Ctrl-C.
+  public var wasCancelled: Bool { error == "cancelled" }
+
+  /// `cell 3 raised an error: …` or `cell 3 is marked expect-error but ran without one`.
+  public var description: String {
+    guard let error else {
+      return "cell \(cellIndex) is marked expect-error but ran without an error"
+    }
+    return "cell \(cellIndex) raised an error: \(error)"
+      + " (mark its fence ```flar expect-error if that is the point of the cell)"
+  }
+}
+
 extension Notebook {
+  /// The cell option saying that the cell is meant to raise an error.
+  public static let expectErrorOption = "expect-error"
+
   /// Runs every cell in order through `execute` (one session for the whole
   /// file) and returns the notebook with each output block replaced, plus
   /// the cells whose output differs from what was stored.
@@ -18,14 +57,31 @@ extension Notebook {
   public func run(
     _ execute: (String) -> String
   ) -> (updated: Notebook, mismatches: [NotebookMismatch]) {
+    let result = run { CellRun(output: execute($0)) }
+    return (result.updated, result.mismatches)
+  }
+
+  /// Runs every cell as `run(_:)` does, and also reports the cells that
+  /// raised an error without being marked ```` ```flar expect-error ````
+  /// (and the marked ones that did not raise): a notebook that errors is
+  /// never a passing check.
+  public func run(
+    _ execute: (String) -> CellRun
+  ) -> (updated: Notebook, mismatches: [NotebookMismatch], failures: [NotebookFailure]) {
     var updated = self
     var mismatches: [NotebookMismatch] = []
+    var failures: [NotebookFailure] = []
     var index = 0
     for (position, segment) in segments.enumerated() {
       guard case .cell(var cell) = segment else { continue }
       index += 1
-      var output = execute(cell.code)
+      let result = execute(cell.code)
+      var output = result.output
       while output.hasSuffix("\n") { output.removeLast() }
+      let expectsError = cell.options.contains(Notebook.expectErrorOption)
+      if expectsError != (result.error != nil) {
+        failures.append(NotebookFailure(cellIndex: index, line: cell.line, error: result.error))
+      }
       let compare = !cell.options.contains("ignore-output")
       if compare {
         let stored = cell.output ?? ""
@@ -48,7 +104,7 @@ extension Notebook {
       cell.output = output
       updated.segments[position] = .cell(cell)
     }
-    return (updated, mismatches)
+    return (updated, mismatches, failures)
   }
 
   /// True when `actual` matches `stored` line by line, `...` in a stored

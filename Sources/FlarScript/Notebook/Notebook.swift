@@ -52,7 +52,9 @@ extension Notebook {
   ///
   /// - Throws: `NotebookError.unclosedFence` naming the line of the opener.
   public static func parse(_ text: String) throws -> Notebook {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // A final "\n" ends the last line; it does not start an empty one.
+    if text.hasSuffix("\n") { lines.removeLast() }
     var segments: [Segment] = []
     var pending: [String] = []
     var i = 0
@@ -89,10 +91,8 @@ extension Notebook {
       segments.append(.cell(cell))
     }
     flushText()
-    // The split above adds a final empty line for text ending in "\n".
-    if text.hasSuffix("\n"), case .text(let t)? = segments.last, t.hasSuffix("\n\n") {
-      segments[segments.count - 1] = .text(String(t.dropLast()))
-    } else if !text.hasSuffix("\n"), case .text(let t)? = segments.last {
+    // Text segments end each line with "\n"; the file's last line may not.
+    if !text.hasSuffix("\n"), case .text(let t)? = segments.last {
       segments[segments.count - 1] = .text(String(t.dropLast()))
     }
     return Notebook(segments: segments)

@@ -21,6 +21,10 @@ public struct Expr: Sendable, Equatable {
     case index(Expr, [Expr])
     /// `.T`.
     case transpose(Expr)
+    /// `[element for x in iterable if condition]`; `for k, v in …` binds two
+    /// names. The names live in a scope of their own, as in Python 3.
+    case comprehension(
+      element: Expr, variables: [String], iterable: Expr, condition: Expr?)
   }
 
   /// What the expression is.
@@ -74,6 +78,8 @@ public enum BinaryOperator: String, Sendable {
   case subtract = "-"
   case multiply = "*"
   case divide = "/"
+  /// `//`: the quotient rounded down, as Python's and NumPy's.
+  case floorDivide = "//"
   case modulo = "%"
   case power = "^"
   case matmul = "@"
@@ -97,9 +103,10 @@ public struct Stmt: Sendable, Equatable {
     case assign(target: Expr, value: Expr)
     /// `if c then … elif c then … else … end`.
     case ifStatement(branches: [ConditionalBranch], elseBody: [Stmt]?)
-    /// `for name in iterable do … end`.
+    /// `for name in iterable do … end`; `for k, v in …` binds two names
+    /// (a record's keys and values, or the pairs of a list).
     case forLoop(
-      variable: String, variableRange: SourceRange, iterable: Expr, body: [Stmt]
+      variables: [String], variableRange: SourceRange, iterable: Expr, body: [Stmt]
     )
     /// `while c do … end`.
     case whileLoop(condition: Expr, body: [Stmt])

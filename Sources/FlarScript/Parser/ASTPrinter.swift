@@ -1,3 +1,5 @@
+import FlarCore
+
 /// Prints syntax trees as canonical S-expressions, for tests and `:ast`.
 ///
 /// Every operator is parenthesised with its operator first, so precedence
@@ -18,8 +20,8 @@ public enum ASTPrinter {
       let arms = branches.map { "\(print($0.condition)) \(block($0.body))" }
       let otherwise = elseBody.map { " else \(block($0))" } ?? ""
       return "(if " + arms.joined(separator: " elif ") + otherwise + ")"
-    case .forLoop(let variable, _, let iterable, let body):
-      return "(for \(variable) \(print(iterable)) \(block(body)))"
+    case .forLoop(let variables, _, let iterable, let body):
+      return "(for \(variables.joined(separator: " ")) \(print(iterable)) \(block(body)))"
     case .whileLoop(let condition, let body):
       return "(while \(print(condition)) \(block(body)))"
     case .breakStatement: return "(break)"
@@ -37,7 +39,7 @@ public enum ASTPrinter {
   /// An expression.
   public static func print(_ expression: Expr) -> String {
     switch expression.kind {
-    case .number(let x): return NumberFormat.repr(x)
+    case .number(let x): return NumberFormat.shortest(x)
     case .string(let s): return ValueFormatter.quote(s)
     case .bool(let b): return b ? "true" : "false"
     case .null: return "nil"
@@ -66,6 +68,9 @@ public enum ASTPrinter {
       return "(index \(print(base))" + indices.map { " " + print($0) }.joined()
         + ")"
     case .transpose(let base): return "(.T \(print(base)))"
+    case .comprehension(let element, let variables, let iterable, let condition):
+      return "(comprehension \(print(element)) (\(variables.joined(separator: " "))) "
+        + print(iterable) + (condition.map { " (if \(print($0)))" } ?? "") + ")"
     }
   }
 

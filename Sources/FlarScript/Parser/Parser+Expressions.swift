@@ -60,6 +60,9 @@ extension Parser {
       advance()
       return Expr(.string(value), token.range)
     case .name(let name):
+      if let habit = pythonHabit(name: name) {
+        throw LocatedSyntaxError(error: .pythonHabit(habit), range: token.range)
+      }
       advance()
       return Expr(.name(name), token.range)
     case .keyword(.trueKeyword), .keyword(.falseKeyword):
@@ -91,6 +94,21 @@ extension Parser {
     case .symbol(.leftBrace): return try parseRecord()
     default:
       throw fail(.expectedExpression(after: nil), at: token.range)
+    }
+  }
+
+  /// The Python habit a name at the start of an operand shows, if any:
+  /// `True`, `None`, `lambda`, or the `f` of an f-string.
+  func pythonHabit(name: String) -> PythonHabit? {
+    switch name {
+    case "True", "False", "None": return .capitalized(name)
+    case "lambda": return .lambda
+    case "f", "F", "rf", "fr":
+      if case .string = peek(1).kind, peek(1).range.start == peek.range.end {
+        return .formatString
+      }
+      return nil
+    default: return nil
     }
   }
 
@@ -139,6 +157,15 @@ extension Parser {
   mutating func parseRange(_ start: Expr?, colon: Token)
     throws(LocatedSyntaxError) -> Expr
   {
+    if let header = blockHeader, header.depth == openers.count, !allowOpenRange {
+      // `if c:`, `while c:`, `for x in xs:` at the end of a line: Python's
+      // block opener. A `for` iterable may be a range (`for i in 0:n do`).
+      let atLineEnd = peek.kind == .newline || peek.kind == .endOfInput
+      if header.keyword != "for" || atLineEnd {
+        throw LocatedSyntaxError(
+          error: .pythonHabit(.colonBlock(header.keyword)), range: colon.range)
+      }
+    }
     var end: Expr?
     var step: Expr?
     var last = start?.range ?? colon.range
@@ -233,6 +260,7 @@ extension Parser {
   }
 
   // list -> '[' (expr (',' expr)* ','?)? ']'
+  //       | '[' expr 'for' NAME (',' NAME)? 'in' expr ('if' expr)? ']'
   mutating func parseList() throws(LocatedSyntaxError) -> Expr {
     let bracket = advance()
     open("[", closer: "]", at: bracket.range)
@@ -242,10 +270,31 @@ extension Parser {
     var elements: [Expr] = []
     while !peek.isSymbol(.rightBracket) {
       elements.append(try parseExpression(after: previous))
+      if elements.count == 1, peek.isKeyword(.forKeyword) {
+        return try parseComprehension(elements[0], bracket: bracket)
+      }
       if !match(.comma) { break }
     }
     let end = try close(.rightBracket)
     return Expr(.list(elements), bracket.range.merged(with: end))
+  }
+
+  /// The rest of `[element for x in xs if c]`, from `for`.
+  mutating func parseComprehension(_ element: Expr, bracket: Token)
+    throws(LocatedSyntaxError) -> Expr
+  {
+    advance()
+    let (variables, _) = try parseLoopVariables()
+    let iterable = try parseExpression(after: previous)
+    var condition: Expr?
+    if match(.ifKeyword) {
+      condition = try parseExpression(after: previous)
+    }
+    let end = try close(.rightBracket)
+    return Expr(
+      .comprehension(
+        element: element, variables: variables, iterable: iterable, condition: condition),
+      bracket.range.merged(with: end))
   }
 
   // record -> '{' ((NAME | STRING) ':' expr (',' ...)* ','?)? '}'

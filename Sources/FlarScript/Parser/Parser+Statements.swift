@@ -5,6 +5,22 @@ extension Parser {
   mutating func parseStatement() throws(LocatedSyntaxError) -> Stmt {
     let start = peek.range
     switch peek.kind {
+    case .symbol(.question):
+      // `?name`, `??name`: IPython's help, as `help(name)`.
+      let mark = advance()
+      _ = match(.question)
+      let subject = try parseExpression(after: mark)
+      return helpStatement(subject, from: start)
+    case .name("import"), .name("from"):
+      if case .name = peek(1).kind {
+        throw LocatedSyntaxError(error: .pythonHabit(.importStatement), range: start)
+      }
+      return try parseExpressionStatement()
+    case .name("del"):
+      if case .name = peek(1).kind {
+        throw LocatedSyntaxError(error: .pythonHabit(.del), range: start)
+      }
+      return try parseExpressionStatement()
     case .keyword(.ifKeyword): return try parseIf()
     case .keyword(.forKeyword): return try parseFor()
     case .keyword(.whileKeyword): return try parseWhile()
@@ -24,9 +40,29 @@ extension Parser {
     }
   }
 
-  // exprStmt -> expr ('=' expr)?
+  // exprStmt -> expr (('=' | '+=' | '-=' | '*=' | '/=') expr | '?')?
   mutating func parseExpressionStatement() throws(LocatedSyntaxError) -> Stmt {
     let target = try parseExpression()
+    if peek.isSymbol(.question) {
+      // `name?`, `name??`: IPython's help.
+      advance()
+      _ = match(.question)
+      return helpStatement(target, from: target.range)
+    }
+    if let op = compoundOperator(peek.kind) {
+      let token = advance()
+      switch target.kind {
+      case .name, .field, .index: break
+      default:
+        throw fail(.invalidCompoundTarget(token.kind.description), at: target.range)
+      }
+      let value = try parseExpression(after: token)
+      // `x += v` is `x = x + v`; an indexed target is evaluated twice.
+      let combined = Expr(
+        .binary(op, target, value, operatorRange: token.range),
+        target.range.merged(with: value.range))
+      return Stmt(.assign(target: target, value: combined), combined.range)
+    }
     guard peek.isSymbol(.equal) else {
       return Stmt(.expression(target), target.range)
     }
@@ -41,6 +77,42 @@ extension Parser {
       target.range.merged(with: value.range))
   }
 
+  /// The operator a compound assignment token applies.
+  func compoundOperator(_ kind: TokenKind) -> BinaryOperator? {
+    switch kind {
+    case .symbol(.plusEqual): return .add
+    case .symbol(.minusEqual): return .subtract
+    case .symbol(.starEqual): return .multiply
+    case .symbol(.slashEqual): return .divide
+    default: return nil
+    }
+  }
+
+  /// `help(subject)` as a statement, for `?subject` and `subject?`.
+  func helpStatement(_ subject: Expr, from start: SourceRange) -> Stmt {
+    let range = start.merged(with: previous.range)
+    let callee = Expr(.name("help"), start)
+    return Stmt(.expression(Expr(.call(callee, [Expr.Argument(value: subject)]), range)), range)
+  }
+
+  /// Parses the condition or iterable of a block header, where a `:` is
+  /// Python's block opener (`if c:`), reported at once.
+  mutating func parseHeader(_ keyword: String, after token: Token)
+    throws(LocatedSyntaxError) -> Expr
+  {
+    let saved = blockHeader
+    blockHeader = (keyword, openers.count)
+    defer { blockHeader = saved }
+    return try parseExpression(after: token)
+  }
+
+  /// Fails with the block-opener hint when a `:` stands where a block opens.
+  mutating func rejectColon(after keyword: String) throws(LocatedSyntaxError) {
+    if peek.isSymbol(.colon) {
+      throw LocatedSyntaxError(error: .pythonHabit(.colonBlock(keyword)), range: peek.range)
+    }
+  }
+
   // ifStmt -> 'if' expr 'then' block ('elif' expr 'then' block)* ('else' block)? 'end'
   mutating func parseIf() throws(LocatedSyntaxError) -> Stmt {
     let keyword = advance()
@@ -49,13 +121,15 @@ extension Parser {
     var elseBody: [Stmt]?
     var clause = "if"
     repeat {
-      let condition = try parseExpression(after: previous)
+      let condition = try parseHeader(clause, after: previous)
+      try rejectColon(after: clause)
       try expect(.then, "after the condition of '\(clause)'")
       let body = try parseBlock(until: [.elif, .elseKeyword, .end])
       branches.append(ConditionalBranch(condition: condition, body: body))
       clause = "elif"
     } while match(.elif)
     if match(.elseKeyword) {
+      try rejectColon(after: "else")
       elseBody = try parseBlock(until: [.end])
     }
     let end = try closeBlock()
@@ -64,13 +138,13 @@ extension Parser {
       keyword.range.merged(with: end))
   }
 
-  // forStmt -> 'for' NAME 'in' expr 'do' block 'end'
+  // forStmt -> 'for' NAME (',' NAME)? 'in' expr 'do' block 'end'
   mutating func parseFor() throws(LocatedSyntaxError) -> Stmt {
     let keyword = advance()
     open("for", closer: "end", at: keyword.range)
-    let (variable, variableRange) = try expectName("after 'for'")
-    try expect(.inKeyword, "after the loop variable")
-    let iterable = try parseExpression(after: previous)
+    let (variables, variableRange) = try parseLoopVariables()
+    let iterable = try parseHeader("for", after: previous)
+    try rejectColon(after: "for")
     try expect(.doKeyword, "after the iterable of 'for'")
     loopDepth += 1
     defer { loopDepth -= 1 }
@@ -78,16 +152,33 @@ extension Parser {
     let end = try closeBlock()
     return Stmt(
       .forLoop(
-        variable: variable, variableRange: variableRange, iterable: iterable,
+        variables: variables, variableRange: variableRange, iterable: iterable,
         body: body),
       keyword.range.merged(with: end))
+  }
+
+  /// `NAME (',' NAME)? 'in'`: the names a `for` or a comprehension binds.
+  mutating func parseLoopVariables() throws(LocatedSyntaxError) -> ([String], SourceRange) {
+    var (name, range) = try expectName("after 'for'")
+    var names = [name]
+    while match(.comma) {
+      let next = try expectName("after ','")
+      names.append(next.0)
+      range = range.merged(with: next.1)
+      name = next.0
+    }
+    guard names.count <= 2 else { throw fail(.tooManyLoopVariables, at: range) }
+    try expect(
+      .inKeyword, names.count == 1 ? "after the loop variable" : "after the loop variables")
+    return (names, range)
   }
 
   // whileStmt -> 'while' expr 'do' block 'end'
   mutating func parseWhile() throws(LocatedSyntaxError) -> Stmt {
     let keyword = advance()
     open("while", closer: "end", at: keyword.range)
-    let condition = try parseExpression(after: keyword)
+    let condition = try parseHeader("while", after: keyword)
+    try rejectColon(after: "while")
     try expect(.doKeyword, "after the condition of 'while'")
     loopDepth += 1
     defer { loopDepth -= 1 }
@@ -133,6 +224,7 @@ extension Parser {
       } while match(.comma)
     }
     _ = try close(.rightParen)
+    try rejectColon(after: "def")
     let savedLoopDepth = loopDepth
     loopDepth = 0
     functionDepth += 1

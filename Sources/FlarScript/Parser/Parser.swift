@@ -21,6 +21,10 @@ public struct Parser {
   static let maximumNesting = 100
   /// True while parsing index brackets, where `:` and `2:` are allowed.
   var allowOpenRange = false
+  /// The block keyword whose header (condition or iterable) is being parsed,
+  /// with the opener depth of that header: a `:` there is Python's block
+  /// opener, reported at once rather than read as a range.
+  var blockHeader: (keyword: String, depth: Int)?
   /// Errors collected so far.
   public private(set) var errors: [LocatedSyntaxError] = []
 
@@ -129,6 +133,8 @@ public struct Parser {
     case .newline, .symbol(.semicolon): advance()
     case .endOfInput: return
     case .keyword(let keyword) where terminators.contains(keyword): return
+    case .name("is"):
+      throw LocatedSyntaxError(error: .pythonHabit(.isOperator), range: peek.range)
     default:
       throw fail(
         .expectedSeparator(found: peek.kind.description), at: peek.range)
@@ -195,6 +201,9 @@ public struct Parser {
   mutating func expect(_ keyword: Keyword, _ context: String)
     throws(LocatedSyntaxError)
   {
+    if case .name("is") = peek.kind {
+      throw LocatedSyntaxError(error: .pythonHabit(.isOperator), range: peek.range)
+    }
     guard match(keyword) else {
       throw fail(
         .expectedToken(

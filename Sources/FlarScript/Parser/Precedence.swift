@@ -12,10 +12,10 @@ public enum Precedence: Int, Comparable, Sendable {
   case comparison  // == != < <= > >=
   case range  // a:b:step
   case term  // + -
-  case factor  // * / %
+  case factor  // * / // %
   case matmul  // @
   case unary  // - (prefix)
-  case power  // ^ (right-associative)
+  case power  // ^ ** (right-associative)
   case postfix  // calls, .field, [index], .T
 
   /// The next tighter level, used for the right operand of a left-associative operator.
@@ -64,10 +64,13 @@ enum PrattTable {
     case .symbol(.star):
       return InfixRule(precedence: .factor, binary: .multiply)
     case .symbol(.slash): return InfixRule(precedence: .factor, binary: .divide)
+    case .symbol(.slashSlash):
+      return InfixRule(precedence: .factor, binary: .floorDivide)
     case .symbol(.percent):
       return InfixRule(precedence: .factor, binary: .modulo)
     case .symbol(.at): return InfixRule(precedence: .matmul, binary: .matmul)
-    case .symbol(.caret): return InfixRule(precedence: .power, binary: .power)
+    case .symbol(.caret), .symbol(.starStar):
+      return InfixRule(precedence: .power, binary: .power)
     case .symbol(.leftParen), .symbol(.leftBracket), .symbol(.dot):
       return InfixRule(precedence: .postfix)
     default: return nil

@@ -42,6 +42,12 @@ public enum SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
   case openRangeOutsideIndex
   /// Parentheses, brackets or prefix operators nested too deeply.
   case nestedTooDeeply(Int)
+  /// Python written where flar spells it differently; the message shows flar's way.
+  case pythonHabit(PythonHabit)
+  /// A compound assignment (`+=`) to something other than a name, `.field` or `[index]`.
+  case invalidCompoundTarget(String)
+  /// More names before `in` than a loop or comprehension can bind.
+  case tooManyLoopVariables
 
   /// The message, lower-case and without a full stop.
   public var description: String {
@@ -77,6 +83,11 @@ public enum SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
       return "expression nested more than \(limit) levels deep"
     case .openRangeOutsideIndex:
       return "a range needs a start and an end outside index brackets"
+    case .pythonHabit(let habit): return habit.description
+    case .invalidCompoundTarget(let op):
+      return "cannot use '\(op)' on this expression (a name, a .field or an [index])"
+    case .tooManyLoopVariables:
+      return "a loop binds one name or two (for k, v in record)"
     }
   }
 
@@ -84,6 +95,58 @@ public enum SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
   public var isIncompleteInput: Bool {
     if case .unexpectedEndOfInput = self { return true }
     return false
+  }
+}
+
+/// Python spelled where flar has its own spelling, or nothing.
+///
+/// Each message says what to write instead; the parser reports these at
+/// once, never by waiting for more input.
+public enum PythonHabit: Equatable, Sendable, CustomStringConvertible {
+  /// `import numpy`, `from x import y`.
+  case importStatement
+  /// `True`, `False`, `None`.
+  case capitalized(String)
+  /// `lambda x: …`.
+  case lambda
+  /// `del x`.
+  case del
+  /// `f"…{x}"`.
+  case formatString
+  /// `x is None`, `x is not y`.
+  case isOperator
+  /// `if c:`, `else:`, `def f(x):`: a colon where flar opens a block with
+  /// `then` or `do` (or nothing, after `def`) and closes it with `end`.
+  case colonBlock(String)
+
+  /// The message, lower-case and without a full stop.
+  public var description: String {
+    switch self {
+    case .importStatement:
+      return "flar has no modules: every builtin is global, see help()"
+    case .capitalized(let word):
+      let flar = ["True": "true", "False": "false", "None": "nil"][word] ?? word.lowercased()
+      return "flar spells \(word) as \(flar): use true / false / nil"
+    case .lambda:
+      return "flar has no lambda: define a function, def f(x) return x * 2 end"
+    case .del:
+      return "flar has no del: bind the name to nil (x = nil) or build a new list or record"
+    case .formatString:
+      return "flar has no f-strings: join with + and str(), as \"rank \" + str(r)"
+    case .isOperator:
+      return "flar has no 'is': compare with == or != (x == nil)"
+    case .colonBlock(let keyword):
+      let shape: String
+      switch keyword {
+      case "while": shape = "while c do … end"
+      case "for": shape = "for x in xs do … end"
+      case "def": shape = "def f(x) … end"
+      case "else": shape = "if c then … else … end"
+      case "elif": shape = "if c then … elif d then … end"
+      default: shape = "if c then … end"
+      }
+      return "':' does not open a block in flar; blocks end with 'end': \(shape)"
+    }
   }
 }
 

@@ -29,6 +29,25 @@ import Testing
     #expect(try s.run("print(r)").contains("fisher: 6 pairs in 2 batches"))
   }
 
+  @Test func flarKeepsEachLayersCurveAndShowExplainsTheRank() throws {
+    let s = ResearchSession()
+    try s.run(Self.setup)
+    try s.run("c = compress(m, method=\"flar\", target=0.5, calib=calib, search=calib, step=4)")
+    let layer = "encoder.layer.0.intermediate.dense"
+    // Every rank the bisection evaluated, with its value, is kept.
+    #expect(try s.display("len(c.curves) == len(c.ranks)") == "true")
+    let evaluations = try #require(try s.display("len(c.curves[\"\(layer)\"])"))
+    #expect(try s.display("c.layers[4].evals") == evaluations)
+    let text = try s.run("show(c, \"\(layer)\")")
+    #expect(text.hasPrefix("\(layer): 96x48"), "\(text)")
+    #expect(text.contains("search: the smallest rank whose feat_mse <= tau "), "\(text)")
+    #expect(text.contains("bisection, \(evaluations) evaluations"), "\(text)")
+    #expect(text.contains("searched: "), "\(text)")
+    #expect(
+      s.errorMessage("show(c, \"encoder.layer.0.intermediate.dens\")")?.contains(
+        "did you mean \"\(layer)\"") == true)
+  }
+
   @Test func malformedPairInAListNamesTheItem() throws {
     let s = ResearchSession()
     try s.run(Self.setup)

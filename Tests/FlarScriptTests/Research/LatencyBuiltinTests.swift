@@ -10,9 +10,7 @@ import Testing
 ///
 /// No
 /// timing is asserted: measured runs are checked for their structure only.
-///
-/// Serialized because one test sets the process-wide cancellation flag.
-@Suite(.serialized) struct LatencyBuiltinTests {
+@Suite struct LatencyBuiltinTests {
   let csv = TestSupport.fixture("latency/synthetic.csv")
 
   func trained(_ s: ResearchSession) throws {
@@ -43,8 +41,21 @@ import Testing
     ).predict(batch: 32, tokens: 16, in: 384, out: 1536, rank: 64)
     let record =
       "{ratio: \(show(expected.ratio)), ms: \(show(expected.milliseconds)), dense_ms: \(show(expected.denseMilliseconds)), rank1_ms: \(show(expected.rank1Milliseconds)), pays_off: \(expected.paysOff)}"
-    #expect(try s.display("predict_latency(p, 32, 16, 384, 1536, 64)") == record)
-    #expect(try s.display("predict_latency(p, 32, 16, 384, out=1536, rank=64)") == record)
+    // repr: every digit (the prompt shows a record's numbers at 6 digits).
+    #expect(try s.display("repr(predict_latency(p, 32, 16, 384, 1536, 64))") == "\"\(record)\"")
+    #expect(
+      try s.display("repr(predict_latency(p, 32, 16, 384, out=1536, rank=64))") == "\"\(record)\"")
+  }
+
+  /// The shape goes by name too, `in=` included (a keyword as an argument
+  /// name), and gives the positional form's prediction.
+  @Test func theShapeGoesByNameWithIn() throws {
+    let s = ResearchSession()
+    try trained(s)
+    let named = try s.display("predict_latency(p, batch=32, tokens=16, in=384, out=1536, rank=64)")
+    #expect(named != nil)
+    #expect(named == (try s.display("predict_latency(p, 32, 16, 384, 1536, 64)")))
+    #expect(try s.display("predict_latency(p, 32, 16, 1536, 384, 64)") != named)
   }
 
   @Test func theModelFormReadsTheLayerShapeAndAssumesBatch32Tokens16() throws {

@@ -52,16 +52,18 @@ extension BuiltinFamily {
       let path = try args.string("path")
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw BuiltinError.failed("no such file or directory \"\(path)\"")
+        throw BuiltinError.noSuchFile(path: path)
       }
       if isDirectory.boolValue {
         return .handle(ModelHandle(try BertModel.load(directory: path), path: path))
       }
       switch fileExtension(path) {
-      case "npy": return .matrix(try NumPyArray.read(path).matrix())
+      case "npy": return .matrix(try NumPyArray.read(path).matrix(source: "\"\(path)\""))
       case "npz":
         return .record(
-          try NumPyArchive.read(path).map { ($0.name, .matrix(try $0.array.matrix())) })
+          try NumPyArchive.read(path).map {
+            ($0.name, .matrix(try $0.array.matrix(source: "member \"\($0.name)\" of \"\(path)\"")))
+          })
       case "safetensors":
         let file = try SafeTensorsFile(path: path)
         return .record(
@@ -80,21 +82,27 @@ extension BuiltinFamily {
 
   static var saveBuiltin: Builtin {
     Builtin(
-      "save", Signature([.required("value", .any), .required("path", .string)]),
+      "save",
+      Signature(
+        [.required("value", .any), .required("path", .string)],
+        options: [
+          .optional("format", .any, default: .null),
+          .optional("external_data", .any, default: .null),
+        ]),
       abstract:
-        "write a value atomically: matrix → .npy, record → .npz/.safetensors, model → directory, predictor → .json, table → .csv/.json/.md",
-      discussion: """
-        Every write goes to a temporary file (or directory) first and is renamed into place, so
-        an interrupted save leaves the old file whole. A compressed model's directory holds L and
-        R for each replaced layer and lists the ranks in config.json; loading it back gives the
-        same outputs. A compression result saves its model with the manifest beside it.
-        """,
+        "write a value atomically: matrix → .npy, record → .npz/.safetensors, model → directory/.onnx, predictor → .json, table → .csv/.json/.md",
+      discussion: modelFormatsHelp,
       examples: [
-        "save(W, \"w.npy\")", "save(r.model, \"out/minilm-flar\")", "save(r, \"out/minilm-flar\")",
+        "save(W, \"w.npy\")", "save(r, \"out/minilm-flar\")",
+        "save(r, \"out/minilm-hf\", format=\"hf\")", "save(r, \"out/minilm-flar.onnx\")",
       ]
     ) { args, context in
       let path = try args.string("path")
       let ext = fileExtension(path)
+      if !args.isNil("format") || !args.isNil("external_data") {
+        guard case .handle(let h) = args["value"], h is ModelHandle || h is CompressionHandle
+        else { throw args.bad("value", "a model or compression result (format= is for models)") }
+      }
       // Like `mkdir -p` for the parent, so `save(r, "out/minilm")` just works.
       if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
         try createDirectory(String(path[..<slash]))
@@ -121,11 +129,9 @@ extension BuiltinFamily {
         }
       case .handle(let h):
         if let m = h as? ModelHandle {
-          try m.model.save(to: path)
+          try saveModel(m.model, manifest: nil, to: path, args)
         } else if let c = h as? CompressionHandle {
-          try c.result.model.save(to: path)
-          let text = c.manifest.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
-          try AtomicFile.write(Array(text.utf8), to: path + "/flar-manifest.txt")
+          try saveModel(c.result.model, manifest: c.manifest, to: path, args)
         } else if let p = h as? PredictorHandle {
           guard ext == "json" else { throw args.bad("path", "a .json path for a predictor") }
           try p.predictor.save(to: path)
@@ -148,7 +154,7 @@ func createDirectory(_ path: String) throws {
   do {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   } catch {
-    throw BuiltinError.failed("cannot create directory \"\(path)\": \(error.localizedDescription)")
+    throw BuiltinError.cannotCreateDirectory(path: path, reason: error.localizedDescription)
   }
 }
 

@@ -11,10 +11,10 @@ import FlarModels
 /// `Y = (t_k − t_1) / (t_dense − t_1)`: below 1 the rank-k pair is faster than
 /// the dense layer.
 ///
-/// The layer-shape parameters are called `in` and `out` as in design.md. The
-/// parser does not yet take a keyword as an argument name (`in=` is a syntax
-/// error), so they are passed by position for now:
-/// `measure_latency(32, 16, 384, 1536, 64)`.
+/// The layer-shape parameters are called `in` and `out` as in design.md;
+/// the parser takes a keyword as an argument name, so both
+/// `measure_latency(32, 16, 384, 1536, 64)` and
+/// `measure_latency(batch=32, tokens=16, in=384, out=1536, rank=64)` work.
 extension BuiltinFamily {
   /// The latency family.
   public static var latency: BuiltinFamily {
@@ -48,8 +48,8 @@ extension BuiltinFamily {
         (rank_ms − rank1_ms) / (dense_ms − rank1_ms) (below 1: the pair pays off; inf when not
         even rank 1 beats dense), spread (the largest interquartile range over median of the
         three forms), pays_off (0 < ratio < 1) and unstable (a form's slowest run over 4x its
-        fastest: the machine was busy). Ctrl-C stops between repetitions. Pass the shape by
-        position until the parser takes in= as an argument name.
+        fastest: the machine was busy). Ctrl-C stops between repetitions. The shape goes by
+        position or by name (batch=, tokens=, in=, out=, rank=).
         """,
       examples: [
         "measure_latency(32, 16, 384, 1536, 64)",
@@ -215,8 +215,11 @@ extension BuiltinFamily {
       let hardware =
         try args.isNil("hardware")
         ? LatencyPredictor.hardwareDescription() : args.string("hardware")
-      let predictor = try LatencyPredictor.train(
-        data, options: options, testFraction: fraction, hardware: hardware)
+      let predictor = try cancellable(context) {
+        try LatencyPredictor.train(
+          data, options: options, testFraction: fraction, hardware: hardware,
+          shouldStop: { stopRequested(context) })
+      }
       var path: String?
       if !args.isNil("file") {
         path = try args.string("file")
@@ -238,8 +241,7 @@ extension BuiltinFamily {
         "the predicted ratio and time of a rank-k pair: {ratio, ms, dense_ms, rank1_ms, pays_off}",
       discussion: """
         Two forms. predict_latency(p, batch, tokens, in, out, rank) gives the shape by
-        position (or batch=, tokens=, out=, rank= by name; in only by position for now, as
-        the parser does not take in= yet). predict_latency(p, model, layer, rank=k) reads in
+        position or by name (batch=, tokens=, in=, out=, rank=). predict_latency(p, model, layer, rank=k) reads in
         and out from the model's layer and assumes batch=32 sentences of tokens=16 (the
         typical length of a calibration gloss); pass batch= and tokens= for another workload.
         ratio is the forest's estimate of Y = (t_k − t_1) / (t_dense − t_1); dense_ms and
@@ -274,15 +276,13 @@ extension BuiltinFamily {
     var positional = [Bool](repeating: false, count: 5)
     if case .handle(let h as ModelHandle)? = args.rest.first {
       guard args.rest.count >= 2, case .string(let layer) = args.rest[1] else {
-        throw BuiltinError.failed(
-          "the model form is predict_latency(p, model, layer, rank=k): a layer name must follow the model"
-        )
+        throw BuiltinError.modelFormNeedsLayer
       }
       guard args.rest.count <= 3 else {
         throw BuiltinError.tooManyArguments(expected: 4, got: args.rest.count + 1)
       }
       for name in ["in", "out"] where !args.isNil(name) {
-        throw BuiltinError.failed("\(name)= is read from the layer in the model form; leave it out")
+        throw BuiltinError.shapeReadFromLayer(parameter: name)
       }
       let linear = try h.model.linear(layer)
       shape = [defaultBatch, defaultTokens, linear.inFeatures, linear.outFeatures, nil]
@@ -338,17 +338,15 @@ extension BuiltinFamily {
   static func dataset(from table: Table) throws -> LatencyDataset {
     let columns = try datasetColumns.map { name throws -> [TableCell] in
       guard let column = table.column(named: name) else {
-        throw BuiltinError.failed(
-          "latency table has no column \"\(name)\" (columns: \(table.columns.map(\.name).joined(separator: ", ")))"
-        )
+        throw BuiltinError.missingColumn(
+          name, table: "latency", columns: table.columns.map(\.name))
       }
       return column
     }
     let samples = try table.rows.indices.map { row throws -> LatencySample in
       let x = try columns.enumerated().map { (c, cells) throws -> Double in
         guard case .number(let v) = cells[row] else {
-          throw BuiltinError.failed(
-            "latency table row \(row), column \"\(datasetColumns[c])\": expected a number")
+          throw BuiltinError.notANumber(row: row, column: datasetColumns[c], table: "latency")
         }
         return v
       }
@@ -394,6 +392,8 @@ extension BuiltinFamily {
     do {
       return try body()
     } catch LatencyError.cancelled(_, _) {
+      try throwCancelled(context)
+    } catch LatencyError.trainingCancelled(_, _) {
       try throwCancelled(context)
     }
   }

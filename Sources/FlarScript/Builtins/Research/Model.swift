@@ -170,11 +170,12 @@ extension BuiltinFamily {
       abstract: "sentence embeddings: mean pooling over real tokens, then L2 normalisation",
       discussion: "One row per sentence, as sentence-transformers computes for all-MiniLM-L6-v2.",
       examples: ["E = embed(m, [\"a dog\", \"a cat\"])", "E[0, :] @ E[1, :].T"]
-    ) { args, _ in
+    ) { args, context in
       let m = try modelArgument(args)
       let e = try m.model.embed(
         try args.strings("sentences"), maxLength: try args.integer("maxlen", minimum: 2),
-        batchSize: try args.integer("batch", minimum: 1))
+        batchSize: try args.integer("batch", minimum: 1),
+        cancellation: context.cancellation)
       return .matrix(e.converted())
     }
   }
@@ -211,9 +212,7 @@ extension BuiltinFamily {
           ModelHandle(try m.model.replacing(layer, l: l.converted(), r: r.converted()), path: nil))
       }
       guard !args.isNil("rank") else {
-        throw BuiltinError.failed(
-          "needs rank=k or factors=F (a search that left the layer dense has rank nil: keep the layer as it is)"
-        )
+        throw BuiltinError.replaceNeedsRankOrFactors
       }
       let k = try args.integer("rank", minimum: 1)
       let w = try m.model.linear(layer).denseWeight()
@@ -252,7 +251,7 @@ extension BuiltinFamily {
         attention included.
         """,
       examples: ["evaluate(m2, reference=m)"]
-    ) { args, _ in
+    ) { args, context in
       let m = try modelArgument(args)
       var reference: BertModel? = nil
       if !args.isNil("reference") { reference = try modelArgument(args, "reference").model }
@@ -269,14 +268,16 @@ extension BuiltinFamily {
         {
           referenceEmbeddings = entry.embeddings
         } else {
-          let e = try handle.model.embed(pairs.glosses, maxLength: maxLength)
+          let e = try handle.model.embed(
+            pairs.glosses, maxLength: maxLength, batchSize: 32,
+            cancellation: context.cancellation)
           cache.entry = (handle, path, maxLength, e)
           referenceEmbeddings = e
         }
       }
       let r = try m.model.evaluateRetrieval(
         pairs, reference: reference, referenceGlossEmbeddings: referenceEmbeddings,
-        maxLength: maxLength)
+        maxLength: maxLength, cancellation: context.cancellation)
       return .record([
         ("top1", .number(r.top1)), ("recall10", .number(r.recall10)), ("mrr", .number(r.mrr)),
         ("mean_cos", r.meanCosine.map(Value.number) ?? .null),
@@ -361,8 +362,15 @@ final class ReferenceEmbeddingCache: @unchecked Sendable {
 /// The non-empty lines of a text file.
 func readLines(_ path: String) throws -> [String] {
   let bytes = try AtomicFile.read(path)
-  return String(decoding: bytes, as: UTF8.self).split(separator: "\n")
-    .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+  guard let text = String(validating: bytes, as: UTF8.self) else {
+    // Decoding with replacement would feed U+FFFD to the tokenizer unseen.
+    let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    let bad = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1
+    throw FileError.cannotRead(
+      path: path, reason: "not UTF-8 text (line \(bad) has an invalid byte)")
+  }
+  return textLines(text)
+    .map(String.init)
     .filter { !$0.allSatisfy(\.isWhitespace) }
 }
 

@@ -73,9 +73,12 @@ func compressionTable(_ handle: CompressionHandle) throws -> Table {
     ])
   }
   table.notes = [
+    r.options.method == .flar
+      ? "rank: the final rank (dense: kept dense); searched: what the bisection found before the parameter-target correction"
+      : nil,
     "compressed linear layers: \(r.linearParamsAfter) of \(r.linearParamsBefore) parameters (\(percent(r.linearParamsAfter, r.linearParamsBefore)))",
     "whole model: \(r.modelParamsAfter) of \(r.modelParamsBefore) parameters (\(percent(r.modelParamsAfter, r.modelParamsBefore)))",
-  ]
+  ].compactMap { $0 }
   var manifest: [String: JSONValue] = [:]
   for (key, value) in handle.manifest { manifest[key] = .string(value) }
   table.manifest = manifest

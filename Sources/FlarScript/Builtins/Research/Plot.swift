@@ -143,19 +143,16 @@ extension BuiltinFamily {
     let file = try optionalString(args, "file")
     let width = try optionalSize(args, "width")
     let height = try optionalSize(args, "height")
-    do {
-      if let file {
-        try SVGPlot.write(spec, to: file, width: width ?? 640, height: height ?? 400)
-        context.write("wrote \(file)\n")
-      } else {
-        let text = try TerminalPlot.render(
-          spec, width: width ?? PlotOutput.columns(interactive: context.showProgress),
-          height: height ?? terminalHeight,
-          color: PlotOutput.color(interactive: context.showProgress))
-        context.write(text + "\n")
-      }
-    } catch let error as PlotError {
-      throw BuiltinError.failed(error.description)
+    // A PlotError reaches the interpreter as it is: "plot: <its description>".
+    if let file {
+      try SVGPlot.write(spec, to: file, width: width ?? 640, height: height ?? 400)
+      context.write("wrote \(file)\n")
+    } else {
+      let text = try TerminalPlot.render(
+        spec, width: width ?? PlotOutput.columns(interactive: context.showProgress),
+        height: height ?? terminalHeight,
+        color: PlotOutput.color(interactive: context.showProgress))
+      context.write(text + "\n")
     }
     return .null
   }

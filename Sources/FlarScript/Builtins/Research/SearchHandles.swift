@@ -80,8 +80,16 @@ public final class CompressionHandle: Handle {
   public var summary: String {
     let r = result
     let lowRank = r.layers.filter { $0.rank != nil }.count
+    // A layer the bisection left dense may still get a rank from the
+    // parameter-target correction: say so beside the count.
+    let searchedDense = r.layers.filter { $0.rank != nil && $0.searchedRank == nil }.count
+    let correction =
+      r.options.method == .flar && searchedDense > 0
+      ? " (\(searchedDense) searched dense, then given a rank by the parameter-target correction)"
+      : ""
     var lines = [
-      "compression \(r.options.method.rawValue): \(lowRank) of \(r.layers.count) layers low-rank",
+      "compression \(r.options.method.rawValue): \(lowRank) of \(r.layers.count) layers low-rank"
+        + correction,
       "  compressed linear layers: \(r.linearParamsAfter) of \(r.linearParamsBefore) parameters (\(percent(r.linearParamsAfter, r.linearParamsBefore)))",
       "  whole model:              \(r.modelParamsAfter) of \(r.modelParamsBefore) parameters (\(percent(r.modelParamsAfter, r.modelParamsBefore)))",
     ]
@@ -118,14 +126,16 @@ public final class CompressionHandle: Handle {
       "  time "
         + r.timings.map { "\($0.stage) \(formatSecondsShort($0.seconds))" }.joined(separator: ", "))
     lines.append(
-      "  fields: model, ranks, lambdas, tau, timings, params, manifest, layers, forward_passes")
+      "  fields: model, ranks, lambdas, tau, timings, params, manifest, layers, forward_passes, curves"
+    )
+    lines.append("  show(c, layer) explains one layer's rank")
     return lines.joined(separator: "\n")
   }
 
   public var fieldNames: [String] {
     [
       "model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers",
-      "forward_passes", "fallbacks", "fisher", "evals", "early_exits",
+      "forward_passes", "fallbacks", "fisher", "evals", "early_exits", "curves",
     ]
   }
 
@@ -151,6 +161,7 @@ public final class CompressionHandle: Handle {
     case "evals": return .number(Double(r.evaluations))
     case "early_exits": return .number(Double(r.earlyExits))
     case "fallbacks": return .list(r.fallbacks.map(Value.string))
+    case "curves": return curvesRecord
     case "fisher":
       // fwsvd: F_j per input channel of each layer, as a row.
       guard let f = r.fisher else { return .null }

@@ -67,13 +67,9 @@ extension BuiltinFamily {
       }
       guard case .handle(let h) = args["C"], let c = h as? CovarianceHandle else {
         if MatrixConversion.matrix(from: args["C"]) != nil {
-          if case .fixed = method {
-            throw BuiltinError.failed(
-              "a bare matrix has no samples; pass cov(X) (a fixed λ works on cov(X) too)")
-          }
-          throw BuiltinError.failed(
-            "method \"\(method)\" estimates λ from the samples, which a bare matrix does not keep; pass cov(X) or cov(st[layer])"
-          )
+          var fixed = false
+          if case .fixed = method { fixed = true }
+          throw BuiltinError.bareMatrixCannotShrink(method: "\(method)", fixed: fixed)
         }
         throw args.bad("C", "a covariance from cov()")
       }

@@ -39,7 +39,7 @@ public final class TableHandle: Handle {
       footer: table.footer, title: table.title,
       notes: table.notes
         + [
-          "… \(hidden) of \(table.rows.count) rows not shown between row \(edge - 1) and row \(table.rows.count - edge); show(t) prints them all"
+          "… \(hidden) of \(table.rows.count) rows not shown between row \(edge - 1) and row \(table.rows.count - edge); show(_) prints them all"
         ],
       manifest: table.manifest)
     {
@@ -86,8 +86,7 @@ public final class TableHandle: Handle {
       let count = table.rows.count
       let i = Int(x) < 0 ? Int(x) + count : Int(x)
       guard i >= 0, i < count else {
-        throw BuiltinError.failed(
-          "row index \(Int(x)) is out of range for a table of \(count) rows")
+        throw BuiltinError.rowIndexOutOfRange(Int(x), count: count)
       }
       return record(i)
     default:
@@ -129,21 +128,20 @@ extension TableHandle {
   /// without a key gets an empty cell there. Numbers stay numbers, strings
   /// text, nil empty; anything else is written as the REPL shows it.
   ///
-  /// - Throws: `BuiltinError.failed` naming the first element that is not a
-  ///   record, or when there is no column at all.
+  /// - Throws: `BuiltinError.notARecord` naming the first element that is
+  ///   not a record; `BuiltinError.noColumns` when there is no column at all.
   static func fromRecords(_ elements: [Value]) throws -> Table {
     var names: [String] = []
     var records: [RecordBox] = []
     for (i, element) in elements.enumerated() {
       guard case .record(let box) = element else {
-        throw BuiltinError.failed(
-          "element \(i) is \(ValueFormatter.culprit(element)), expected a record (one row)")
+        throw BuiltinError.notARecord(element: i, culprit: ValueFormatter.culprit(element))
       }
       for key in box.keys where !names.contains(key) { names.append(key) }
       records.append(box)
     }
     guard !names.isEmpty else {
-      throw BuiltinError.failed("no columns: give a non-empty list of records")
+      throw BuiltinError.noColumns
     }
     let rows = records.map { box in
       names.map { name in box[name].map(cell) ?? .empty }
@@ -174,16 +172,30 @@ extension TableHandle {
 extension BuiltinFamily {
   static var showBuiltin: Builtin {
     Builtin(
-      "show", Signature([.required("x", .any)]),
+      "show",
+      Signature([.required("x", .any), .optional("layer", .string, default: .null)]),
       abstract: "print the one-screen summary of a value; every row of a table",
       discussion: """
         A handle (model, statistics, svd, latency predictor, …) prints its summary followed by
         the fields it has; a table prints aligned, all its rows, with its title and notes (the
         REPL shows only the first and last rows of a long one); any other value prints as the
-        REPL shows it. Returns nil, so show(x) at the prompt prints once.
+        REPL shows it. show(c, layer) of a compress result explains that layer's rank: tau,
+        every rank the bisection evaluated with its value, the rank before and after the
+        parameter-target correction, the latency decision. Returns nil, so show(x) at the
+        prompt prints once.
         """,
-      examples: ["show(p)", "show(latency_dataset(n=20))"]
+      examples: [
+        "show(p)", "show(latency_dataset(n=20))",
+        "show(c, \"encoder.layer.0.intermediate.dense\")",
+      ]
     ) { args, context in
+      if !args.isNil("layer") {
+        guard case .handle(let c as CompressionHandle) = args["x"] else {
+          throw args.bad("x", "a compress result (show(x, layer) explains a layer's rank)")
+        }
+        context.write(try c.explanation(of: try args.string("layer")) + "\n")
+        return .null
+      }
       switch args["x"] {
       case .handle(let t as TableHandle):
         context.write(t.fullText + "\n")
@@ -223,12 +235,8 @@ extension BuiltinFamily {
       guard let table = try TableHandle.table(from: args["table"]) else {
         throw args.bad("table", "a table or a list of records")
       }
-      let written: [String]
-      do {
-        written = try FlarCore.export(table, to: try args.string("path"))
-      } catch let error as TableError {
-        throw BuiltinError.failed(error.description)
-      }
+      // A TableError reaches the interpreter as it is: "export: <its description>".
+      let written = try FlarCore.export(table, to: try args.string("path"))
       for path in written { context.write("wrote \(path)\n") }
       return .null
     }
@@ -254,11 +262,7 @@ extension BuiltinFamily {
         if case .handle(let t as TableHandle) = args["rows"] { return .handle(t) }
         throw args.bad("rows", "a list of records")
       }
-      do {
-        return .handle(TableHandle(try TableHandle.fromRecords(box.elements)))
-      } catch let error as TableError {
-        throw BuiltinError.failed(error.description)
-      }
+      return .handle(TableHandle(try TableHandle.fromRecords(box.elements)))
     }
   }
 }

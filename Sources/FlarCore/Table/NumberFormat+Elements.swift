@@ -1,23 +1,7 @@
 import Foundation
 
-/// How numbers are written: Python's `repr` for scalars, fixed width in matrices.
-public enum NumberFormat {
-  /// The shortest text that reads back to the same `Double`, as Python's `repr`.
-  ///
-  /// Integral values below 2⁵³ print without a fraction (`14`, not `14.0`);
-  /// everything else uses Swift's `description`, which is already the
-  /// shortest round-tripping form (`0.30000000000000004`, `0.001`, `1e-05`,
-  /// `inf`, `nan`).
-  public static func repr(_ value: Double) -> String {
-    if value.isFinite, value == value.rounded(),
-      abs(value) < 9_007_199_254_740_992
-    {
-      if value == 0 { return value.sign == .minus ? "-0" : "0" }
-      return String(Int64(value))
-    }
-    return value.description
-  }
-
+/// Matrix elements as NumPy prints them: one writer per matrix, so columns align.
+extension NumberFormat {
   /// The digits NumPy prints after the point at most (its default `precision`).
   static let matrixPrecision = 8
 
@@ -35,7 +19,7 @@ public enum NumberFormat {
   {
     let finite = values.filter(\.isFinite)
     if finite.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e15 }) {
-      return { repr($0) }
+      return { shortest($0) }
     }
     let magnitudes = finite.map(abs)
     let largest = magnitudes.max() ?? 0
