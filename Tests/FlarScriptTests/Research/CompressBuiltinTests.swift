@@ -40,7 +40,7 @@ import Testing
     #expect(try s.display("c.layers[4].evals") == evaluations)
     let text = try s.run("show(c, \"\(layer)\")")
     #expect(text.hasPrefix("\(layer): 96x48"), "\(text)")
-    #expect(text.contains("search: the smallest rank whose feat_mse <= tau "), "\(text)")
+    #expect(text.contains("search: the smallest rank whose feat_mse_dense <= tau "), "\(text)")
     #expect(text.contains("bisection, \(evaluations) evaluations"), "\(text)")
     #expect(text.contains("searched: "), "\(text)")
     #expect(
