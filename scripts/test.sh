@@ -10,7 +10,7 @@ scripts/setup.sh --model all-mpnet-base-v2
 
 # Formatting and lint (.swift-format: 2 spaces, 100 columns, one-line doc
 # summaries); a finding fails the run before anything is built.
-swift format lint --strict --recursive Sources Tests
+swift format lint --strict --recursive Sources Tests Fuzz
 
 # One configuration for everything: the tests reuse the release build.
 build_flags=(-c release -Xswiftc -enable-testing)

@@ -90,6 +90,12 @@ extension BuiltinFamily {
       let m = try modelArgument(args)
       let layer = try layerArgument(args, m.model)
       guard case .number(let tol) = args["tol"] else { throw BuiltinError.missingArgument("tol") }
+      // Every criterion is an error or a distance (≥ 0, lower is better) or
+      // a cosine (≤ 1); a negative or non-finite tolerance passes nothing.
+      guard tol.isFinite, tol >= 0 else {
+        throw BuiltinError.badArgument(
+          .named("tol"), expected: "a finite number ≥ 0", got: NumberFormat.shortest(tol))
+      }
       let criterion = try criterionArgument(args)
       let d = try layerDecomposition(args, m.model, layer)
       let search = try layerSearch(
