@@ -40,14 +40,29 @@ extension NumPyArray {
     let header = String(decoding: bytes[headerStart..<dataStart], as: UTF8.self)
     let (descr, fortran, shape) = try parseHeader(header, path: path)
     if fortran && shape.count > 1 { throw NumPyFileError.fortranOrder(path: path) }
-    let count = shape.reduce(1, *)
+    // A header can claim any shape: multiply with overflow checks, so a
+    // shape like (77777777777777, 77777, 2) is a truncation error, not a trap.
+    var count = 1
+    for dimension in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+      guard !overflow, dimension >= 0 else {
+        throw NumPyFileError.badHeader(
+          path: path, detail: "shape \(shape) has more elements than memory can hold")
+      }
+      count = product
+    }
     let width: Int
     switch descr {
     case "<f4", "|f4", "=f4": width = 4
     case "<f8", "|f8", "=f8": width = 8
     default: throw NumPyFileError.unsupportedDtype(path: path, descr: descr)
     }
-    let needed = dataStart + count * width
+    let (dataBytes, bytesOverflow) = count.multipliedReportingOverflow(by: width)
+    let (needed, endOverflow) = dataStart.addingReportingOverflow(dataBytes)
+    guard !bytesOverflow, !endOverflow else {
+      throw NumPyFileError.badHeader(
+        path: path, detail: "shape \(shape) has more elements than memory can hold")
+    }
     guard needed <= bytes.count else {
       throw NumPyFileError.truncated(path: path, needed: needed, available: bytes.count)
     }

@@ -126,8 +126,12 @@ extension Notebook {
       switch segment {
       case .text(let t): out += t
       case .cell(let c):
-        out += "```flar" + (c.options.isEmpty ? "" : " " + c.options.joined(separator: " "))
-        out += "\n" + c.code + "\n```\n"
+        // As for outputs, a fence longer than any backtick run in the code:
+        // a cell opened with ```` may hold ``` lines, which ``` would close.
+        let codeFence = Notebook.fence(for: c.code)
+        out +=
+          codeFence + "flar" + (c.options.isEmpty ? "" : " " + c.options.joined(separator: " "))
+        out += "\n" + c.code + "\n" + codeFence + "\n"
         if let o = c.output {
           let fence = Notebook.fence(for: o)
           out +=
@@ -143,8 +147,9 @@ extension Notebook {
   static func fence(for content: String) -> String {
     var longest = 0
     for line in content.split(separator: "\n" as Character) {
+      // The parser trims a line before it looks for a closing fence.
       var run = 0
-      for ch in line { if ch == "`" { run += 1 } else { break } }
+      for ch in line.drop(while: \.isWhitespace) { if ch == "`" { run += 1 } else { break } }
       longest = max(longest, run)
     }
     return String(repeating: "`", count: max(3, longest + 1))
