@@ -5,6 +5,8 @@
 // how the test suite runs the committed corpora and the inputs that once
 // crashed, without a sanitizer build.
 
+import FlarLinAlg
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,7 +64,7 @@ enum Replay {
     var count = 0
     for path in arguments.dropFirst() {
       for file in files(at: path) {
-        guard let bytes = readAll(file) else {
+        guard let bytes = try? AtomicFile.read(file) else {
           print("flar-fuzz: cannot read \(file)")
           exit(1)
         }
@@ -85,19 +87,6 @@ enum Replay {
       if !name.hasPrefix(".") { names.append(path + "/" + name) }
     }
     return names.sorted()
-  }
-
-  static func readAll(_ path: String) -> [UInt8]? {
-    guard let file = fopen(path, "rb") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = fread(&buffer, 1, buffer.count, file)
-      if n > 0 { bytes.append(contentsOf: buffer[0..<n]) }
-      if n < buffer.count { break }
-    }
-    return bytes
   }
 }
 
