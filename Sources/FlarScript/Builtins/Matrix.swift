@@ -1,4 +1,5 @@
 import FlarLinAlg
+import Foundation
 
 /// Matrix constructors and shapes: `zeros`, `ones`, `eye`, `randn`, `array`, `shape`, `diag`, `trace`, `norm`.
 extension BuiltinFamily {
@@ -145,18 +146,26 @@ extension BuiltinFamily {
     Int, Int
   ) {
     let m = try args.integer("m", minimum: 0)
-    if args.isNil("n") { return (1, m) }
+    if args.isNil("n") {
+      try checkSize(1, m)
+      return (1, m)
+    }
     let n = try args.integer("n", minimum: 0)
     try checkSize(m, n)
     return (m, n)
   }
 
-  /// Matrices above 2³¹ elements (16 GiB of float64) are refused up front,
-  /// rather than failing in the allocator or overflowing `m n`.
-  static func checkSize(_ m: Int, _ n: Int) throws(BuiltinError) {
+  /// Matrices above 2³¹ elements (16 GiB of float64), or above half of this
+  /// machine's memory, are refused up front, rather than overflowing `m n`,
+  /// failing in the allocator, or driving the machine into swap.
+  static func checkSize(
+    _ m: Int, _ n: Int, physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory
+  ) throws(BuiltinError) {
     let (count, overflow) = m.multipliedReportingOverflow(by: n)
-    guard overflow || count > 1 << 31 else { return }
-    throw .matrixTooLarge(rows: m, columns: n)
+    if overflow || count > 1 << 31 { throw .matrixTooLarge(rows: m, columns: n) }
+    if UInt64(count) * 8 > physicalMemory / 2 {
+      throw .matrixExceedsMemory(rows: m, columns: n, physicalMemory: physicalMemory)
+    }
   }
 
   /// √(Σ x²), scaled to avoid overflow and underflow.
