@@ -1,5 +1,5 @@
 /// One measured row of a latency data set, in the reference's CSV columns.
-public struct LatencySample: Sendable, Equatable, Codable {
+public struct LatencySample: Sendable, Equatable {
   /// The layer shape and rank (`Batch_dim, Patch_dim, In_feats, Out_feats, Rank`).
   public var shape: LatencyShape
   /// Dense layer time, `Og_lat`, in milliseconds.

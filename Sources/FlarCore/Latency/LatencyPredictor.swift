@@ -1,11 +1,5 @@
 import FlarLinAlg
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Something that predicts the latency recovery ratio `Y` of a layer shape.
 public protocol LatencyRatioPredicting: Sendable {
   /// The predicted `Y = (t_k − t₁) / (t_dense − t₁)` for `shape`.
@@ -36,7 +30,7 @@ public struct LatencyPrediction: Sendable, Equatable {
 ///
 /// - Note: Checked in `LatencyPredictorTests` (round trip, malformed files,
 ///   held-out scores).
-public struct LatencyPredictor: LatencyRatioPredicting, Codable, Equatable {
+public struct LatencyPredictor: LatencyRatioPredicting, Equatable {
   /// The file format's name and version, checked on load.
   public static let formatName = "flar-latency-predictor"
   /// Version 2: the four derived features (version 1 had the raw five).
@@ -47,7 +41,7 @@ public struct LatencyPredictor: LatencyRatioPredicting, Codable, Equatable {
   ]
 
   /// What the predictor was trained on and how well it does.
-  public struct Metadata: Sendable, Codable, Equatable {
+  public struct Metadata: Sendable, Equatable {
     /// Where the times were measured (CPU model and core count by default).
     public var hardware: String
     /// Usable rows (finite ratio) and rows dropped for a non-finite ratio.
@@ -106,35 +100,8 @@ public struct LatencyPredictor: LatencyRatioPredicting, Codable, Equatable {
       rank1Milliseconds: one)
   }
 
-  /// Writes the predictor as JSON, atomically.
-  public func save(to path: String) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    let data = try encoder.encode(self)
-    try AtomicFile.write(Array(data), to: path)
-  }
-
-  /// Reads a predictor saved by `save(to:)`.
-  ///
-  /// - Throws: `FileError` when unreadable; `LatencyError.malformedPredictor`
-  ///   naming the path and the problem (invalid JSON, a missing or mistyped
-  ///   key and its path, another format or version, inconsistent trees).
-  public static func load(_ path: String) throws -> LatencyPredictor {
-    let bytes = try AtomicFile.read(path)
-    let predictor: LatencyPredictor
-    do {
-      predictor = try JSONDecoder().decode(LatencyPredictor.self, from: Data(bytes))
-    } catch let error as DecodingError {
-      throw LatencyError.malformedPredictor(path: path, reason: describe(error))
-    }
-    if let problem = predictor.problem() {
-      throw LatencyError.malformedPredictor(path: path, reason: problem)
-    }
-    return predictor
-  }
-
   /// The first inconsistency of a decoded predictor, or nil.
-  private func problem() -> String? {
+  func problem() -> String? {
     if format != Self.formatName {
       return "format \"\(format)\", expected \"\(Self.formatName)\""
     }
@@ -155,23 +122,6 @@ public struct LatencyPredictor: LatencyRatioPredicting, Codable, Equatable {
       return "time models need 4 coefficients each"
     }
     return nil
-  }
-
-  private static func describe(_ error: DecodingError) -> String {
-    func path(_ c: DecodingError.Context) -> String {
-      let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-      return p.isEmpty ? "at top level" : "at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
-    }
-    switch error {
-    case .keyNotFound(let key, let c): return "missing key \"\(key.stringValue)\" \(path(c))"
-    case .typeMismatch(let type, let c): return "expected \(type) \(path(c))"
-    case .valueNotFound(let type, let c): return "expected \(type), found null \(path(c))"
-    case .dataCorrupted(let c):
-      var detail = c.debugDescription.lowercased()
-      if detail.hasSuffix(".") { detail.removeLast() }
-      return "invalid JSON \(path(c)): \(detail)"
-    @unknown default: return "\(error)"
-    }
   }
 
   init(

@@ -12,7 +12,7 @@ import Darwin
 /// The runtime computes a dense layer as `Y = X Wᵀ + b` with `X` of
 /// `(batch·tokens) × in` and `W` of `out × in`, and a low-rank pair as
 /// `Y = (X Rᵀ) Lᵀ + b` with `R` of `rank × in` and `L` of `out × rank`.
-public struct LatencyShape: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct LatencyShape: Sendable, Hashable, CustomStringConvertible {
   /// Number of sequences (images in the paper).
   public var batch: Int
   /// Tokens per sequence (`Patch_dim` in the reference's CSV).

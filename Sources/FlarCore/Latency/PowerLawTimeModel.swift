@@ -18,13 +18,18 @@ import Darwin
 /// to 1), and its held-out relative error is stored beside the forest's R².
 /// A forest on the times would be more exact inside the sampled shapes but
 /// flat outside them, which is where a real model's layers may fall.
-public struct PowerLawTimeModel: Sendable, Codable, Equatable {
+public struct PowerLawTimeModel: Sendable, Equatable {
   /// `c₀ … c₃`.
   public let coefficients: [Double]
 
   /// The model with the given coefficients (four of them).
   public init(coefficients: [Double]) {
     precondition(coefficients.count == 4, "power law of \(coefficients.count) coefficients")
+    self.coefficients = coefficients
+  }
+
+  /// Coefficients read from a file, whose count the reader checks after.
+  init(unchecked coefficients: [Double]) {
     self.coefficients = coefficients
   }
 

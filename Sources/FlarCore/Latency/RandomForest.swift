@@ -25,9 +25,9 @@
 /// - Note: Checked in `RandomForestTests`: determinism per seed, predictions
 ///   within the target range, and held-out R² within 0.02 of scikit-learn's on
 ///   `Tests/Fixtures/latency/synthetic.csv`.
-public struct RandomForest: Sendable, Codable, Equatable {
+public struct RandomForest: Sendable, Equatable {
   /// Training options, with scikit-learn's defaults.
-  public struct Options: Sendable, Codable, Equatable {
+  public struct Options: Sendable, Equatable {
     /// Number of trees (`n_estimators`).
     public var treeCount: Int
     /// Deepest node level; nil grows until leaves are pure.

@@ -26,7 +26,7 @@
 ///
 /// - Note: Checked in `RegressionTreeTests` (exact fit on separable data,
 ///   predictions inside the target range, a piecewise-constant function).
-public struct RegressionTree: Sendable, Codable, Equatable {
+public struct RegressionTree: Sendable, Equatable {
   /// Feature tested at each node; -1 at a leaf.
   public private(set) var feature: [Int] = []
   /// Threshold at each node (go left when `x[feature] ≤ threshold`).
@@ -38,8 +38,20 @@ public struct RegressionTree: Sendable, Codable, Equatable {
   /// Mean target of the samples that reached the node.
   public private(set) var value: [Double] = []
 
+  /// An empty tree, for `grow` to fill.
+  init() {}
+
+  /// A tree from its node arrays, as a file holds them (checked by `problem`).
+  init(feature: [Int], threshold: [Double], left: [Int], right: [Int], value: [Double]) {
+    self.feature = feature
+    self.threshold = threshold
+    self.left = left
+    self.right = right
+    self.value = value
+  }
+
   /// Growth limits of one tree.
-  public struct Limits: Sendable, Codable, Equatable {
+  public struct Limits: Sendable, Equatable {
     /// Deepest node level (the root is 0); nil grows until leaves are pure.
     public var maxDepth: Int?
     /// Least samples on each side of a split.

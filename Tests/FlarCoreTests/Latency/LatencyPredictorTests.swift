@@ -70,6 +70,21 @@ import Testing
     }
   }
 
+  /// A predictor file written by Foundation's JSONEncoder (the format's
+  /// writer before flar's own JSON took over, made by
+  /// `train_latency("Tests/Fixtures/latency/synthetic.csv", n_trees=3,
+  /// max_depth=4, hardware="synthetic", file=…)`) loads, and saving it again
+  /// gives the same bytes: old files keep working and the text did not drift.
+  @Test func aFileFromTheFoundationCoderLoadsAndSavesByteForByte() throws {
+    let fixture = TestSupport.fixture("latency/predictor-foundation-coder.json")
+    let p = try LatencyPredictor.load(fixture)
+    #expect(p.forest.trees.count == 3 && p.forest.options.maxDepth == 4)
+    try TestSupport.withTemporaryDirectory { dir in
+      try p.save(to: dir + "/p.json")
+      #expect(try AtomicFile.read(dir + "/p.json") == AtomicFile.read(fixture))
+    }
+  }
+
   static func loadEdited(_ edit: (inout [String: Any]) -> Void) throws -> LatencyPredictor {
     let p = try LatencyPredictor.train(
       LatencyDataset.load(TestSupport.fixture("latency/synthetic.csv")),
@@ -111,6 +126,19 @@ import Testing
       Self.reason { _ = try Self.loadEdited { $0["version"] = 1 } }
         == "format version 1, this flar reads 2 (retrain it from its CSV: train_latency(csv, file=…))"
     )
+    #expect(
+      Self.reason {
+        _ = try Self.loadEdited { object in
+          var forest = object["forest"] as! [String: Any]
+          var trees = forest["trees"] as! [[String: Any]]
+          trees[1]["threshold"] = ["a"]
+          forest["trees"] = trees
+          object["forest"] = forest
+        }
+      } == "expected Double at forest.trees[1].threshold[0]")
+    #expect(
+      Self.reason { _ = try Self.loadEdited { $0["metadata"] = ["hardware": 3] } }
+        == "expected String at metadata.hardware")
     let cyclic = Self.reason {
       _ = try Self.loadEdited { object in
         var forest = object["forest"] as! [String: Any]
