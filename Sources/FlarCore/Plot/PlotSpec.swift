@@ -38,7 +38,7 @@ public struct PlotSeries: Sendable, Equatable {
   }
 
   /// The x coordinate of point `i`: `x[i]`, or `i` when `x` is `nil`.
-  func xValue(_ i: Int) -> Double { x.map { $0[i] } ?? Double(i) }
+  public func xValue(_ i: Int) -> Double { x.map { $0[i] } ?? Double(i) }
 }
 
 /// A plot as data: series, titles, scales and kind, rendered by

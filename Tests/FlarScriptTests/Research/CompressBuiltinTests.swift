@@ -48,6 +48,29 @@ import Testing
         "did you mean \"\(layer)\"") == true)
   }
 
+  /// `plot(c, layer)` draws the layer's bisection curve with tau as a line
+  /// in the legend, and `plot(r)` a bisect result's with its tolerance.
+  @Test func plotOfASearchMarksItsTolerance() throws {
+    let s = ResearchSession()
+    try s.run(Self.setup)
+    try s.run("c = compress(m, method=\"flar\", target=0.5, calib=calib, search=calib, step=4)")
+    let layer = "encoder.layer.0.intermediate.dense"
+    let tau = try s.run("print(str(c.tau, digits=4))").trimmingCharacters(in: .newlines)
+    let out = try s.run("plot(c, \"\(layer)\", width=70, height=12)")
+    #expect(out.contains("tau = \(tau)"), "\(out)")
+    #expect(out.contains("⠤⠤ \(layer)"), "\(out)")
+    #expect(out.contains("feat_mse_dense") && out.contains("rank"), "\(out)")
+    #expect(
+      s.errorMessage("plot(c, \"encoder.layer.0.intermediate.dens\")")?.contains(
+        "did you mean \"\(layer)\"") == true)
+    try s.run("r = bisect(m, \"\(layer)\", tol=0.05, data=calib, step=4)")
+    let search = try s.run("plot(r, width=70, height=12)")
+    #expect(search.contains("tol = 0.05"), "\(search)")
+    try s.run("c2 = compress(m, method=\"svd\", target=0.5, calib=calib)")
+    #expect(
+      s.errorMessage("plot(c2, \"\(layer)\")")?.contains("this one has no tau") == true)
+  }
+
   @Test func malformedPairInAListNamesTheItem() throws {
     let s = ResearchSession()
     try s.run(Self.setup)

@@ -29,6 +29,15 @@ import FoundationXML
     #expect(!out.contains("\u{1B}["))  // no colour off a terminal
   }
 
+  @Test func hlineDrawsLabelledReferenceLinesInsideTheRange() throws {
+    let out = try ResearchSession().run("plot([1, 2, 3], hline=[0.5, 4], width=60, height=10)")
+    #expect(out.contains("y = 0.5") && out.contains("y = 4"), "\(out)")
+    // The y axis reaches both lines: 4 is above the data's 3.
+    #expect(out.split(separator: "\n").first?.hasPrefix("4") == true, "\(out)")
+    #expect(
+      ResearchSession().errorMessage("plot([1, 2], hline=\"a\")")?.contains("hline") == true)
+  }
+
   @Test func oneUnlabelledSeriesHasNoLegend() throws {
     let out = try ResearchSession().run("plot([1, 2, 3], width=40, height=10)")
     #expect(!out.contains("series 1"))

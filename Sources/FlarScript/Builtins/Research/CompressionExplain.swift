@@ -62,7 +62,7 @@ extension CompressionHandle {
         "  whitening: shrinkage lambda \(NumberFormat.significant(lambda, digits: 6)), jitter "
           + show(o.jitter ?? 0))
     }
-    lines.append("  plot(c.curves[\"\(o.name)\"]) draws the curve")
+    lines.append("  plot(c, \"\(o.name)\") draws the curve with tau")
     return lines.joined(separator: "\n")
   }
 }

@@ -33,6 +33,7 @@ extension BuiltinFamily {
           .optional("file", .string, default: .null),
           .optional("width", .integer, default: .null),
           .optional("height", .integer, default: .null),
+          .optional("hline", .any, default: .null),
         ]),
       abstract: "a line plot of one or more series, in the terminal or as an SVG file",
       discussion: """
@@ -44,7 +45,13 @@ extension BuiltinFamily {
         must be positive. labels= names the series in a legend (a string or a list); a legend
         is drawn whenever there are several series. NaN and infinite values are skipped (a line
         breaks there) and counted in a note under the plot. points=true draws unjoined points
-        (a scatter: plot(pairs, points=true)); xlabel= and ylabel= label the axes.
+        (a scatter: plot(pairs, points=true)); xlabel= and ylabel= label the axes. hline= (a
+        number or a list) draws horizontal reference lines across the x range, in the legend
+        as "y = value".
+
+        A search's evidence plots directly: plot(r) for a bisect result draws its curve (the
+        ranks the bisection evaluated, in rank order) with its tolerance as a horizontal
+        line; plot(c, "layer") for a compress result draws that layer's curve with tau.
 
         In the terminal the plot takes the whole width (the terminal's, else COLUMNS, else 80
         columns; width= overrides) and 20 lines (height=); several series are told apart by
@@ -55,11 +62,23 @@ extension BuiltinFamily {
       examples: [
         "plot(f.S, log=true, title=\"singular values\")",
         "plot(r.curve, xlabel=\"rank\", file=\"out/curve.svg\")",
+        "plot(c, \"encoder.layer.0.attention.self.query\")  # the curve and tau",
       ]
     ) { args, context in
       var series: [PlotSeries] = []
-      for (i, value) in ([args["y"]] + args.rest).enumerated() {
-        series += try plotSeries(value, args, position: i)
+      var marks: [(value: Double, label: String)] = []
+      var axisLabels: (x: String?, y: String?) = (nil, nil)
+      var values = [args["y"]] + args.rest
+      var used = 0
+      if let evidence = try searchEvidence(args) {
+        series.append(evidence.curve)
+        marks.append(evidence.mark)
+        axisLabels = ("rank", evidence.criterion)
+        used = evidence.argumentsUsed
+        values = Array(values.dropFirst(used))
+      }
+      for (i, value) in values.enumerated() {
+        series += try plotSeries(value, args, position: used + i)
       }
       if !args.isNil("x") {
         let x = try numbers(args, "x", "a vector of x values")
@@ -69,12 +88,18 @@ extension BuiltinFamily {
       for (i, label) in labels.enumerated() where i < series.count {
         series[i].label = label
       }
+      if !args.isNil("hline") {
+        marks += try numbers(args, "hline", "a number or a list of numbers").map {
+          ($0, "y = \(NumberFormat.shortest($0))")
+        }
+      }
+      series += referenceLines(marks, across: series)
       let (logX, logY) = try logAxes(args)
       let spec = PlotSpec(
         series: series, kind: try args.bool("points") ? .points : .line,
         title: try optionalString(args, "title"),
-        xLabel: try optionalString(args, "xlabel"),
-        yLabel: try optionalString(args, "ylabel"), logX: logX, logY: logY)
+        xLabel: try optionalString(args, "xlabel") ?? axisLabels.x,
+        yLabel: try optionalString(args, "ylabel") ?? axisLabels.y, logX: logX, logY: logY)
       return try draw(spec, args, context, terminalHeight: 20)
     }
   }
@@ -172,6 +197,60 @@ extension BuiltinFamily {
     guard let m = MatrixConversion.matrix(from: value) else { throw bad() }
     if m.rows == 1 || m.columns == 1 { return [PlotSeries(y: m.storage)] }
     return (0..<m.columns).map { PlotSeries(y: m.column($0)) }
+  }
+
+  /// What `plot(r)` (a bisect result) or `plot(c, "layer")` (a compress
+  /// result) draws: the curve the bisection evaluated, sorted by rank, and
+  /// the tolerance it was held to; nil when the first argument is neither.
+  private static func searchEvidence(_ args: Arguments) throws -> (
+    curve: PlotSeries, mark: (value: Double, label: String), criterion: String,
+    argumentsUsed: Int
+  )? {
+    guard case .handle(let handle) = args["y"] else { return nil }
+    let label = { (name: String, value: Double) in
+      "\(name) = \(NumberFormat.significant(value, digits: 4))"
+    }
+    if let search = handle as? SearchHandle {
+      let curve = search.result.curve.sorted { $0.rank < $1.rank }
+      return (
+        PlotSeries(
+          y: curve.map(\.value), x: curve.map { Double($0.rank) }, label: search.layer),
+        (search.tolerance, label("tol", search.tolerance)), search.criterion.rawValue, 1
+      )
+    }
+    guard let compression = handle as? CompressionHandle else { return nil }
+    let result = compression.result
+    guard let tau = result.tau else {
+      throw args.bad(
+        "y", "a result with a per-layer search (method \"flar\"); this one has no tau")
+    }
+    guard case .string(let name)? = args.rest.first else {
+      throw BuiltinError.badArgument(
+        .position(2), expected: "the name of a layer of the compression result",
+        got: args.rest.first.map(ValueFormatter.culprit) ?? "nothing", suggestion: nil)
+    }
+    guard let layer = result.layers.first(where: { $0.name == name }) else {
+      throw BuiltinError.badArgument(
+        .position(2), expected: "a layer of this compression result",
+        got: ValueFormatter.quote(name),
+        suggestion: Suggestion.closest(to: name, among: result.layers.map(\.name)))
+    }
+    let curve = layer.curve.sorted { $0.rank < $1.rank }
+    return (
+      PlotSeries(y: curve.map(\.value), x: curve.map { Double($0.rank) }, label: name),
+      (tau, label("tau", tau)), result.options.criterion.rawValue, 2
+    )
+  }
+
+  /// Horizontal lines at `marks`, as two-point series spanning the finite x
+  /// range of `series` (0…1 when there is none), so the terminal and the SVG
+  /// form draw them like any line and the legend names them.
+  private static func referenceLines(
+    _ marks: [(value: Double, label: String)], across series: [PlotSeries]
+  ) -> [PlotSeries] {
+    let xs = series.flatMap { s in s.y.indices.map { s.xValue($0) } }.filter(\.isFinite)
+    let (low, high) = (xs.min() ?? 0, xs.max() ?? 1)
+    return marks.map { PlotSeries(y: [$0.value, $0.value], x: [low, high], label: $0.label) }
   }
 
   /// The `[x, y]` pairs of a non-empty list of two-number lists, else nil.
