@@ -78,6 +78,24 @@ import Testing
     #expect(r.stderr.contains("missing.flar"), "\(r)")
   }
 
+  /// A matrix over half the memory is refused before it is allocated;
+  /// FLAR_MEMORY_LIMIT_MB stands in for the machine's memory, so the check is
+  /// seen here without a 12 GiB request.
+  @Test func aMatrixOverHalfTheMemoryIsRefusedUpFront() throws {
+    let r = try runFlar(
+      arguments: ["-e", "zeros(4000, 4000)"],
+      environment: TestSupport.flarEnvironment(["FLAR_MEMORY_LIMIT_MB": "200"]))
+    #expect(r.status == 1, "\(r)")
+    #expect(
+      r.stderr.contains(
+        "zeros: a 4000x4000 matrix needs 122 MiB of float64, more than half of the 200 MiB FLAR_MEMORY_LIMIT_MB allows"
+      ), "\(r)")
+    let fits = try runFlar(
+      arguments: ["-e", "shape(zeros(3000, 4000))"],
+      environment: TestSupport.flarEnvironment(["FLAR_MEMORY_LIMIT_MB": "200"]))
+    #expect(fits.stdout == "[3000, 4000]\n", "\(fits)")
+  }
+
   @Test func evalOfAnExpressionPrintsItsValue() throws {
     let r = try runFlar(arguments: ["-e", "1+1"])
     #expect(r.status == 0, "\(r)")

@@ -40,7 +40,10 @@ import Testing
       error: { .matrixTooLarge(rows: 70000, columns: 70000) }, builtin: "zeros",
       expected: "zeros: a 70000x70000 matrix is too large (more than 2^31 elements)"),
     Case(
-      error: { .matrixExceedsMemory(rows: 40000, columns: 40000, physicalMemory: 24 << 30) },
+      error: {
+        .matrixExceedsMemory(
+          rows: 40000, columns: 40000, memory: 24 << 30, limitedByEnvironment: false)
+      },
       builtin: "zeros",
       expected:
         "zeros: a 40000x40000 matrix needs 11.9 GiB of float64, more than half of this machine's 24.0 GiB"
@@ -100,13 +103,13 @@ import Testing
   /// more than half of the memory; the memory is injected so the test does
   /// not depend on this machine.
   @Test func sizeCheckRefusesWhatMemoryCannotHold() throws {
-    let memory: UInt64 = 1 << 30  // 1 GiB: room for 2^26 float64 elements
-    try BuiltinFamily.checkSize(1 << 13, 1 << 13, physicalMemory: memory)
+    let memory: (UInt64, Bool) = (1 << 30, false)  // 1 GiB: room for 2^26 float64 elements
+    try BuiltinFamily.checkSize(1 << 13, 1 << 13, memory: memory)
     #expect(throws: BuiltinError.self) {
-      try BuiltinFamily.checkSize(1 << 13, (1 << 13) + 1, physicalMemory: memory)
+      try BuiltinFamily.checkSize(1 << 13, (1 << 13) + 1, memory: memory)
     }
     #expect(throws: BuiltinError.self) {
-      try BuiltinFamily.checkSize(1, Int.max, physicalMemory: .max)
+      try BuiltinFamily.checkSize(1, Int.max, memory: (.max, false))
     }
   }
 }

@@ -51,6 +51,24 @@ final class FakeFactor: Handle {
     #expect(output() == "2\n6\nnil\n5\n")
   }
 
+  /// Under a step limit an endless loop ends with an error naming the
+  /// limit, and the limit counts afresh for the next run.
+  @Test func theStepLimitStopsAnEndlessLoop() throws {
+    let (s, _) = session()
+    s.interpreter.stepLimit = 1000
+    #expect(throws: ScriptError.self) { try s.run(source: "while true do end") }
+    do {
+      try s.run(source: "n = 0\nwhile true do n += 1 end")
+    } catch {
+      #expect(error.rendered.contains("stopped after 1000 steps"), "\(error.rendered)")
+    }
+    // A top-level statement is polled twice (`n = 0`, `while`: 4 steps), an
+    // iteration twice (the loop's poll and the body's statement): 996 / 2.
+    let n = try s.evaluateForDisplay("n")
+    #expect(n == "498", "\(n ?? "nil")")
+    try s.run(source: "for i in 0:500 do end")
+  }
+
   @Test func globalsPersistAcrossRuns() throws {
     let (s, _) = session()
     try s.run(source: "def sq(x) return x * x end")

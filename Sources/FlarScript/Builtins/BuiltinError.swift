@@ -38,7 +38,7 @@ public enum BuiltinError: Error, CustomStringConvertible {
   /// A matrix of more than 2³¹ elements was asked for.
   case matrixTooLarge(rows: Int, columns: Int)
   /// A matrix under the element cap that would still take more than half the machine's memory.
-  case matrixExceedsMemory(rows: Int, columns: Int, physicalMemory: UInt64)
+  case matrixExceedsMemory(rows: Int, columns: Int, memory: UInt64, limitedByEnvironment: Bool)
   /// `predict_latency(p, model, …)` without a layer name after the model.
   case modelFormNeedsLayer
   /// `in=` or `out=` passed to `predict_latency`'s model form, which reads them from the layer.
@@ -84,11 +84,18 @@ public enum BuiltinError: Error, CustomStringConvertible {
       return "\(name): \(message)"
     case .matrixTooLarge(let m, let n):
       return "\(name): a \(m)x\(n) matrix is too large (more than 2^31 elements)"
-    case .matrixExceedsMemory(let m, let n, let memory):
-      let gib = { (bytes: Double) in NumberFormat.fixed(bytes / 1_073_741_824, decimals: 1) }
-      return
-        "\(name): a \(m)x\(n) matrix needs \(gib(Double(m) * Double(n) * 8)) GiB of float64, "
-        + "more than half of this machine's \(gib(Double(memory))) GiB"
+    case .matrixExceedsMemory(let m, let n, let memory, let limited):
+      let size = { (bytes: Double) -> String in
+        bytes >= 1_073_741_824
+          ? NumberFormat.fixed(bytes / 1_073_741_824, decimals: 1) + " GiB"
+          : NumberFormat.fixed(bytes / 1_048_576, decimals: 0) + " MiB"
+      }
+      let needs = size(Double(m) * Double(n) * 8)
+      let available =
+        limited
+        ? "the \(size(Double(memory))) FLAR_MEMORY_LIMIT_MB allows"
+        : "this machine's \(size(Double(memory)))"
+      return "\(name): a \(m)x\(n) matrix needs \(needs) of float64, more than half of \(available)"
     case .modelFormNeedsLayer:
       return
         "\(name): the model form is predict_latency(p, model, layer, rank=k): a layer name must follow the model"

@@ -158,15 +158,30 @@ extension BuiltinFamily {
   /// Matrices above 2³¹ elements (16 GiB of float64), or above half of this
   /// machine's memory, are refused up front, rather than overflowing `m n`,
   /// failing in the allocator, or driving the machine into swap.
+  ///
+  /// `FLAR_MEMORY_LIMIT_MB` in the environment stands in for the machine's
+  /// memory (the fuzzer sets it to stay under its own memory limit).
   static func checkSize(
-    _ m: Int, _ n: Int, physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory
+    _ m: Int, _ n: Int, memory: (bytes: UInt64, limited: Bool) = BuiltinFamily.usableMemory
   ) throws(BuiltinError) {
     let (count, overflow) = m.multipliedReportingOverflow(by: n)
     if overflow || count > 1 << 31 { throw .matrixTooLarge(rows: m, columns: n) }
-    if UInt64(count) * 8 > physicalMemory / 2 {
-      throw .matrixExceedsMemory(rows: m, columns: n, physicalMemory: physicalMemory)
+    if UInt64(count) * 8 > memory.bytes / 2 {
+      throw .matrixExceedsMemory(
+        rows: m, columns: n, memory: memory.bytes, limitedByEnvironment: memory.limited)
     }
   }
+
+  /// The memory matrices are sized against: `FLAR_MEMORY_LIMIT_MB` when set to
+  /// a positive whole number, else the machine's physical memory.
+  static let usableMemory: (bytes: UInt64, limited: Bool) = {
+    if let text = ProcessInfo.processInfo.environment["FLAR_MEMORY_LIMIT_MB"],
+      let mb = UInt64(text), mb > 0, mb < 1 << 40
+    {
+      return (mb << 20, true)
+    }
+    return (ProcessInfo.processInfo.physicalMemory, false)
+  }()
 
   /// √(Σ x²), scaled to avoid overflow and underflow.
   static func frobenius(_ values: [Double]) -> Double {

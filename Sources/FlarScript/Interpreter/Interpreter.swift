@@ -68,6 +68,7 @@ public final class Interpreter {
     throws -> Value?
   {
     var last: Value?
+    steps = 0  // the step limit holds per run, not per session
     for statement in statements {
       last = nil
       try checkCancellation(at: statement.range)
@@ -105,8 +106,22 @@ public final class Interpreter {
   /// Global variable names, sorted, for `:vars` and completion.
   public var globalNames: [String] { globals.localNames }
 
-  /// Throws `cancelled` when Ctrl-C was pressed.
+  /// The most statements and loop iterations one run may take; nil: no limit.
+  ///
+  /// The shell has none (Ctrl-C stops a long program). Set it where
+  /// code from elsewhere runs unattended, as the fuzzer's `eval` target does,
+  /// so that `while true do end` ends with an error instead of a hang.
+  public var stepLimit: Int?
+  /// Statements and loop iterations run so far (counted only under a limit).
+  var steps = 0
+
+  /// Throws `cancelled` when Ctrl-C was pressed, and `stepLimit` once the
+  /// step limit is passed; called at every statement and loop iteration.
   func checkCancellation(at range: SourceRange) throws(RuntimeError) {
+    if let stepLimit {
+      steps += 1
+      if steps > stepLimit { throw RuntimeError(.stepLimit(stepLimit), at: range) }
+    }
     do {
       try cancellation.checkCancellation()
     } catch {

@@ -41,6 +41,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
     case nestingLimit(Int)
     /// Ctrl-C.
     case cancelled
+    /// More statements and loop iterations than `Interpreter.stepLimit` allows.
+    case stepLimit(Int)
   }
 
   /// What went wrong.
@@ -89,6 +91,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
     case .nestingLimit(let depth):
       return "expression nested deeper than \(depth) levels"
     case .cancelled: return "cancelled"
+    case .stepLimit(let limit):
+      return "stopped after \(limit) steps (statements and loop iterations), the step limit"
     }
   }
 
