@@ -2,29 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-private let torchIsInstalled = (try? python(["-c", "import torch"]).status) == 0
-
-private struct ScriptResult {
-  var status: Int32
-  var output: String
-}
-
-/// Runs python3 in the repository root; stdout and stderr together.
-private func python(_ arguments: [String]) throws -> ScriptResult {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = ["python3"] + arguments
-  process.currentDirectoryURL = TestSupport.repositoryRoot
-  let pipe = Pipe()
-  process.standardOutput = pipe
-  process.standardError = pipe
-  process.standardInput = FileHandle.nullDevice
-  try process.run()
-  let data = pipe.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return ScriptResult(
-    status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
-}
+private let torchIsInstalled = (try? runPython(["-c", "import torch"]).status) == 0
 
 /// scripts/gpu_latency.py, run on the CPU (no GPU is needed to check the
 /// file it writes): the reference's columns, appending with resume, and flar
@@ -34,8 +12,8 @@ private func python(_ arguments: [String]) throws -> ScriptResult {
 @Suite(.enabled(if: torchIsInstalled, "needs python3 with torch"))
 struct GPULatencyScriptTests {
   /// Small shapes on one thread keep the run to seconds on a busy CPU.
-  fileprivate static func measure(_ n: Int, into path: String) throws -> ScriptResult {
-    try python([
+  fileprivate static func measure(_ n: Int, into path: String) throws -> FlarResult {
+    try runPython([
       "scripts/gpu_latency.py", "--device", "cpu", "--dtype", "float32", "--threads", "1",
       "--runs", "3", "--max-batch", "4", "--max-flops", "5e7", "-q", "--n", String(n),
       "--out", path,

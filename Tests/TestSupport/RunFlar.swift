@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// What one run of the `flar` binary produced.
+/// What one run of the `flar` binary (or another program) produced.
 public struct FlarResult: Sendable, CustomStringConvertible {
   public var status: Int32
   public var stdout: String
@@ -10,9 +10,12 @@ public struct FlarResult: Sendable, CustomStringConvertible {
   public var description: String {
     "exit status \(status)\n--- stdout ---\n\(stdout)--- stderr ---\n\(stderr)"
   }
+
+  /// Standard output, then standard error: for checks that do not care which.
+  public var output: String { stdout + stderr }
 }
 
-/// A run of `flar` that did not finish, or could not start.
+/// A run of `flar` (or another program) that did not finish, or could not start.
 public enum RunFlarError: Error, CustomStringConvertible {
   case binaryMissing([String])
   case timedOut(seconds: Double, arguments: [String], stdout: String, stderr: String)
@@ -24,7 +27,7 @@ public enum RunFlarError: Error, CustomStringConvertible {
         "no flar binary (tried \(tried.joined(separator: ", "))); run `swift build` first or set FLAR_BIN"
     case .timedOut(let seconds, let arguments, let stdout, let stderr):
       return
-        "flar \(arguments.joined(separator: " ")) still running after \(seconds) s; killed\n--- stdout so far ---\n\(stdout)--- stderr so far ---\n\(stderr)"
+        "\(arguments.joined(separator: " ")) still running after \(seconds) s; killed\n--- stdout so far ---\n\(stdout)--- stderr so far ---\n\(stderr)"
     }
   }
 }
@@ -93,10 +96,37 @@ public func runFlar(
   directory: String? = nil,
   timeout: Double = 120
 ) throws -> FlarResult {
+  try runProgram(
+    try TestSupport.flarBinary(), arguments: arguments, stdin: stdin,
+    environment: environment ?? TestSupport.flarEnvironment(), directory: directory,
+    timeout: timeout)
+}
+
+/// Runs `python3` (found on the PATH) with `arguments` in the repository
+/// root, with the caller's environment, as `runProgram` runs any program.
+public func runPython(_ arguments: [String], timeout: Double = 600) throws -> FlarResult {
+  try runProgram("/usr/bin/env", arguments: ["python3"] + arguments, timeout: timeout)
+}
+
+/// Runs the program at `executable` as `runFlar` runs flar: both outputs
+/// drained on their own threads, standard input from `stdin` (else
+/// `/dev/null`), killed after `timeout` seconds (`RunFlarError.timedOut`).
+///
+/// - Parameters:
+///   - environment: the child's whole environment; defaults to the caller's.
+///   - directory: the working directory; defaults to the repository root.
+public func runProgram(
+  _ executable: String,
+  arguments: [String],
+  stdin: String? = nil,
+  environment: [String: String]? = nil,
+  directory: String? = nil,
+  timeout: Double = 120
+) throws -> FlarResult {
   let process = Process()
-  process.executableURL = URL(fileURLWithPath: try TestSupport.flarBinary())
+  process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
-  process.environment = environment ?? TestSupport.flarEnvironment()
+  process.environment = environment ?? ProcessInfo.processInfo.environment
   process.currentDirectoryURL = URL(
     fileURLWithPath: directory ?? TestSupport.repositoryRoot.path)
 
@@ -149,7 +179,7 @@ public func runFlar(
     _ = drained.wait(timeout: .now() + 5)
     let partial = collected.withLock { $0 }
     throw RunFlarError.timedOut(
-      seconds: timeout, arguments: arguments,
+      seconds: timeout, arguments: [URL(fileURLWithPath: executable).lastPathComponent] + arguments,
       stdout: String(decoding: partial.out, as: UTF8.self),
       stderr: String(decoding: partial.err, as: UTF8.self))
   }
