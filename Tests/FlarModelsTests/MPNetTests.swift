@@ -310,19 +310,8 @@ func copyTiny(
     for (s, ids) in zip(sentences, expected) {
       #expect(try tokenizer.encode(s, maxLength: 128) == ids, "\(s)")
     }
-    let cases = json["awkward"]?.arrayValue ?? []
-    let texts = try ModelFixtures.awkward()
-    #expect(cases.count == texts.count && texts.count >= 20)
-    for (text, c) in zip(texts, cases) {
-      let ids = ModelFixtures.idLists(c["ids"].map { .array([$0]) }).first ?? []
-      #expect(try tokenizer.encode(text, maxLength: 128) == ids, "\(text.debugDescription)")
-      let pieces = (c["tokens"]?.arrayValue ?? []).compactMap(\.stringValue)
-      let offsets = ModelFixtures.idLists(c["offsets"]).map { $0[0]..<$0[1] }
-      let got = tokenizer.tokenize(text).prefix(126)
-      let want = zip(pieces, offsets).dropFirst().dropLast()
-      #expect(got.map(\.piece) == want.map(\.0), "pieces of \(text.debugDescription)")
-      #expect(got.map(\.offsets) == want.map(\.1), "offsets of \(text.debugDescription)")
-    }
+    try ModelFixtures.expectAwkwardStringsMatch(
+      tokenizer, cases: json["awkward"]?.arrayValue ?? [])
   }
 
   /// 220 glosses and 22 awkward strings, batches of 32: max abs 1e-5 and

@@ -19,6 +19,33 @@ enum ModelFixtures {
   /// The tiny random BERT model directory.
   static let tinyDirectory = path("tiny")
 
+  /// Expects `tokenizer` to give Hugging Face's ids, pieces and byte offsets
+  /// (between the specials) for each awkward string, as `cases` (a
+  /// `tokens.json`'s "awkward" list) records them.
+  static func expectAwkwardStringsMatch(
+    _ tokenizer: BertTokenizer, cases: [JSONValue],
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let texts = try awkward()
+    #expect(cases.count == texts.count && texts.count >= 20, sourceLocation: sourceLocation)
+    for (text, c) in zip(texts, cases) {
+      let ids = idLists(c["ids"].map { .array([$0]) }).first ?? []
+      #expect(
+        try tokenizer.encode(text, maxLength: 128) == ids, "text: \(text.debugDescription)",
+        sourceLocation: sourceLocation)
+      let pieces = (c["tokens"]?.arrayValue ?? []).compactMap(\.stringValue)
+      let offsets = idLists(c["offsets"]).map { $0[0]..<$0[1] }
+      let got = tokenizer.tokenize(text).prefix(126)
+      let want = zip(pieces, offsets).dropFirst().dropLast()
+      #expect(
+        got.map(\.piece) == want.map(\.0), "pieces of \(text.debugDescription)",
+        sourceLocation: sourceLocation)
+      #expect(
+        got.map(\.offsets) == want.map(\.1), "offsets of \(text.debugDescription)",
+        sourceLocation: sourceLocation)
+    }
+  }
+
   /// Parsed JSON of a fixture; checks the manifest's format version first.
   static func json(_ relative: String) throws -> JSONValue {
     try versionedJSON(

@@ -20,20 +20,8 @@ import Testing
 
   @Test func idsAndByteOffsetsMatchHuggingFaceOnAwkwardStrings() throws {
     let tokenizer = try Self.tokenizer.get()
-    let cases = try ModelFixtures.json("tokens.json")["awkward"]?.arrayValue ?? []
-    let texts = try ModelFixtures.awkward()
-    #expect(cases.count == texts.count && texts.count >= 20)
-    for (text, c) in zip(texts, cases) {
-      let ids = ModelFixtures.idLists(c["ids"].map { .array([$0]) }).first ?? []
-      #expect(try tokenizer.encode(text, maxLength: 128) == ids, "text: \(text.debugDescription)")
-      // Offsets of the tokens between [CLS] and [SEP], as (piece, start..<end).
-      let pieces = (c["tokens"]?.arrayValue ?? []).compactMap(\.stringValue)
-      let offsets = ModelFixtures.idLists(c["offsets"]).map { $0[0]..<$0[1] }
-      let got = tokenizer.tokenize(text).prefix(126)
-      let want = zip(pieces, offsets).dropFirst().dropLast()
-      #expect(got.map(\.piece) == want.map(\.0), "pieces of \(text.debugDescription)")
-      #expect(got.map(\.offsets) == want.map(\.1), "offsets of \(text.debugDescription)")
-    }
+    try ModelFixtures.expectAwkwardStringsMatch(
+      tokenizer, cases: try ModelFixtures.json("tokens.json")["awkward"]?.arrayValue ?? [])
   }
 
   @Test func wordLongerThanMaxInputCharsBecomesUnknown() throws {
