@@ -48,6 +48,14 @@ def main():
     put("script", "hand-2.flar", "def f(a, b=1) return a @ b.T end\nA[0:8, :] |> f(eye(3))\n")
     put("script", "hand-3.flar", 'r = {a: 1, b: "x"}\nif r.a == 1 then r.b = nil elif false then 2 else -3^2 end\n')
 
+    # eval: the same programs, run (the script target only parses them), and
+    # a few that reach the limits the target sets.
+    for name in sorted(os.listdir(os.path.join(OUT, "script"))):
+        put("eval", name, open(os.path.join(OUT, "script", name), "rb").read())
+    put("eval", "limit-steps.flar", "n = 0\nwhile true do n += 1 end\n")
+    put("eval", "limit-memory.flar", "A = zeros(3000, 3000)\nB = A @ A.T\n")
+    put("eval", "slices.flar", "x = [1, 2, 3]\ny = x[-5:9:2]\nA = randn(4, 3)\nA[1:-1, ::-1]\n")
+
     # safetensors: two tiny valid files and a header-only one.
     put("safetensors", "two.safetensors", save({
         "a.weight": rng.standard_normal((3, 4)).astype(np.float32),

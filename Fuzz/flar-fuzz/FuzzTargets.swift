@@ -7,6 +7,7 @@
 // a trap with its message kept in release builds, so that libFuzzer records
 // a violation as a crash and says which.
 
+import Dispatch
 import FlarCore
 import FlarLinAlg
 import FlarModels
@@ -27,6 +28,9 @@ enum FuzzTargets {
   /// Every target, in the order `scripts/fuzz.sh` runs them.
   static let all: [FuzzTarget] = [
     FuzzTarget(name: "script", summary: "lexer, parser and diagnostic rendering", run: script),
+    FuzzTarget(
+      name: "eval", summary: "the interpreter and the pure builtins, bounded in steps and time",
+      run: eval),
     FuzzTarget(
       name: "safetensors", summary: "safetensors header and tensor reader", run: safetensors),
     FuzzTarget(name: "npy", summary: ".npy reader", run: npy),
@@ -49,6 +53,34 @@ enum FuzzTargets {
     } catch {
       // Rendering walks the source with the diagnostics' ranges: the part
       // most likely to index past the end of an odd line.
+      _ = error.rendered
+    }
+  }
+
+  /// The builtins `eval` may call: the language's own (values, strings,
+  /// records, matrices, math, assert), none that reads or writes files or
+  /// loads a model.
+  static var pureFamilies: [BuiltinFamily] { [.core, .strings, .records, .matrix, .math, .checks] }
+
+  /// Runs arbitrary source: an error is allowed, a trap is not.
+  ///
+  /// An error is the program's own (a bad operand, an index out of range).
+  /// Bounded three ways so an input cannot hang or exhaust memory by design:
+  /// 10,000 steps, a quarter of a second (a watchdog presses Ctrl-C, which
+  /// builtins that loop poll), and matrices within half of a 64 MiB budget.
+  static func eval(_ bytes: [UInt8]) {
+    setenv("FLAR_MEMORY_LIMIT_MB", "64", 1)
+    let cancellation = Cancellation()
+    let session = Session(
+      registry: BuiltinRegistry(families: pureFamilies), cancellation: cancellation,
+      output: { _ in })
+    session.interpreter.stepLimit = 10_000
+    let watchdog = DispatchWorkItem { cancellation.cancel() }
+    DispatchQueue.global().asyncAfter(deadline: .now() + 0.25, execute: watchdog)
+    defer { watchdog.cancel() }
+    do {
+      try session.run(source: text(bytes), fileName: "fuzz.flar")
+    } catch {
       _ = error.rendered
     }
   }

@@ -10,7 +10,7 @@ import Testing
 /// `scripts/fuzz.sh` does not run.
 @Suite struct FuzzCorpusTests {
   static let targets = [
-    "script", "safetensors", "npy", "npz", "latency-csv", "json", "tokenizer", "notebook",
+    "script", "eval", "safetensors", "npy", "npz", "latency-csv", "json", "tokenizer", "notebook",
   ]
 
   /// `flar-fuzz` beside the `flar` binary the other end-to-end tests run.
@@ -20,19 +20,8 @@ import Testing
       .appendingPathComponent("flar-fuzz").path
   }
 
-  static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try fuzzBinary())
-    process.arguments = arguments
-    process.currentDirectoryURL = TestSupport.repositoryRoot
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  static func run(_ arguments: [String]) throws -> FlarResult {
+    try runProgram(try fuzzBinary(), arguments: arguments)
   }
 
   @Test(arguments: targets)

@@ -49,4 +49,11 @@ final class Environment {
 
   /// Removes a binding from this scope.
   func remove(_ name: String) { values[name] = nil }
+
+  /// Drops every binding of this scope.
+  ///
+  /// A function defined here keeps this scope alive and the scope keeps the
+  /// function (a reference cycle the reference counting cannot free); the
+  /// interpreter clears its globals when it ends, so those are freed.
+  func removeAll() { values.removeAll() }
 }

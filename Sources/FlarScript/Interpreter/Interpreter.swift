@@ -47,6 +47,12 @@ public final class Interpreter {
     self.output = output
   }
 
+  /// Frees the globals: a top-level `def` and the global scope hold each
+  /// other, which reference counting alone would never free.
+  deinit {
+    globals.removeAll()
+  }
+
   /// How a statement list finished.
   enum Flow {
     case normal
