@@ -89,7 +89,7 @@ public enum AtomicDirectory {
   }
 
   /// `(parent, last component)` of a path, the parent "." for a bare name.
-  static func split(_ path: String) -> (String, String) {
+  public static func split(_ path: String) -> (String, String) {
     var trimmed = path
     while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
     guard let slash = trimmed.lastIndex(of: "/") else { return (".", trimmed) }

@@ -21,6 +21,9 @@ public enum FaultInjection {
     case directoryStagedBeforeExchange = "directory-staged-before-exchange"
     /// `LatencyCSVAppender`: half of a row has been written.
     case halfARowAppended = "half-a-row-appended"
+    /// The REPL's history: the new history is saved to its temporary file;
+    /// the rename over the history file has not happened.
+    case historyWrittenBeforeRename = "history-written-before-rename"
   }
 
   /// The point named by FLAR_TEST_KILL_AT, read once.

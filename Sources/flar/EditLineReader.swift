@@ -1,11 +1,12 @@
 import CEditLine
+import FlarLinAlg
 import Glibc
 
 /// The libedit line editor, set up the way LLDB does it.
 ///
 /// Defaults first (emacs keys, Tab bound to flar's completion, history),
 /// then `el_source` so that `~/.editrc` can override them (vi mode, keys).
-/// History is saved after every entry, so a crash or a kill loses nothing.
+/// History is saved after every entry, atomically, so a crash or a kill loses nothing.
 /// This is the only file that imports `CEditLine`.
 final class EditLineReader: LineReader {
   private let editor: OpaquePointer
@@ -73,7 +74,35 @@ final class EditLineReader: LineReader {
   func addHistory(_ line: String) {
     guard !line.allSatisfy(\.isWhitespace) else { return }
     _ = chist_enter(history, &event, line)
-    if let historyPath { _ = chist_save(history, &event, historyPath) }
+    if let historyPath { saveHistory(to: historyPath) }
+  }
+
+  /// Saves the history atomically.
+  ///
+  /// libedit's `H_SAVE` truncates the file it writes, so a kill in the
+  /// middle would leave the history empty or cut. This writes a temporary file beside the real one (through a symlink, to
+  /// the file it points at) instead, flushes it and renames it into place; a
+  /// temporary left by a killed flar is removed by the next save.
+  private func saveHistory(to path: String) {
+    var target = path
+    if let resolved = realpath(path, nil) {
+      target = String(cString: resolved)
+      free(resolved)
+    }
+    let (parent, name) = AtomicDirectory.split(target)
+    AtomicFile.removeStaleTemporaries(in: parent, prefixes: [name + ".tmp-"])
+    let temporary = target + ".tmp-\(getpid())"
+    guard chist_save(history, &event, temporary) >= 0 else {
+      unlink(temporary)
+      return
+    }
+    let fd = open(temporary, O_RDONLY)
+    if fd >= 0 {
+      _ = fsync(fd)
+      close(fd)
+    }
+    FaultInjection.point(.historyWrittenBeforeRename)
+    if rename(temporary, target) != 0 { unlink(temporary) }
   }
 
   /// Tab: insert the unique completion, or the common prefix of several,

@@ -125,6 +125,45 @@ final class ReplSession {
     try second.expect("\n42\n")
   }
 
+  /// flar killed between writing the new history and renaming it over the
+  /// old one leaves the old history whole; the next flar's save clears the
+  /// temporary and keeps both sessions' lines.
+  @Test func aKillWhileSavingHistoryLosesNothing() throws {
+    let first = try ReplSession()
+    // Entries without spaces: libedit's history file writes a space as \\040.
+    try first.enter("17+25", expecting: ["42"])
+    #expect(try first.endOfInput() == 0)
+    func flar(_ extra: [String: String] = [:]) throws -> PseudoTerminal {
+      let terminal = try PseudoTerminal(
+        executable: try TestSupport.flarBinary(),
+        arguments: ["--history-file", first.historyFile],
+        environment: TestSupport.flarEnvironment(
+          home: first.home, ["TERM": "xterm"].merging(extra) { $1 }),
+        directory: TestSupport.repositoryRoot.path)
+      try terminal.expect(ReplSession.prompt)
+      try terminal.waitForRawMode()
+      return terminal
+    }
+    let killed = try flar(["FLAR_TEST_KILL_AT": "history-written-before-rename"])
+    try killed.send("1+1\r")
+    #expect(try killed.waitForExit() == 128 + SIGKILL)
+    var history = try String(contentsOfFile: first.historyFile, encoding: .utf8)
+    #expect(history.contains("17+25") && !history.contains("1+1"), "\(history)")
+    let leftovers = {
+      try FileManager.default.contentsOfDirectory(atPath: first.home).filter {
+        $0.hasPrefix("history.tmp-")
+      }
+    }
+    #expect(try leftovers().count == 1)
+    let next = try flar()
+    try next.send("2+2\r")
+    try next.expect("\n4\n")
+    try next.expect(ReplSession.prompt)
+    history = try String(contentsOfFile: first.historyFile, encoding: .utf8)
+    #expect(history.contains("17+25") && history.contains("2+2"), "\(history)")
+    #expect(try leftovers().isEmpty)
+  }
+
   @Test func tabCompletesABuiltin() throws {
     let repl = try ReplSession()
     // "shri" + Tab must become "shrink": the call only works if it did.
