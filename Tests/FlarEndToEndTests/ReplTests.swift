@@ -130,7 +130,7 @@ final class ReplSession {
   /// temporary and keeps both sessions' lines.
   @Test func aKillWhileSavingHistoryLosesNothing() throws {
     let first = try ReplSession()
-    // Entries without spaces: libedit's history file writes a space as \\040.
+    // Entries without spaces: libedit's history file writes a space as \040.
     try first.enter("17+25", expecting: ["42"])
     #expect(try first.endOfInput() == 0)
     func flar(_ extra: [String: String] = [:]) throws -> PseudoTerminal {
