@@ -195,3 +195,32 @@ import Testing
     #expect(r.manifest.contains { $0.0 == "budget" && $0.1 == "latency" })
   }
 }
+
+extension AllocationTests {
+  @Test func theFrontHoldsTheChosenPointAndPlacesOtherRanksOnTheSameCurves() throws {
+    let r = try run {
+      $0.allocation = .global
+      $0.target = 0.5
+      $0.curvePoints = 3
+    }
+    let a = try #require(r.allocation)
+    let fractions = a.front.map(\.fraction)
+    #expect(fractions == fractions.sorted() && fractions.last! <= 1 + 1e-12)
+    // The chosen point: on the front at its budget, no better point within it.
+    let within = a.front.filter { $0.fraction <= a.fraction(ofCost: a.budget) + 1e-12 }
+    #expect(abs(within.last!.error - a.predictedError) < 1e-12)
+    // The global choice itself, placed on its own curves, is its point.
+    var ranks: [String: Int?] = [:]
+    for l in r.layers { ranks[l.name] = .some(l.rank) }
+    let p = try #require(a.evaluate(ranks: ranks))
+    #expect(abs(p.error - a.predictedError) < 1e-12)
+    #expect(abs(p.fraction - a.fraction(ofCost: a.predictedCost)) < 1e-12)
+    // flar's choice at the same budget cannot lie below the front.
+    let flar = try run { $0.target = 0.5 }
+    var flarRanks: [String: Int?] = [:]
+    for l in flar.layers { flarRanks[l.name] = .some(l.rank) }
+    let q = try #require(a.evaluate(ranks: flarRanks))
+    let best = a.front.filter { $0.fraction <= q.fraction + 1e-12 }.last!.error
+    #expect(q.error >= best - 1e-12)
+  }
+}

@@ -136,11 +136,50 @@ public struct MultipleChoiceKnapsack: Sendable {
     guard cells <= Self.maximumCells else {
       throw KnapsackError.tableTooLarge(cells: cells, limit: Self.maximumCells)
     }
-    let infinity = Double.infinity
+    let (best, argmin) = table(units: units, capacity: capacity, recordChoices: true)
+    guard best[capacity] < .infinity else {
+      throw KnapsackError.infeasible(budget: budget, reachable: range)
+    }
+    var choices = [Int](repeating: 0, count: groups.count)
+    var b = capacity
+    for g in stride(from: groups.count - 1, through: 0, by: -1) {
+      let j = Int(argmin[g * (capacity + 1) + b])
+      choices[g] = j
+      b -= units[g][j]
+    }
+    return solution(choices)
+  }
+
+  /// The least error within every budget, `⌊c / unit⌋` units at a time,
+  /// from the cheapest choice to the dearest: the Pareto front of error
+  /// against cost, as `(cost, error)` at each cost where the error falls.
+  ///
+  /// One table answers every budget (the last row of `solve`'s), so the
+  /// front costs what one solution does.
+  ///
+  /// - Throws: `KnapsackError.invalidUnit`, `.tableTooLarge`.
+  public func front(unit: Double) throws -> [(cost: Double, error: Double)] {
+    guard unit.isFinite, unit > 0 else { throw KnapsackError.invalidUnit(unit) }
+    let units = groups.map { $0.map { Int(($0.cost / unit * (1 - 1e-12)).rounded(.up)) } }
+    let capacity = units.reduce(0) { $0 + $1.max()! }
+    guard capacity + 1 <= Self.maximumCells else {
+      throw KnapsackError.tableTooLarge(cells: capacity + 1, limit: Self.maximumCells)
+    }
+    let (best, _) = table(units: units, capacity: capacity, recordChoices: false)
+    var points: [(cost: Double, error: Double)] = []
+    for (b, e) in best.enumerated() where e < (points.last?.error ?? .infinity) {
+      points.append((Double(b) * unit, e))
+    }
+    return points
+  }
+
+  /// `best[b]`, the least error of all groups within `b` units, and (when
+  /// asked) the arg-minimum of every group at every `b`, row by row.
+  private func table(units: [[Int]], capacity: Int, recordChoices: Bool) -> ([Double], [Int32]) {
     var best = [Double](repeating: 0, count: capacity + 1)
-    var argmin = [Int32](repeating: -1, count: cells)
+    var argmin = [Int32](repeating: -1, count: recordChoices ? groups.count * (capacity + 1) : 0)
     for (g, options) in groups.enumerated() {
-      var next = [Double](repeating: infinity, count: capacity + 1)
+      var next = [Double](repeating: .infinity, count: capacity + 1)
       let row = g * (capacity + 1)
       for b in 0...capacity {
         var chosen = -1
@@ -153,21 +192,11 @@ public struct MultipleChoiceKnapsack: Sendable {
             chosenCost = o.cost
           }
         }
-        argmin[row + b] = Int32(chosen)
+        if recordChoices { argmin[row + b] = Int32(chosen) }
       }
       best = next
     }
-    guard best[capacity] < infinity else {
-      throw KnapsackError.infeasible(budget: budget, reachable: range)
-    }
-    var choices = [Int](repeating: 0, count: groups.count)
-    var b = capacity
-    for g in stride(from: groups.count - 1, through: 0, by: -1) {
-      let j = Int(argmin[g * (capacity + 1) + b])
-      choices[g] = j
-      b -= units[g][j]
-    }
-    return solution(choices)
+    return (best, argmin)
   }
 
   /// Spends what is left of the budget on moves that cost no error: while

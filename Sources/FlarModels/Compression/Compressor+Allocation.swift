@@ -98,6 +98,9 @@ extension Compressor {
       minimumCost: Double(total(stage.ranks(taking: list.count, of: list))),
       layers: [], predictedError: 0, predictedCost: chosenCost, evaluations: stage.evaluations,
       forwardPasses: 0)
+    let terms = try budgetTerms(run.model, run.names, meanTokens: meanTokens)
+    report.fractionTotal = terms.total
+    report.fractionOffset = terms.offset
     report.sensitivity = list
     report.cut = lo
     report.layers = allocatedLayers(run, ranks: ranks) { i, k in
@@ -121,7 +124,7 @@ extension Compressor {
       return AllocatedLayer(
         name: run.names[i], measured: run.outcomes[i].curve, rank: ranks[i],
         error: ranks[i].map { error(i, $0) } ?? 0, cost: Double(b.cost),
-        denseCost: Double(b.denseCost))
+        denseCost: Double(b.denseCost), sidesSum: Double(b.rows + b.columns))
     }
   }
 }

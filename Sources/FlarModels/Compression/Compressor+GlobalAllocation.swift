@@ -19,6 +19,16 @@ extension Compressor {
     return Array(Set(picks)).sorted().map { candidates[$0] }
   }
 
+  /// At most `limit` points of a front, evenly by index, the first and the
+  /// last kept.
+  static func thinned(
+    _ points: [(cost: Double, error: Double)], limit: Int = 200
+  ) -> [(cost: Double, error: Double)] {
+    guard points.count > limit else { return points }
+    let last = points.count - 1
+    return (0..<limit).map { points[Int((Double($0 * last) / Double(limit - 1)).rounded())] }
+  }
+
   /// One layer's options for the knapsack: every candidate rank with its
   /// cost and interpolated error, then dense (error 0).
   struct LayerChoices {
@@ -125,7 +135,9 @@ extension Compressor {
       layers.append(
         AllocatedLayer(
           name: run.names[i], measured: run.outcomes[i].curve, rank: ranks[i], error: o.error,
-          cost: o.cost, denseCost: c.options.last!.cost, slowerThanDense: c.slower))
+          cost: o.cost, denseCost: c.options.last!.cost,
+          sidesSum: Double(run.budgets[i].rows + run.budgets[i].columns),
+          slowerThanDense: c.slower))
     }
     var report = AllocationReport(
       method: .global, measure: options.allocationMeasure, budget: limit, denseCost: denseCost,
@@ -134,6 +146,11 @@ extension Compressor {
     report.dualBound = relaxed.dualBound
     report.lagrangianError = relaxed.primal.error
     report.unit = unit
+    report.fractionTotal = terms.total
+    report.fractionOffset = terms.offset
+    report.front = try Self.thinned(
+      knapsack.front(unit: knapsack.integerUnit ?? denseCost / Self.latencyResolution)
+    ).map { (report.fraction(ofCost: $0.cost), $0.error) }
     report.measuredError = try stage.measuredError(ranks)
     report.forwardPasses = stage.forwardPasses
     run.forwardPasses = stage.forwardPasses

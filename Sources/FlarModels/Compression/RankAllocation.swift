@@ -1,6 +1,8 @@
 // Rank allocation as an axis of its own, independent of the factorisation
 // (the reference code's `--search_method` beside `--svd_method`).
 
+import FlarCore
+
 /// How `compress` chooses one rank per layer.
 public enum AllocationMethod: String, Sendable, CaseIterable {
   /// The same fraction of every layer's equivalent rank, corrected to the
@@ -44,6 +46,8 @@ public struct AllocatedLayer: Sendable {
   public var cost: Double
   /// The layer's dense cost.
   public var denseCost: Double
+  /// `m + n`: a rank-k pair costs `k (m + n)` weights.
+  public var sidesSum: Double
   /// Ranks dropped because the predictor says they are not faster than
   /// dense (latency budgets).
   public var slowerThanDense: [Int] = []
@@ -82,6 +86,13 @@ public struct AllocationReport: Sendable {
   public var lagrangianError: Double?
   /// global: the discretisation unit of the exact solver.
   public var unit: Double?
+  /// global: the least summed error at every budget on the same curves
+  /// (the Pareto front of the knapsack), as (fraction of dense, error).
+  public var front: [(fraction: Double, error: Double)] = []
+  /// A cost `c` is the fraction `(c + offset) / total` of the dense
+  /// model's measure.
+  public var fractionTotal: Double = 1
+  public var fractionOffset: Double = 0
   /// asvd: the sorted sensitivity list and the cut taken in it.
   public var sensitivity: [SensitivityEntry] = []
   public var cut: Int?
@@ -89,4 +100,30 @@ public struct AllocationReport: Sendable {
   /// equivalents (the dense reference and the measured total included).
   public var evaluations: Int
   public var forwardPasses: Double
+}
+
+extension AllocationReport {
+  /// The fraction of the dense model's measure that a cost is.
+  public func fraction(ofCost c: Double) -> Double { (c + fractionOffset) / fractionTotal }
+
+  /// Another choice of ranks (by layer name; nil or missing: dense) on this
+  /// allocation's curves: its summed interpolated error and its cost, with
+  /// the layers' costs as this allocation counts them (params and FLOP
+  /// measures only).
+  ///
+  /// - Returns: nil for a latency measure, whose costs need the predictor.
+  public func evaluate(ranks: [String: Int?]) -> (fraction: Double, error: Double)? {
+    guard measure != .latency else { return nil }
+    var cost = 0.0
+    var error = 0.0
+    for l in layers {
+      guard let k = ranks[l.name] ?? nil, !l.measured.isEmpty else {
+        cost += l.denseCost
+        continue
+      }
+      cost += Double(k) * l.sidesSum
+      error += MonotoneErrorCurve(points: l.measured.map { ($0.rank, $0.value) }).value(at: k)
+    }
+    return (fraction(ofCost: cost), error)
+  }
 }

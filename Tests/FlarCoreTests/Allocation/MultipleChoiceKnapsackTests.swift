@@ -157,3 +157,28 @@ import Testing
     }
   }
 }
+
+@Suite struct KnapsackFrontTests {
+  @Test func everyPointOfTheFrontIsTheOptimumAtItsBudget() throws {
+    var rng = SplitMix64(seed: 23)
+    for _ in 0..<100 {
+      let groups = (0..<3).map { _ in
+        (0..<3).map { _ in
+          KnapsackOption(cost: Double(rng.next() % 10), error: rng.nextUnit())
+        }
+      }
+      let k = try MultipleChoiceKnapsack(groups: groups)
+      let front = try k.front(unit: 1)
+      #expect(front.first?.cost == k.costRange.lowerBound)
+      for (a, b) in zip(front, front.dropFirst()) { #expect(b.cost > a.cost && b.error < a.error) }
+      for p in front {
+        let optimum = try k.solve(budget: p.cost, unit: 1).error
+        #expect(abs(p.error - optimum) < 1e-12)
+        // Nothing cheaper reaches that error.
+        if p.cost > 0 {
+          #expect((try? k.solve(budget: p.cost - 1, unit: 1).error) ?? 1e9 > p.error)
+        }
+      }
+    }
+  }
+}

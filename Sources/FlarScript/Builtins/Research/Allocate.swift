@@ -108,6 +108,51 @@ extension BuiltinFamily {
   }
 }
 
+extension BuiltinFamily {
+  static var allocationPointBuiltin: Builtin {
+    Builtin(
+      "allocation_point",
+      Signature([.required("allocation", .handle("compression result")), .required("ranks", .any)]),
+      abstract:
+        "[fraction of dense, summed layer error] of other ranks on a global allocation's curves",
+      discussion: """
+        Places any choice of ranks on the same axes as a global allocation's front
+        (a.allocation.front): ranks is a compression result (its .ranks are read) or a record
+        of layer name → rank or nil. Each layer's error is read off the allocation's
+        interpolated curve at that rank (0 when dense), and the cost is counted as the
+        allocation counts it (params or flops, as a fraction of dense). For FLAR's
+        threshold-and-rescale result c at the same budget, plot(a.allocation.front,
+        [allocation_point(a, c)], points=true) shows how far from the front it lies. A
+        latency allocation is refused: its costs need the predictor's shapes.
+        """,
+      examples: ["allocation_point(a, compress(m, target=0.5))"]
+    ) { args, _ in
+      guard case .handle(let h) = args["allocation"], let a = h as? CompressionHandle,
+        let report = a.result.allocation, report.method == .global
+      else { throw args.bad("allocation", "a result of allocate() or allocation=\"global\"") }
+      var ranks: [String: Int?] = [:]
+      switch args["ranks"] {
+      case .handle(let other as CompressionHandle):
+        for l in other.result.layers { ranks[l.name] = .some(l.rank) }
+      case .record(let box):
+        for key in box.keys {
+          switch box[key] {
+          case .number(let k)? where k == k.rounded() && k >= 1 && k < 1e9: ranks[key] = Int(k)
+          case .null?: ranks[key] = .some(nil)
+          default: throw args.bad("ranks", "a record of layer name → rank or nil")
+          }
+        }
+      default:
+        throw args.bad("ranks", "a compression result or a record of layer name → rank or nil")
+      }
+      guard let p = report.evaluate(ranks: ranks) else {
+        throw args.bad("allocation", "a params or flops allocation (latency costs need shapes)")
+      }
+      return .list([.number(p.fraction), .number(p.error)])
+    }
+  }
+}
+
 extension CompressionHandle {
   /// `.allocation`: the asvd or global allocation's curves, choice and
   /// totals (nil for the uniform and flar allocations).
@@ -125,6 +170,11 @@ extension CompressionHandle {
       ("gap", number(a.dualBound.map { a.predictedError - $0 })),
       ("lagrangian_error", number(a.lagrangianError)), ("unit", number(a.unit)),
       ("evals", .number(Double(a.evaluations))), ("forward_passes", .number(a.forwardPasses)),
+      ("front", .list(a.front.map { .list([.number($0.fraction), .number($0.error)]) })),
+      (
+        "point",
+        .list([.number(a.fraction(ofCost: a.predictedCost)), .number(a.predictedError)])
+      ),
       (
         "layers",
         .list(

@@ -8,7 +8,10 @@ extension BuiltinFamily {
   /// The search family.
   public static var search: BuiltinFamily {
     BuiltinFamily(
-      name: "search", builtins: [bisectBuiltin, curveBuiltin, compressBuiltin, allocateBuiltin])
+      name: "search",
+      builtins: [
+        bisectBuiltin, curveBuiltin, compressBuiltin, allocateBuiltin, allocationPointBuiltin,
+      ])
   }
 
   /// The default search set: the last 64 lines of `data/calib.txt`, which
