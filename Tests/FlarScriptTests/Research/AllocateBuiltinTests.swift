@@ -22,6 +22,9 @@ import Testing
     #expect(try s.display("a.allocation.point[1] == a.allocation.predicted_error") == "true")
     #expect(try s.display("a.manifest.allocation") == "\"global\"")
     #expect(try s.run("print(a)").contains("allocation global (params): cost "))
+    let text = try s.run("show(a, \"encoder.layer.0.intermediate.dense\")")
+    #expect(text.contains("allocation global: the least summed error within the params budget"))
+    #expect(text.contains("chosen: "), "\(text)")
   }
 
   @Test func flarsPointLiesOnOrAboveTheFrontAndBothPlot() throws {
