@@ -162,6 +162,20 @@ import Testing
     }
   }
 
+  @Test func blockwiseSVDLLMRefusesAnAllocationItWouldIgnore() throws {
+    #expect(
+      throws: CompressionError.missingOption(
+        option: "allocation=\"uniform\" with blockwise=true",
+        method: "svd_llm with allocation global")
+    ) {
+      try run {
+        $0.method = .svdLLM
+        $0.blockwise = true
+        $0.allocation = .global
+      }
+    }
+  }
+
   @Test func aLatencyBudgetWithoutAPredictorSaysHowToTrainOne() throws {
     #expect(throws: CompressionError.noPredictor) {
       try run {

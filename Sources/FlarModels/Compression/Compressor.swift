@@ -185,6 +185,10 @@ public struct Compressor {
     if options.latencyBudget, options.latency == nil, options.fixedRanks == nil {
       throw CompressionError.noPredictor
     }
+    if options.method == .svdLLM, options.blockwise, allocation != .uniform {
+      throw CompressionError.missingOption(
+        option: "allocation=\"uniform\" with blockwise=true", method: allocationName)
+    }
     if options.method == .fwsvd, pairs == nil {
       throw CompressionError.missingOption(option: "calibration pairs (pairs=)", method: "fwsvd")
     }
