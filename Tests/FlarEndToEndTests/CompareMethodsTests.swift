@@ -20,11 +20,16 @@ import Testing
       let csv = try String(contentsOfFile: dir + "/compare.csv", encoding: .utf8)
       // RFC 4180 ends lines with CRLF, one Character in Swift: split on any newline.
       let rows = csv.split(whereSeparator: \.isNewline)
-      // A header, the dense model, five methods at two targets.
-      #expect(rows.count == 1 + 1 + 10)
-      #expect(rows.first?.hasPrefix("method,target,params_M") == true)
-      for method in ["svd", "asvd", "fwsvd", "svd_llm", "flar"] {
-        #expect(rows.filter { $0.hasPrefix(method + ",") }.count == 2, "\(method)")
+      // A header, the dense model, five methods at two targets, and asvd
+      // and fwsvd again with ASVD's sensitivity allocation.
+      #expect(rows.count == 1 + 1 + 10 + 4)
+      #expect(rows.first?.hasPrefix("method,allocation,target,params_M") == true)
+      for (method, allocation) in [
+        ("svd", "uniform"), ("asvd", "uniform"), ("fwsvd", "uniform"), ("svd_llm", "uniform"),
+        ("flar", "flar"), ("asvd", "asvd"), ("fwsvd", "asvd"),
+      ] {
+        let prefix = method + "," + allocation + ","
+        #expect(rows.filter { $0.hasPrefix(prefix) }.count == 2, "\(prefix)")
       }
       #expect(FileManager.default.fileExists(atPath: dir + "/compare.md"))
       #expect(result.stdout.contains("calibration output error at equal ranks"))

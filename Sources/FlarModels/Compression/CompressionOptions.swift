@@ -72,8 +72,26 @@ public struct CompressionOptions: Sendable {
   /// correction: the method only factorises (to compare methods at equal
   /// ranks).
   public var fixedRanks: [String: Int?]? = nil
+  /// How ranks are allocated; nil: the method's default (`flar` for flar,
+  /// `uniform` for the others).
+  public var allocation: AllocationMethod? = nil
+  /// `global`: the target is a fraction of the compressed layers' summed
+  /// dense time as the `latency` predictor estimates it, not of `measure`.
+  public var latencyBudget = false
+  /// `global`: ranks measured on each layer's error curve.
+  public var curvePoints = 6
 
   public init() {}
+
+  /// The allocation that runs: the one named, or the method's default.
+  public var resolvedAllocation: AllocationMethod {
+    allocation ?? AllocationMethod.defaultFor(method)
+  }
+
+  /// What the global allocation's budget counts.
+  public var allocationMeasure: AllocationMeasure {
+    latencyBudget ? .latency : measure == .params ? .params : .flops
+  }
 
   /// The options as manifest entries (name, value), in a fixed order.
   public var manifestEntries: [(String, String)] {
@@ -85,7 +103,11 @@ public struct CompressionOptions: Sendable {
       ("maxlen", "\(maxLength)"),
       ("batch", "\(batchSize)"),
       ("step", "\(step)"),
+      ("allocation", resolvedAllocation.rawValue),
     ]
+    if resolvedAllocation == .global {
+      out += [("budget", allocationMeasure.rawValue), ("points", "\(curvePoints)")]
+    }
     if let fixedRanks {
       out.append(("ranks", "fixed for \(fixedRanks.count) layers"))
     }

@@ -3,10 +3,14 @@
 //   calibration     hook the model, stream each layer's input statistics
 //   fisher          fwsvd: gradients of the contrastive loss on pairs
 //   decomposition   per layer: (shrink →) whiten → SVD, or plain/scaled SVD
-//   threshold       flar: τ = e(uniform at the target) / number of layers
-//   search          flar: bisection per layer on the criterion
-//   correction      ranks rescaled by one factor to meet the budget
-//   latency         flar: the predictor's filter, trying smaller ranks
+//   threshold       allocation flar: τ = e(uniform at the target) / layers
+//   search          allocation flar: bisection per layer on the criterion
+//   sensitivity     allocation asvd: each layer alone at 0.4…0.9 of k_eq,
+//                   a cut in the sorted list (Compressor+Allocation)
+//   allocation      allocation global: error curves and the knapsack
+//                   (Compressor+GlobalAllocation)
+//   correction      uniform, flar: ranks rescaled by one factor to the budget
+//   latency         allocation flar: the predictor's filter
 //   build           the layers replaced by their factors
 //
 // Goals, in order: the budget is met (to one rank step per layer); every
@@ -71,6 +75,8 @@ public struct CompressionResult: Sendable {
   /// The run's manifest: method and options, data and model checksums,
   /// flar's version (see `compressionManifest`).
   public var manifest: [(String, String)] = []
+  /// The asvd or global allocation's curves, choice and totals.
+  public var allocation: AllocationReport? = nil
   /// Cholesky fallbacks taken (layers whose whitening needed jitter).
   public var fallbacks: [String] { layers.filter { ($0.jitter ?? 0) > 0 }.map(\.name) }
   /// Criterion evaluations of the whole search.
@@ -107,6 +113,7 @@ public struct Compressor {
     var tau: Double? = nil
     var forwardPasses = 0.0
     var denseLayersRescaled = false
+    var allocation: AllocationReport? = nil
   }
 
   /// Compresses `model` with calibration text `calibration` and (for the
@@ -143,8 +150,13 @@ public struct Compressor {
     let meanTokens = try meanTokenCount(model, calibration, run.statistics)
     if let fixed = options.fixedRanks {
       try useFixedRanks(&run, fixed)
-    } else if options.method == .flar {
-      try searchRanks(&run, search: search)
+    } else {
+      switch options.resolvedAllocation {
+      case .flar: try searchRanks(&run, search: search)
+      case .asvd: try allocateBySensitivity(&run, search: search, meanTokens: meanTokens)
+      case .global: try allocateGlobally(&run, search: search, meanTokens: meanTokens)
+      case .uniform: break
+      }
     }
     try correct(&run, meanTokens: meanTokens)
     filterByLatency(&run, meanTokens: meanTokens)
@@ -157,17 +169,36 @@ public struct Compressor {
   /// Options that cannot work together, before any work is done.
   func validate(pairs: CalibrationPairs?) throws {
     if let t = options.target, !(t > 0 && t <= 1) { throw CompressionError.badTarget(t) }
-    if options.method == .flar, options.target == nil, options.tolerance == nil,
+    let allocation = options.resolvedAllocation
+    if allocation == .flar, options.target == nil, options.tolerance == nil,
       options.fixedRanks == nil
     {
-      throw CompressionError.missingOption(option: "target= or tol=", method: "flar")
+      throw CompressionError.missingOption(option: "target= or tol=", method: allocationName)
     }
-    if options.method != .flar, options.target == nil, options.fixedRanks == nil {
-      throw CompressionError.missingOption(option: "target=", method: options.method.rawValue)
+    if allocation != .flar, options.target == nil, options.fixedRanks == nil {
+      throw CompressionError.missingOption(option: "target=", method: allocationName)
+    }
+    if options.latencyBudget, allocation != .global {
+      throw CompressionError.missingOption(
+        option: "allocation=\"global\" for a latency budget", method: allocationName)
+    }
+    if options.latencyBudget, options.latency == nil, options.fixedRanks == nil {
+      throw CompressionError.noPredictor
+    }
+    if options.method == .svdLLM, options.blockwise, allocation != .uniform {
+      throw CompressionError.missingOption(
+        option: "allocation=\"uniform\" with blockwise=true", method: allocationName)
     }
     if options.method == .fwsvd, pairs == nil {
       throw CompressionError.missingOption(option: "calibration pairs (pairs=)", method: "fwsvd")
     }
+  }
+
+  /// The method, with the allocation when it is not the method's default.
+  var allocationName: String {
+    let a = options.resolvedAllocation
+    return a == AllocationMethod.defaultFor(options.method)
+      ? options.method.rawValue : "\(options.method.rawValue) with allocation \(a.rawValue)"
   }
 
   /// Calibration (hook the model, stream each layer's input statistics) or,
@@ -272,8 +303,11 @@ public struct Compressor {
   /// target holds, and the result says so (`denseLayersRescaled`); the
   /// reference would miss the target there.
   func correct(_ run: inout Run, meanTokens: Double) throws {
-    if options.fixedRanks == nil, options.target != nil {
-      let searched = options.method == .flar
+    let allocation = options.resolvedAllocation
+    if options.fixedRanks == nil, options.target != nil,
+      allocation == .flar || allocation == .uniform
+    {
+      let searched = allocation == .flar
       let limit = try budget(run.model, run.names, meanTokens: meanTokens)
       let mode: DenseLayerHandling = searched ? options.denseLayers : .rescale
       var out = correctRanks(run.budgets, budget: limit, step: options.step, dense: mode)
@@ -290,7 +324,8 @@ public struct Compressor {
   /// flar with a predictor: layers predicted not to get faster try smaller
   /// ranks, then stay dense.
   func filterByLatency(_ run: inout Run, meanTokens: Double) {
-    guard options.method == .flar, options.fixedRanks == nil, let predictor = options.latency
+    guard options.resolvedAllocation == .flar, options.fixedRanks == nil,
+      let predictor = options.latency
     else { return }
     let tokens = options.latencyTokens ?? max(1, Int(meanTokens.rounded()))
     let filter = LatencyFilter(predictor: predictor, multiple: options.step)
@@ -324,7 +359,8 @@ public struct Compressor {
       linearParamsBefore: try linearParams(run.model, run.names),
       linearParamsAfter: try linearParams(compressed, run.names),
       modelParamsBefore: run.model.parameterCount, modelParamsAfter: compressed.parameterCount,
-      fisher: run.fisher, denseLayersRescaled: run.denseLayersRescaled)
+      fisher: run.fisher, denseLayersRescaled: run.denseLayersRescaled,
+      allocation: run.allocation)
   }
 
   /// The factorisation of one layer by the method, with λ and the jitter.

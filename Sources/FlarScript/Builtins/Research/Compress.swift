@@ -14,7 +14,10 @@ extension BuiltinFamily {
             "method", .choice(["flar", "svd", "asvd", "fwsvd", "svd_llm"]), default: .string("flar")
           ),
           .optional("target", .any, default: .number(0.5)),
-          .optional("by", .choice(["params", "flops"]), default: .string("params")),
+          .optional("by", .choice(["params", "flops", "latency"]), default: .string("params")),
+          .optional(
+            "allocation", .choice(AllocationMethod.allCases.map(\.rawValue)), default: .null),
+          .optional("points", .integer, default: .number(6)),
           .optional("calib", .any, default: .null), .optional("search", .any, default: .null),
           .optional("layers", .string, default: .string("*")),
           .optional(
@@ -57,7 +60,20 @@ extension BuiltinFamily {
         compressed while later ones are searched). target= is the fraction of the matched
         layers' parameters (by="params") or of the encoder's FLOPs per token incl. attention
         (by="flops"); ranks=r.ranks instead factorises at exactly those ranks (to compare
-        methods at equal ranks). calib= the calibration sentences (default the first 256 lines of
+        methods at equal ranks). allocation= chooses the ranks independently of the
+        factorisation (default "flar" for method flar, "uniform" for the others): "uniform"
+        (every layer at the same fraction of its equivalent rank, corrected to the target),
+        "flar" (the threshold and bisection above, any method), "asvd" (ASVD's sensitivity
+        search: each layer alone at 0.4, 0.5, …, 0.9 of its equivalent rank, scored by the
+        end-feature criterion on the search set — the reference scores with the task loss on
+        labelled data, which an embedding model does not have apart from the evaluation pairs,
+        and scoring on those would overstate the result; the end-feature error is also what
+        flar's search uses, so the two allocations differ only in how they allocate — the
+        (layer, ratio, error) list sorted least sensitive first, and the shortest prefix whose
+        ranks meet the target), "global" (see help(allocate): error curves measured at
+        points= ranks per layer, then the least summed error within the budget; by="latency"
+        makes the target a fraction of the compressed layers' summed dense time as the
+        latency= predictor estimates it). calib= the calibration sentences (default the first 256 lines of
         data/calib.txt), search= the search set (default its last 64 lines). The result prints
         the parameters kept of the compressed layers and of the whole model, and carries a
         manifest (method, options, data and model checksums, flar's version).
@@ -89,7 +105,13 @@ extension BuiltinFamily {
       var options = CompressionOptions()
       options.method = CompressionMethod(rawValue: try args.string("method"))!
       options.target = args.isNil("target") ? nil : try args.number("target")
-      options.measure = TargetMeasure(rawValue: try args.string("by"))!
+      let by = try args.string("by")
+      options.measure = by == "flops" ? .flops : .params
+      options.latencyBudget = by == "latency"
+      if !args.isNil("allocation") {
+        options.allocation = AllocationMethod(rawValue: try args.string("allocation"))!
+      }
+      options.curvePoints = try args.integer("points", minimum: 2)
       options.layers = try args.string("layers")
       switch args["shrink"] {
       case .number(let l): options.shrinkage = .fixed(l)

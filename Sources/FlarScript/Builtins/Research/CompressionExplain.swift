@@ -25,9 +25,15 @@ extension CompressionHandle {
     let keq = o.outFeatures * o.inFeatures / (o.outFeatures + o.inFeatures)
     let rank = o.rank.map { "rank \($0)" } ?? "dense"
     var lines = ["\(o.name): \(o.outFeatures)x\(o.inFeatures), \(rank) (k_eq \(keq))"]
-    guard options.method == .flar, let tau = result.tau else {
+    if let report = result.allocation, let chosen = report.layers.first(where: { $0.name == name })
+    {
+      lines += allocationLines(report, chosen)
+      return lines.joined(separator: "\n")
+    }
+    guard options.resolvedAllocation == .flar, let tau = result.tau else {
       lines.append(
-        "  method \(options.method.rawValue): one ratio for every layer, no per-layer search")
+        "  method \(options.method.rawValue), allocation uniform: one ratio for every layer, no per-layer search"
+      )
       return lines.joined(separator: "\n")
     }
     let criterion = options.criterion
@@ -64,5 +70,33 @@ extension CompressionHandle {
     }
     lines.append("  plot(c, \"\(o.name)\") draws the curve with tau")
     return lines.joined(separator: "\n")
+  }
+
+  /// The lines of `show(c, layer)` for an asvd or global allocation.
+  func allocationLines(_ a: AllocationReport, _ l: AllocatedLayer) -> [String] {
+    var lines: [String] = []
+    if a.method == .asvd {
+      lines.append(
+        "  allocation asvd: the layer alone at 0.4…0.9 of k_eq, sorted with every layer's by the criterion; the first \(a.cut ?? 0) of \(a.sensitivity.count) entries taken"
+      )
+    } else {
+      lines.append(
+        "  allocation global: the least summed error within the \(a.measure.rawValue) budget, from each layer's curve at \(l.measured.count) ranks, interpolated"
+      )
+    }
+    lines.append("  measured with only this layer compressed (rank: value):")
+    for point in l.measured {
+      lines.append("    \(point.rank): \(NumberFormat.significant(point.value, digits: 6))")
+    }
+    let at = l.rank.map { "rank \($0)" } ?? "dense"
+    lines.append(
+      "  chosen: \(at), error \(NumberFormat.significant(l.error, digits: 6)), cost \(show(l.cost)) of \(show(l.denseCost)) dense"
+    )
+    if !l.slowerThanDense.isEmpty {
+      lines.append(
+        "  never chosen, predicted no faster than dense: ranks "
+          + l.slowerThanDense.map(String.init).joined(separator: ", "))
+    }
+    return lines
   }
 }

@@ -7,7 +7,11 @@ import Foundation
 extension BuiltinFamily {
   /// The search family.
   public static var search: BuiltinFamily {
-    BuiltinFamily(name: "search", builtins: [bisectBuiltin, curveBuiltin, compressBuiltin])
+    BuiltinFamily(
+      name: "search",
+      builtins: [
+        bisectBuiltin, curveBuiltin, compressBuiltin, allocateBuiltin, allocationPointBuiltin,
+      ])
   }
 
   /// The default search set: the last 64 lines of `data/calib.txt`, which

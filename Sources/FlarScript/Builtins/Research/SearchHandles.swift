@@ -84,11 +84,14 @@ public final class CompressionHandle: Handle {
     // parameter-target correction: say so beside the count.
     let searchedDense = r.layers.filter { $0.rank != nil && $0.searchedRank == nil }.count
     let correction =
-      r.options.method == .flar && searchedDense > 0
+      r.options.resolvedAllocation == .flar && searchedDense > 0
       ? " (\(searchedDense) searched dense, then given a rank by the parameter-target correction)"
       : ""
+    let allocation =
+      r.options.resolvedAllocation == AllocationMethod.defaultFor(r.options.method)
+      ? "" : ", allocation \(r.options.resolvedAllocation.rawValue)"
     var lines = [
-      "compression \(r.options.method.rawValue): \(lowRank) of \(r.layers.count) layers low-rank"
+      "compression \(r.options.method.rawValue)\(allocation): \(lowRank) of \(r.layers.count) layers low-rank"
         + correction,
       "  compressed linear layers: \(r.linearParamsAfter) of \(r.linearParamsBefore) parameters (\(percent(r.linearParamsAfter, r.linearParamsBefore)))",
       "  whole model:              \(r.modelParamsAfter) of \(r.modelParamsBefore) parameters (\(percent(r.modelParamsAfter, r.modelParamsBefore)))",
@@ -114,6 +117,7 @@ public final class CompressionHandle: Handle {
                 : "kept dense by the correction"))
       }
     }
+    if let line = allocationSummary { lines.append(line) }
     if !r.fallbacks.isEmpty {
       lines.append("  cholesky fallback taken for \(r.fallbacks.count) layers")
     }
@@ -135,7 +139,7 @@ public final class CompressionHandle: Handle {
   public var fieldNames: [String] {
     [
       "model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers",
-      "forward_passes", "fallbacks", "fisher", "evals", "early_exits", "curves",
+      "forward_passes", "fallbacks", "fisher", "evals", "early_exits", "curves", "allocation",
     ]
   }
 
@@ -162,6 +166,7 @@ public final class CompressionHandle: Handle {
     case "early_exits": return .number(Double(r.earlyExits))
     case "fallbacks": return .list(r.fallbacks.map(Value.string))
     case "curves": return curvesRecord
+    case "allocation": return allocationRecord
     case "fisher":
       // fwsvd: F_j per input channel of each layer, as a row.
       guard let f = r.fisher else { return .null }
