@@ -124,6 +124,38 @@ import Testing
     }
   }
 
+  @Test func mpnetGraphHasNoTokenTypesTheFamilyNamesAndTheRuntimesBuckets() throws {
+    let base = try BertModel.load(directory: MPNetFixtures.tinyDirectory)
+    let (l, r) = LowRankTests.factors(out: 96, in: 48, rank: 6, seed: 3)
+    let model = try base.replacing("encoder.layer.1.intermediate.dense", l: l, r: r)
+    let proto = try model.onnxModel()
+    #expect(proto.graph.input.map(\.name) == ["input_ids", "attention_mask"])
+    let names = Set(proto.graph.initializer.map(\.name))
+    for name in [
+      "encoder.layer.0.attention.attn.q.weight", "encoder.layer.0.attention.attn.o.bias",
+      "encoder.layer.0.attention.LayerNorm.weight", "encoder.layer.1.output.LayerNorm.bias",
+      "encoder.layer.1.intermediate.dense.L", "encoder.layer.1.intermediate.dense.R",
+      "encoder.relative_attention_bias.weight",
+    ] {
+      #expect(names.contains(name), "\(name)")
+    }
+    #expect(!names.contains { $0.contains("token_type") || $0.contains("attention.self") })
+    // 2 blocks × 6 linear layers, one of them low-rank, 2 attention products each.
+    #expect(proto.graph.node.filter { $0.opType == "MatMul" }.count == 12 + 1 + 4)
+    // The bucket of every distance −63…63 (66 positions from pad + 1 = 2 on),
+    // against Hugging Face's relative_position_bucket (buckets.json holds
+    // −600…600).
+    let table = try #require(
+      proto.graph.initializer.first { $0.name.hasPrefix("encoder.relative_position_buckets") })
+    let json = try MPNetFixtures.json("buckets.json")
+    let first = try #require(json["first"]?.intValue)
+    let hf = (json["buckets"]?.arrayValue ?? []).compactMap(\.intValue)
+    #expect(table.int64Data.map(Int.init) == (-63...63).map { hf[$0 - first] })
+    // Positions from input_ids ≠ pad (1): a CumSum, no Slice of the table.
+    #expect(proto.graph.node.contains { $0.opType == "CumSum" })
+    #expect(proto.graph.node.filter { $0.opType == "Range" }.count == 1)
+  }
+
   @Test func externalDataMovesEveryWeightBesideTheModel() throws {
     let model = try LowRankTests.compressed()
     try TestSupport.withTemporaryDirectory { dir in
