@@ -40,14 +40,23 @@ def batches(lines, size):
         yield i, lines[i : i + size]
 
 
+def pad_token(tok):
+    """The tokenizer's own pad token, else <pad> (MPNet, RoBERTa), else [PAD] (BERT).
+
+    MPNet's vocabulary also holds BERT's [PAD] (id 4), which its position ids
+    would count as a real token: <pad> (id 1) is its padding."""
+    if tok.padding and tok.token_to_id(tok.padding["pad_token"]) is not None:
+        return tok.padding["pad_token"]
+    return next((t for t in ("<pad>", "[PAD]") if tok.token_to_id(t) is not None), None)
+
+
 def tokenize(tokenizer_dir, lines, size, maxlen, side="right"):
     """Yields (start, ids, mask, types) int64 arrays per padded batch."""
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(os.path.join(tokenizer_dir, "tokenizer.json"))
     tok.enable_truncation(max_length=maxlen)
-    # The family's pad token: [PAD] (BERT) or <pad> (MPNet, RoBERTa).
-    pad = next((t for t in ("[PAD]", "<pad>") if tok.token_to_id(t) is not None), None)
+    pad = pad_token(tok)
     if pad is None:
         sys.exit(f"{tokenizer_dir}/tokenizer.json has neither [PAD] nor <pad>")
     tok.enable_padding(pad_id=tok.token_to_id(pad), pad_token=pad, direction=side)

@@ -29,7 +29,8 @@ extension BuiltinFamily {
                      inputs input_ids, attention_mask and, for BERT, token_type_ids (int64,
                      batch x sequence), outputs sentence_embedding and token_embeddings. This
                      is the form that runs faster in ONNX Runtime. external_data=true puts the
-                     weights in PATH.data beside it (automatic beyond 2 GB).
+                     weights in a file beside it, PATH.data-PID-N, named in the graph and
+                     written first, so the pair is replaced together (automatic beyond 2 GB).
     """
 
   /// Writes `model` to `path` in the format `format=` or the path picks.
