@@ -33,7 +33,11 @@ def batches(path, tokenizer_dir, limit, size):
     lines = [l.rstrip("\n") for l in open(path, encoding="utf-8") if l.strip()][:limit]
     tok = Tokenizer.from_file(os.path.join(tokenizer_dir, "tokenizer.json"))
     tok.enable_truncation(max_length=128)
-    tok.enable_padding(pad_id=tok.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+    # The tokenizer's own pad token, else <pad> (MPNet), else [PAD] (BERT):
+    # MPNet's vocabulary also holds BERT's [PAD] (id 4), not its padding.
+    pad = tok.padding["pad_token"] if tok.padding else None
+    pad = pad or next(t for t in ("<pad>", "[PAD]") if tok.token_to_id(t) is not None)
+    tok.enable_padding(pad_id=tok.token_to_id(pad), pad_token=pad)
     out = []
     for i in range(0, len(lines), size):
         enc = tok.encode_batch(lines[i : i + size])

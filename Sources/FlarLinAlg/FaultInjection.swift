@@ -19,6 +19,9 @@ public enum FaultInjection {
     /// `AtomicDirectory.replace`: the staging directory is complete; the
     /// exchange with the target has not happened.
     case directoryStagedBeforeExchange = "directory-staged-before-exchange"
+    /// The ONNX export with external data: the data file is in place; the
+    /// graph that references it has not been written.
+    case onnxDataWrittenBeforeModel = "onnx-data-written-before-model"
     /// `LatencyCSVAppender`: half of a row has been written.
     case halfARowAppended = "half-a-row-appended"
     /// The REPL's history: the new history is saved to its temporary file;

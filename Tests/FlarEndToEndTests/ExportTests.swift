@@ -86,10 +86,91 @@ private func checkExport(_ arguments: [String]) throws -> String {
           "--expect", TestSupport.fixture("models/minilm_embeddings.npy"), "--onnx",
           dir + "/dense.onnx",
         ] + required)
-      #expect(
-        FileManager.default.fileExists(atPath: dir + "/external/low-rank.onnx.data"))
+      let external = try FileManager.default.contentsOfDirectory(atPath: dir + "/external")
+      #expect(external.count == 2 && external.contains { $0.hasPrefix("low-rank.onnx.data-") })
       _ = try checkExport(
         ["--expect", dir + "/flar.npy", "--onnx", dir + "/external/low-rank.onnx"] + required)
+    }
+  }
+}
+
+private let tinyMPNet = TestSupport.fixture("mpnet/tiny")
+
+/// The tiny random MPNet of Tests/Fixtures/mpnet (66 positions: 64 tokens)
+/// with three low-rank layers, exported both ways, and flar's embeddings of
+/// the fixture sentences for it and for the original.
+private func exportTinyMPNet(from model: String = tinyMPNet, into dir: String) throws {
+  let script = """
+    m = load("\(model)")
+    m2 = replace(m, "encoder.layer.0.attention.attn.q", rank=8)
+    m2 = replace(m2, "encoder.layer.1.intermediate.dense", rank=16)
+    m2 = replace(m2, "encoder.layer.1.output.dense", rank=12)
+    s = text("\(sentences)")
+    save(embed(m2, s), "\(dir)/flar.npy")
+    save(embed(m, s), "\(dir)/flar_dense.npy")
+    save(m2, "\(dir)/hf", format="hf")
+    save(m2, "\(dir)/low-rank.onnx")
+    save(m, "\(dir)/dense.onnx")
+    """
+  let r = try runFlar(arguments: ["-e", script], timeout: 300)
+  #expect(r.status == 0, "\(r)")
+}
+
+/// The MPNet export in ONNX Runtime: no token_type_ids, positions from
+/// pad + 1 and the relative position bias, on padded batches of mixed
+/// lengths (64 tokens at most), padded on the right and on the left.
+@Suite struct MPNetONNXExportEndToEndTests {
+  static let required = [
+    "--require", "onnx,onnxruntime,tokenizers", "--tokenizer", tinyMPNet, "--maxlen", "64",
+  ]
+
+  @Test func onnxRuntimeEqualsFlarForLowRankAndDenseMPNet() throws {
+    try TestSupport.withTemporaryDirectory { dir in
+      try exportTinyMPNet(into: dir)
+      for side in ["right", "left"] {
+        let lowRank = try checkExport(
+          ["--expect", dir + "/flar.npy", "--onnx", dir + "/low-rank.onnx", "--padding-side", side]
+            + Self.required)
+        #expect(lowRank.contains("inputs ['input_ids', 'attention_mask']"), "\(lowRank)")
+        // 2 blocks: 12 linear layers, 3 of them as two MatMuls, and 2
+        // attention products per block.
+        #expect(lowRank.contains("19 MatMul nodes"), "\(lowRank)")
+        #expect(lowRank.contains("distinct lengths, padded on the \(side)"), "\(lowRank)")
+      }
+      let dense = try checkExport(
+        ["--expect", dir + "/flar_dense.npy", "--onnx", dir + "/dense.onnx"] + Self.required)
+      #expect(dense.contains("16 MatMul nodes"), "\(dense)")
+    }
+  }
+
+  /// Every pooling mode flar knows, with and without Normalize, as the
+  /// model's sentence-transformers files say.
+  @Test(arguments: [
+    ("cls_token", true), ("max_tokens", false), ("mean_sqrt_len_tokens", true),
+    ("mean_tokens", false),
+  ])
+  func onnxRuntimePoolsAsTheModelSays(mode: String, normalize: Bool) throws {
+    try TestSupport.withTemporaryDirectory { dir in
+      let model = dir + "/model"
+      try FileManager.default.copyItem(atPath: tinyMPNet, toPath: model)
+      let modes = ["cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens"]
+      let flags = modes.map { "\"pooling_mode_\($0)\": \($0 == mode)" }.joined(separator: ", ")
+      try "{\"word_embedding_dimension\": 48, \(flags)}".write(
+        toFile: model + "/1_Pooling/config.json", atomically: true, encoding: .utf8)
+      var modules = [
+        "{\"idx\": 0, \"name\": \"0\", \"path\": \"\", \"type\": \"sentence_transformers.models.Transformer\"}",
+        "{\"idx\": 1, \"name\": \"1\", \"path\": \"1_Pooling\", \"type\": \"sentence_transformers.models.Pooling\"}",
+      ]
+      if normalize {
+        modules.append(
+          "{\"idx\": 2, \"name\": \"2\", \"path\": \"2_Normalize\", \"type\": \"sentence_transformers.models.Normalize\"}"
+        )
+      }
+      try "[\(modules.joined(separator: ", "))]".write(
+        toFile: model + "/modules.json", atomically: true, encoding: .utf8)
+      try exportTinyMPNet(from: model, into: dir)
+      _ = try checkExport(
+        ["--expect", dir + "/flar.npy", "--onnx", dir + "/low-rank.onnx"] + Self.required)
     }
   }
 }
@@ -113,6 +194,30 @@ struct HuggingFaceExportEndToEndTests {
       #expect(output.contains("sentence-transformers encode vs flar"), "\(output)")
       #expect(output.contains("token_embeddings vs transformers"), "\(output)")
       #expect(output.contains("all checks passed"), "\(output)")
+    }
+  }
+}
+
+extension HuggingFaceExportEndToEndTests {
+  /// The MPNet export in transformers (MPNetModel) and sentence-transformers,
+  /// and the original tiny MPNet in transformers against flar's dense
+  /// embeddings and the dense ONNX export's token states.
+  @Test func mpnetExportsEqualFlarInTransformersAndSentenceTransformers() throws {
+    try TestSupport.withTemporaryDirectory { dir in
+      try exportTinyMPNet(into: dir)
+      let required = [
+        "--require", "torch,transformers,sentence_transformers,onnxruntime", "--maxlen", "64",
+      ]
+      let output = try checkExport(
+        ["--expect", dir + "/flar.npy", "--hf", dir + "/hf", "--onnx", dir + "/low-rank.onnx"]
+          + required)
+      #expect(output.contains("transformers: MPNetModel"), "\(output)")
+      #expect(output.contains("sentence-transformers encode vs flar"), "\(output)")
+      #expect(output.contains("token_embeddings vs transformers"), "\(output)")
+      let original = try checkExport(
+        ["--expect", dir + "/flar_dense.npy", "--hf", tinyMPNet, "--onnx", dir + "/dense.onnx"]
+          + required)
+      #expect(original.contains("all checks passed"), "\(original)")
     }
   }
 }

@@ -119,6 +119,62 @@ import Glibc
     }
   }
 
+  /// A Hugging Face export killed after staging, before the exchange: the
+  /// old export is whole; the next one takes its place in one exchange and
+  /// clears the stage.
+  @Test func aKilledHuggingFaceExportLeavesTheOldDirectoryWhole() throws {
+    try TestSupport.withTemporaryDirectory { directory in
+      let target = directory + "/hf"
+      let bind = "m = load(\"\(Self.tiny)\"); P = \"\(target)\"; "
+      let initial = try Self.run(bind + "save(m, P, format=\"hf\")")
+      try #require(initial.status == 0, "\(initial)")
+      let old = try Self.snapshot(target)
+      let layer = "encoder.layer.0.intermediate.dense"
+      let export = "save(replace(m, \"\(layer)\", rank=8), P, format=\"hf\")"
+
+      let killed = try Self.run(bind + export, killAt: "directory-staged-before-exchange")
+      #expect(killed.status == SIGKILL, "expected SIGKILL, got \(killed)")
+      #expect(try Self.snapshot(target) == old, "the old export changed")
+      #expect(try Self.litter(of: "hf", in: directory).count == 1)
+
+      let again = try Self.run(bind + export)
+      #expect(again.status == 0, "\(again)")
+      let new = try Self.snapshot(target)
+      #expect(new.keys.sorted() == old.keys.sorted())
+      #expect(new["model.safetensors"] != old["model.safetensors"])
+      #expect(try Self.litter(of: "hf", in: directory).isEmpty)
+    }
+  }
+
+  /// An ONNX export with external data killed after its data file, before
+  /// the graph: the old graph and the data file it names are untouched; the
+  /// next export removes the killed one's data file and the old one.
+  @Test func aKilledExternalDataExportLeavesTheOldPairWhole() throws {
+    try TestSupport.withTemporaryDirectory { directory in
+      let path = directory + "/m.onnx"
+      let bind = "m = load(\"\(Self.tiny)\"); P = \"\(path)\"; "
+      let initial = try Self.run(bind + "save(m, P, external_data=true)")
+      try #require(initial.status == 0, "\(initial)")
+      let old = try Self.snapshot(directory)
+      #expect(old.count == 2)
+      let layer = "encoder.layer.0.intermediate.dense"
+      let export = "save(replace(m, \"\(layer)\", rank=8), P, external_data=true)"
+
+      let killed = try Self.run(bind + export, killAt: "onnx-data-written-before-model")
+      #expect(killed.status == SIGKILL, "expected SIGKILL, got \(killed)")
+      let after = try Self.snapshot(directory)
+      #expect(after.count == 3, "\(after.keys.sorted())")
+      for (name, bytes) in old { #expect(after[name] == bytes, "\(name) changed") }
+
+      let again = try Self.run(bind + export)
+      #expect(again.status == 0, "\(again)")
+      let final = try Self.snapshot(directory)
+      #expect(final.count == 2, "\(final.keys.sorted())")
+      #expect(final["m.onnx"] != old["m.onnx"])
+      #expect(Set(final.keys).intersection(after.keys) == ["m.onnx"])
+    }
+  }
+
   /// A latency CSV whose append was killed half-way through a row: every
   /// whole row stays, and the next append cuts the half row off first.
   @Test func aKilledLatencyAppendKeepsEveryWholeRow() throws {

@@ -124,26 +124,85 @@ import Testing
     }
   }
 
+  @Test func mpnetGraphHasNoTokenTypesTheFamilyNamesAndTheRuntimesBuckets() throws {
+    let base = try BertModel.load(directory: MPNetFixtures.tinyDirectory)
+    let (l, r) = LowRankTests.factors(out: 96, in: 48, rank: 6, seed: 3)
+    let model = try base.replacing("encoder.layer.1.intermediate.dense", l: l, r: r)
+    let proto = try model.onnxModel()
+    #expect(proto.graph.input.map(\.name) == ["input_ids", "attention_mask"])
+    let names = Set(proto.graph.initializer.map(\.name))
+    for name in [
+      "encoder.layer.0.attention.attn.q.weight", "encoder.layer.0.attention.attn.o.bias",
+      "encoder.layer.0.attention.LayerNorm.weight", "encoder.layer.1.output.LayerNorm.bias",
+      "encoder.layer.1.intermediate.dense.L", "encoder.layer.1.intermediate.dense.R",
+      "encoder.relative_attention_bias.weight",
+    ] {
+      #expect(names.contains(name), "\(name)")
+    }
+    #expect(!names.contains { $0.contains("token_type") || $0.contains("attention.self") })
+    // 2 blocks × 6 linear layers, one of them low-rank, 2 attention products each.
+    #expect(proto.graph.node.filter { $0.opType == "MatMul" }.count == 12 + 1 + 4)
+    // The bucket of every distance −63…63 (66 positions from pad + 1 = 2 on),
+    // against Hugging Face's relative_position_bucket (buckets.json holds
+    // −600…600).
+    let table = try #require(
+      proto.graph.initializer.first { $0.name.hasPrefix("encoder.relative_position_buckets") })
+    let json = try MPNetFixtures.json("buckets.json")
+    let first = try #require(json["first"]?.intValue)
+    let hf = (json["buckets"]?.arrayValue ?? []).compactMap(\.intValue)
+    #expect(table.int64Data.map(Int.init) == (-63...63).map { hf[$0 - first] })
+    // Positions from input_ids ≠ pad (1): a CumSum, no Slice of the table.
+    #expect(proto.graph.node.contains { $0.opType == "CumSum" })
+    #expect(proto.graph.node.filter { $0.opType == "Range" }.count == 1)
+  }
+
   @Test func externalDataMovesEveryWeightBesideTheModel() throws {
     let model = try LowRankTests.compressed()
     try TestSupport.withTemporaryDirectory { dir in
       let path = dir + "/m.onnx"
       let files = try model.saveONNX(to: path, externalData: true)
-      #expect(files == [path, path + ".data"])
+      try #require(files.count == 2)
+      #expect(files[0] == path)
+      let dataName = URL(fileURLWithPath: files[1]).lastPathComponent
+      #expect(dataName.hasPrefix("m.onnx.data-\(ProcessInfo.processInfo.processIdentifier)-"))
       let proto = try Onnx_ModelProto(serializedBytes: try AtomicFile.read(path))
       let floats = proto.graph.initializer.filter {
         $0.dataType == Int32(Onnx_TensorProto.DataType.float.rawValue)
       }
       #expect(floats.allSatisfy { $0.rawData.isEmpty && $0.dataLocation == .external })
-      let data = try AtomicFile.read(path + ".data")
+      let data = try AtomicFile.read(files[1])
       let word = floats.first { $0.name == "embeddings.word_embeddings.weight" }!
       let entries = Dictionary(uniqueKeysWithValues: word.externalData.map { ($0.key, $0.value) })
-      #expect(entries["location"] == "m.onnx.data")
+      #expect(entries["location"] == dataName)
       let offset = Int(entries["offset"] ?? "") ?? -1
       let length = Int(entries["length"] ?? "") ?? -1
       #expect(offset >= 0 && offset + length <= data.count)
       let first = data[offset..<(offset + 4)].withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
       #expect(first == model.embeddings.wordEmbeddings.storage[0])
+    }
+  }
+
+  /// Each export's data file has its own name, so the old graph keeps its
+  /// own data until the new graph replaces it; then the old data files go —
+  /// this process's and dead processes', not a running writer's.
+  @Test func aNewExportRemovesOldDataFilesOnlyOnceItsGraphIsInPlace() throws {
+    let model = try LowRankTests.compressed()
+    try TestSupport.withTemporaryDirectory { dir in
+      let path = dir + "/m.onnx"
+      let first = try model.saveONNX(to: path, externalData: true)
+      let pidMax = try String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8)
+      let dead = "m.onnx.data-\(Int(pidMax.trimmingCharacters(in: .whitespacesAndNewlines))! + 1)-7"
+      let running = "m.onnx.data-1-7"  // init never exits
+      for name in [dead, running] { try AtomicFile.write([1, 2, 3], to: dir + "/" + name) }
+      let second = try model.saveONNX(to: path, externalData: true)
+      #expect(second[1] != first[1])
+      let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+      let kept = URL(fileURLWithPath: second[1]).lastPathComponent
+      #expect(names == ["m.onnx", running, kept].sorted())
+      // An inline export leaves no data file of its own behind.
+      #expect(try model.saveONNX(to: path) == [path])
+      #expect(
+        try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["m.onnx", running])
     }
   }
 

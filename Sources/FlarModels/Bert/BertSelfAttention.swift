@@ -16,12 +16,12 @@ public struct BertSelfAttention: Sendable {
   public var key: Linear { didSet { fuse() } }  // W (H, H)
   public var value: Linear { didSet { fuse() } }  // W (H, H)
   public var heads: Int  // A
-  /// [W_q; W_k; W_v] (3H, H) with the three biases, while all three are
-  /// dense: one GEMM of width 3H instead of three of width H (about 20 %
-  /// less time for these shapes on OpenBLAS).
+  /// Q, K and V's products with x as one GEMM: [W_q; W_k; W_v] (3H, H)
+  /// while all three are dense, else [A_q; A_k; A_v] with A = W for a dense
+  /// projection and R for a low-rank one (see `QKVProjection`).
   ///
   /// Rebuilt whenever one changes.
-  private var fused: Linear?
+  private var fused: QKVProjection?
 
   public init(query: Linear, key: Linear, value: Linear, heads: Int) {
     self.query = query
@@ -32,17 +32,7 @@ public struct BertSelfAttention: Sendable {
   }
 
   private mutating func fuse() {
-    guard case .dense(let wq) = query.weights, case .dense(let wk) = key.weights,
-      case .dense(let wv) = value.weights, wq.columns == wk.columns, wk.columns == wv.columns
-    else {
-      fused = nil
-      return
-    }
-    fused = Linear(
-      weight: Matrix(
-        rows: wq.rows + wk.rows + wv.rows, columns: wq.columns,
-        storage: wq.storage + wk.storage + wv.storage),
-      bias: query.bias + key.bias + value.bias)
+    fused = QKVProjection([query, key, value])
   }
 
   /// The attention context of every token.

@@ -86,7 +86,7 @@ public struct Linear: Sendable, Equatable {
     case .dense(let w):
       try y.addProduct(x, w, transposeB: true)  // one GEMM: N × in × out
     case .lowRank(let l, let r):
-      let t = try x.matmul(r, transposeOther: true)  // (N, k)
+      let t = try stageProduct(x, r)  // (N, k)
       try y.addProduct(t, l, transposeB: true)  // (N, out)
     }
     return y

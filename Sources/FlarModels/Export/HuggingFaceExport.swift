@@ -108,8 +108,9 @@ extension BertModel {
   }
 
   /// modules.json, 1_Pooling/config.json and sentence_bert_config.json for
-  /// what `embed` computes: mean pooling over real tokens, then L2
-  /// normalisation (sentence-transformers' Normalize has no files).
+  /// what `embed` computes: the model's pooling over real tokens, then L2
+  /// normalisation where it has one (sentence-transformers' Normalize has no
+  /// files).
   func sentenceTransformersDefaults() -> [(String, JSONValue)] {
     func module(_ i: Int, _ path: String, _ type: String) -> JSONValue {
       .object([
@@ -117,16 +118,14 @@ extension BertModel {
         ("type", .string("sentence_transformers.models." + type)),
       ])
     }
-    let modules = JSONValue.array([
-      module(0, "", "Transformer"), module(1, "1_Pooling", "Pooling"),
-      module(2, "2_Normalize", "Normalize"),
-    ])
-    let pooling = JSONValue.object([
-      ("word_embedding_dimension", JSONValue(integer: config.hiddenSize)),
-      ("pooling_mode_cls_token", .bool(false)), ("pooling_mode_mean_tokens", .bool(true)),
-      ("pooling_mode_max_tokens", .bool(false)),
-      ("pooling_mode_mean_sqrt_len_tokens", .bool(false)),
-    ])
+    var list = [module(0, "", "Transformer"), module(1, "1_Pooling", "Pooling")]
+    if pooling.normalize { list.append(module(2, "2_Normalize", "Normalize")) }
+    let modules = JSONValue.array(list)
+    let pooling = JSONValue.object(
+      [("word_embedding_dimension", JSONValue(integer: config.hiddenSize))]
+        + SentencePooling.Mode.allCases.map {
+          ("pooling_mode_" + $0.rawValue, .bool($0 == self.pooling.mode))
+        })
     let sentenceBert = JSONValue.object([
       ("max_seq_length", JSONValue(integer: min(128, config.maxPositionEmbeddings))),
       ("do_lower_case", .bool(false)),

@@ -1,9 +1,12 @@
 // Writing a whole directory atomically: every file goes into a fresh hidden
-// sibling (`.NAME.tmp-PID-RANDOM`), each flushed to disk, and the sibling is
-// renamed into place only when it is complete. An existing target is moved
-// aside first and removed only once the new one stands in its place, so a
-// reader, a full disk or an interruption finds the old directory or the whole
-// new one, never half of either.
+// sibling (`.NAME.tmp-PID-RANDOM`, AtomicDirectory.stagingPath), each flushed
+// to disk, and the sibling takes the target's place only when it is
+// complete. An existing target is exchanged with the sibling in one
+// `renameat2(RENAME_EXCHANGE)` (AtomicDirectory.replace), so a reader, a
+// full disk or a crash at any instant finds the old directory whole or the
+// new one whole at the target, never neither and never half of either. What
+// a killed writer leaves (the staging sibling, or the old directory after the
+// exchange) is removed by the next write of the same target.
 
 import FlarLinAlg
 import Foundation
@@ -21,10 +24,9 @@ struct StagedDirectory {
   init(path: String) throws(ExportError) {
     target = URL(fileURLWithPath: path).standardizedFileURL
     let parent = target.deletingLastPathComponent()
-    let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-    staging = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(tag)")
     do {
       try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+      staging = URL(fileURLWithPath: AtomicDirectory.stagingPath(for: target.path))
       try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
     } catch {
       throw ExportError.cannotWrite(path: path, reason: Self.reason(error))
@@ -51,7 +53,7 @@ struct StagedDirectory {
       try fill(staged)
       try staged.commit()
     } catch {
-      try? FileManager.default.removeItem(at: staged.staging)
+      AtomicDirectory.removeTree(staged.staging.path)
       // File-system failures name the target; anything else (a model that
       // cannot be exported) keeps its own message.
       switch error {
@@ -62,23 +64,10 @@ struct StagedDirectory {
     }
   }
 
-  /// Renames the staging directory to the target, replacing an old one.
+  /// Puts the staging directory at the target: a rename, or the exchange
+  /// with an old directory there (AtomicDirectory.replace).
   private func commit() throws {
-    let fm = FileManager.default
-    guard fm.fileExists(atPath: target.path) else {
-      try fm.moveItem(at: staging, to: target)
-      return
-    }
-    let aside = staging.deletingLastPathComponent()
-      .appendingPathComponent(staging.lastPathComponent + "-old")
-    try fm.moveItem(at: target, to: aside)
-    do {
-      try fm.moveItem(at: staging, to: target)
-    } catch {
-      try? fm.moveItem(at: aside, to: target)
-      throw error
-    }
-    try? fm.removeItem(at: aside)
+    try AtomicDirectory.replace(target.path, with: staging.path)
   }
 
   /// The system's reason without the staging file's name.

@@ -23,12 +23,14 @@ extension BuiltinFamily {
                      and sentence_transformers.SentenceTransformer load it with no custom code.
                      It is as large and as fast as the dense model: the form for fine-tuning and
                      evaluation elsewhere.
-      format="onnx"  one ONNX file (opset 17): the whole encoder with mean pooling and L2
+      format="onnx"  one ONNX file (opset 17): the whole encoder (BERT or MPNet, MPNet's
+                     relative position bias included) with the model's pooling and
                      normalisation, each low-rank layer as two MatMuls through its rank;
-                     inputs input_ids, attention_mask, token_type_ids (int64, batch x
-                     sequence), outputs sentence_embedding and token_embeddings. This is the
-                     form that runs faster in ONNX Runtime. external_data=true puts the weights
-                     in PATH.data beside it (automatic beyond 2 GB).
+                     inputs input_ids, attention_mask and, for BERT, token_type_ids (int64,
+                     batch x sequence), outputs sentence_embedding and token_embeddings. This
+                     is the form that runs faster in ONNX Runtime. external_data=true puts the
+                     weights in a file beside it, PATH.data-PID-N, named in the graph and
+                     written first, so the pair is replaced together (automatic beyond 2 GB).
     """
 
   /// Writes `model` to `path` in the format `format=` or the path picks.
