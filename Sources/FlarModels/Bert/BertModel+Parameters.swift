@@ -113,7 +113,12 @@ extension BertModel {
   ///
   /// - Throws: `UnknownParameterError` for a name that is not one.
   public mutating func setParameterValues(_ name: String, _ values: [Float]) throws {
-    let s = try slot(named: name)
+    setValues(of: try slot(named: name), values)
+  }
+
+  /// Replaces the values of the tensor in `s` (same count, row-major).
+  mutating func setValues(of s: ParameterSlot, _ values: [Float]) {
+    let name = s.name
     precondition(values.count == self.values(of: s).count, "\(name): wrong number of values")
     switch s.kind {
     case .linear(let index, let part):
@@ -148,7 +153,8 @@ extension BertModel {
     return s
   }
 
-  private func values(of s: ParameterSlot) -> [Float] {
+  /// The values of the tensor in `s`, row-major.
+  func values(of s: ParameterSlot) -> [Float] {
     let layer = layers[s.block]
     switch s.kind {
     case .linear(let index, let part):

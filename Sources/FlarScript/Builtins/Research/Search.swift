@@ -3,11 +3,11 @@ import FlarLinAlg
 import FlarModels
 import Foundation
 
-/// The search family: `bisect`, `curve`, `compress`.
+/// The search family: `bisect`, `curve`, `compress`, `heal`.
 extension BuiltinFamily {
   /// The search family.
   public static var search: BuiltinFamily {
-    BuiltinFamily(name: "search", builtins: [bisectBuiltin, curveBuiltin, compressBuiltin])
+    BuiltinFamily(name: "search", builtins: [bisectBuiltin, curveBuiltin, compressBuiltin, healBuiltin])
   }
 
   /// The default search set: the last 64 lines of `data/calib.txt`, which
