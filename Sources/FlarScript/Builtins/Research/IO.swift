@@ -102,7 +102,8 @@ extension BuiltinFamily {
       let path = try args.string("path")
       let ext = fileExtension(path)
       if !args.isNil("format") || !args.isNil("external_data") {
-        guard case .handle(let h) = args["value"], h is ModelHandle || h is CompressionHandle || h is HealHandle
+        guard case .handle(let h) = args["value"],
+          h is ModelHandle || h is CompressionHandle || h is HealHandle
         else { throw args.bad("value", "a model or compression result (format= is for models)") }
       }
       // Like `mkdir -p` for the parent, so `save(r, "out/minilm")` just works.

@@ -7,7 +7,8 @@ import Foundation
 extension BuiltinFamily {
   /// The search family.
   public static var search: BuiltinFamily {
-    BuiltinFamily(name: "search", builtins: [bisectBuiltin, curveBuiltin, compressBuiltin, healBuiltin])
+    BuiltinFamily(
+      name: "search", builtins: [bisectBuiltin, curveBuiltin, compressBuiltin, healBuiltin])
   }
 
   /// The default search set: the last 64 lines of `data/calib.txt`, which
