@@ -63,9 +63,10 @@ public enum HealStop: Sendable, Equatable, CustomStringConvertible {
     case .completed: return "completed"
     case .cancelled(let s): return "stopped by Ctrl-C before step \(s + 1)"
     case .diverged(let s, let loss, let limit):
+      if loss.isNaN { return "stopped at step \(s + 1): the loss is not a number" }
       return loss.isFinite
         ? "stopped at step \(s + 1): loss \(loss) exceeds \(limit) (the first step's times the divergence factor)"
-        : "stopped at step \(s + 1): the loss is \(loss)"
+        : "stopped at step \(s + 1): the loss is infinite"
     }
   }
 }

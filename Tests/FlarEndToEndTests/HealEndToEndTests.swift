@@ -1,0 +1,98 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `heal` driven through the real binary on the tiny random BERT (quick even
+/// in a debug build): the loss falls, nothing it was given changes, a seed
+/// repeats a run, a diverging run stops with the last good state, the
+/// healed model saves in every format, and Ctrl-C at the REPL returns a
+/// usable model.
+@Suite struct HealEndToEndTests {
+  static let prelude = """
+    m = load("Tests/Fixtures/models/tiny")
+    s = text("data/calib.txt", limit=120)
+    c = compress(m, method="svd", target=0.5, calib=s)
+
+    """
+
+  @Test func healingATinyModelLowersTheLossAndLeavesItsInputsAlone() throws {
+    try TestSupport.withTemporaryDirectory { dir in
+      let script =
+        Self.prelude + """
+          before = embed(c.model, s)
+          dense = embed(m, s)
+          h = heal(c, s, steps=6, held_out=24, batch=16, lr=0.003, eval_every=2)
+          held = h.held_out
+          print("held-out falls", held[len(held) - 1][1] < held[0][1])
+          print("training falls", h.loss[len(h.loss) - 1] < h.loss[0])
+          print("inputs unchanged", norm(embed(c.model, s) - before), norm(embed(m, s) - dense))
+          print("steps", h.steps, h.best_step, len(h.loss))
+          again = heal(c, s, steps=6, held_out=24, batch=16, lr=0.003, eval_every=2)
+          print("same seed", norm(again.loss - h.loss))
+          other = heal(c, s, steps=6, held_out=24, batch=16, lr=0.003, seed=1)
+          print("other seed", norm(other.loss - h.loss) > 0)
+          save(h, "\(dir)/healed")
+          print("reloaded", norm(embed(load("\(dir)/healed"), s) - embed(h.model, s)))
+          save(h, "\(dir)/hf", format="hf")
+          save(h, "\(dir)/healed.onnx")
+          print(h.manifest.stop, "|", h.manifest.train, "|", h.manifest.loss)
+          """
+      let r = try runFlar(arguments: ["--quiet", "-e", script], timeout: 600)
+      #expect(r.status == 0, "\(r)")
+      for line in [
+        "held-out falls true", "training falls true", "inputs unchanged 0 0", "steps 6 6 6",
+        "same seed 0", "other seed true", "reloaded 0", "completed | LR | cos",
+      ] {
+        #expect(r.stdout.contains(line), "missing \"\(line)\" in\n\(r)")
+      }
+      for file in ["healed/model.safetensors", "hf/model.safetensors", "healed.onnx"] {
+        #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file) not written")
+      }
+    }
+  }
+
+  @Test func aDivergingRunStopsWithAMessageAndTheLastGoodState() throws {
+    let script =
+      Self.prelude + """
+        bad = heal(c, s, steps=6, held_out=24, batch=16, lr=1e38)
+        print("steps", bad.steps, bad.best_step)
+        print("usable", shape(embed(bad.last, s)))
+        """
+    let r = try runFlar(arguments: ["--quiet", "-e", script], timeout: 600)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout.contains("heal stopped at step 2: the loss is not a number"), "\(r)")
+    // Step 1 was applied (its loss was finite), step 2's loss was NaN.
+    #expect(r.stdout.contains("steps 1 0"), "\(r)")
+    #expect(r.stdout.contains("usable [120, 48]"), "\(r)")
+  }
+
+  @Test(arguments: [
+    ("heal(c, \"data/eval.txt\")", "evaluation files measure the healed model"),
+    ("heal(m, s)", "the dense model to match"),
+    ("heal(m, s, teacher=m)", "selects no tensor of this model"),
+    ("heal(c, s, train=\"LR,norms\")", "did you mean \"norm\""),
+    ("heal(c, s, held_out=200)", "more calibration items than held_out=200"),
+    ("heal(c, s, lr=-1)", "a positive learning rate"),
+  ])
+  func badArgumentsAreRefusedByName(_ call: String, _ fragment: String) throws {
+    let r = try runFlar(arguments: ["--quiet", "-e", Self.prelude + call], timeout: 300)
+    #expect(r.status == 1, "\(r)")
+    #expect(r.stderr.contains(fragment), "\"\(fragment)\" not in\n\(r)")
+  }
+
+  @Test func ctrlCInTheMiddleOfHealKeepsTheSessionAndReturnsTheBestModel() throws {
+    let repl = try ReplSession()
+    try repl.enter("m = load(\"Tests/Fixtures/models/tiny\")")
+    try repl.enter("s = text(\"data/calib.txt\", limit=120)")
+    try repl.enter("c = compress(m, method=\"svd\", target=0.5, calib=s)")
+    try repl.type(
+      "h = heal(c, s, steps=100000, held_out=24, batch=16, lr=0.003, eval_every=1)\r")
+    // The progress line names the speed once a step is done.
+    try repl.terminal.expect("steps/s", timeout: 300)
+    try repl.terminal.send("\u{03}")
+    try repl.terminal.expect(ReplSession.prompt, timeout: 300)
+    try repl.enter("h.stop", expecting: ["stopped by Ctrl-C before step"])
+    try repl.enter("h.steps > 0 and h.steps < 100000", expecting: ["\ntrue\n"])
+    try repl.enter("shape(embed(h.model, s))", expecting: ["[120, 48]"])
+  }
+}
