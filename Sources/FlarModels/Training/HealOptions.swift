@@ -9,7 +9,7 @@ public struct HealOptions: Sendable {
   /// Passes over the training part of the calibration set (when `steps` is nil).
   public var epochs = 1.0
   /// η, the peak learning rate.
-  public var learningRate = 1e-4
+  public var learningRate = 3e-4
   /// Sentences per step (pairs for the contrastive loss).
   public var batchSize = 32
   public var loss: HealingLoss = .cos
@@ -79,6 +79,9 @@ public struct HealResult: Sendable {
   public var last: BertModel
   /// The training loss of every step applied.
   public var losses: [Double]
+  /// The wall time of every step applied: gradients and update, without the
+  /// held-out evaluations.
+  public var stepSeconds: [Double]
   /// (steps applied, held-out loss) at each evaluation, step 0 first.
   public var heldOutLosses: [(step: Int, loss: Double)]
   /// Steps applied when `model` was taken.

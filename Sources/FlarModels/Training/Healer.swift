@@ -97,6 +97,7 @@ public struct Healer {
     var optimizer = AdamW(weightDecay: o.weightDecay)
     let slots = model.parameterSlots(o.parameters)
     var losses: [Double] = []
+    var stepSeconds: [Double] = []
     var heldOutLosses = [(step: 0, loss: try evaluator.loss(of: model))]
     var best = (model: model, step: 0, loss: heldOutLosses[0].loss)
     var stop = HealStop.completed
@@ -126,6 +127,7 @@ public struct Healer {
         indices.append(order[max(0, position - 2)])
       }
       let batch = data.batch(indices)
+      let stepStarted = monotonicSeconds()
       let g = try model.parameterGradients(
         batch, parameters: o.parameters,
         loss: try targets.lossFunction(for: model, indices: indices, batch: batch))
@@ -142,6 +144,7 @@ public struct Healer {
         model.setValues(of: slot, theta)
       }
       losses.append(g.loss)
+      stepSeconds.append(monotonicSeconds() - stepStarted)
       let speed = Double(step + 1) / max(monotonicSeconds() - loopStarted, 1e-9)
       progress.describe(
         "loss \(formatShort(g.loss)) · \(formatShort(speed)) steps/s")
@@ -159,7 +162,8 @@ public struct Healer {
       if l < best.loss { best = (model, losses.count, l) }
     }
     return HealResult(
-      model: best.model, last: model, losses: losses, heldOutLosses: heldOutLosses,
+      model: best.model, last: model, losses: losses, stepSeconds: stepSeconds,
+      heldOutLosses: heldOutLosses,
       bestStep: best.step, plannedSteps: total, stop: stop,
       seconds: monotonicSeconds() - started, trainingCount: training.count,
       heldOutCount: heldOut.count,

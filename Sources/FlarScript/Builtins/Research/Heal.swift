@@ -15,7 +15,7 @@ extension BuiltinFamily {
         options: [
           .optional("steps", .any, default: .null),
           .optional("epochs", .number, default: .number(1)),
-          .optional("lr", .number, default: .number(1e-4)),
+          .optional("lr", .number, default: .number(3e-4)),
           .optional("batch", .integer, default: .number(32)),
           .optional("loss", .choice(HealingLoss.allCases.map(\.rawValue)), default: .string("cos")),
           .optional("train", .any, default: .string("LR")),
@@ -49,7 +49,7 @@ extension BuiltinFamily {
         (default a sixteenth of the run), picks the state returned as .model (step 0, the
         model given, included). epochs= passes over the rest (default 1) or steps= exactly;
         batch= sentences per step (pairs for "contrastive"); lr= the peak rate (default
-        1e-4) of a warm-up (warmup= fraction of the steps, 0.05) then schedule= "cosine" or
+        3e-4) of a warm-up (warmup= fraction of the steps, 0.05) then schedule= "cosine" or
         "linear" decay; weight_decay= AdamW's decoupled decay (default 0). The teacher's
         embeddings are computed once before the first step (its hidden states once per batch
         for "mse"). The progress line shows step, loss and steps per second. Ctrl-C stops
@@ -241,12 +241,17 @@ public final class HealHandle: Handle {
     lines.append(
       "  \(r.trainingCount) training items, \(r.heldOutCount) held out; \(r.trainedParameterCount) values trained"
     )
-    lines.append("  fields: model, last, loss, held_out, best_step, steps, stop, seconds, manifest")
+    lines.append(
+      "  fields: model, last, loss, held_out, best_step, steps, stop, seconds, step_seconds, manifest"
+    )
     return lines.joined(separator: "\n")
   }
 
   public var fieldNames: [String] {
-    ["model", "last", "loss", "held_out", "best_step", "steps", "stop", "seconds", "manifest"]
+    [
+      "model", "last", "loss", "held_out", "best_step", "steps", "stop", "seconds", "step_seconds",
+      "manifest",
+    ]
   }
 
   public func field(named name: String) -> Value? {
@@ -261,6 +266,7 @@ public final class HealHandle: Handle {
     case "steps": return .number(Double(r.losses.count))
     case "stop": return .string(r.stop.description)
     case "seconds": return .number(r.seconds)
+    case "step_seconds": return .matrix(.row(r.stepSeconds))
     case "manifest": return .record(manifest.map { ($0.0, .string($0.1)) })
     default: return nil
     }
