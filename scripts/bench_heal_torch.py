@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import time
@@ -121,11 +122,13 @@ def torch_round(student, trained, teacher_embeddings, encodings, steps, rng):
 def flar_round(flar, student_dir, steps, threads):
     script = (f'm = load("{TEACHER}"); s = load("{student_dir}"); '
               f'h = heal(s, text("{CALIB}", limit={POOL}), teacher=m, steps={steps}, '
-              f'held_out=64, eval_every=100000); print(h.step_seconds)')
+              f'held_out=64, eval_every=100000); '
+              f'for i in 0:{steps} do print(h.step_seconds[0, i]) end')
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads))
     out = subprocess.run([flar, "--quiet", "-e", script], capture_output=True, text=True,
                          env=env, cwd=ROOT, check=True).stdout
-    times = [float(x) for x in out.replace("[", " ").replace("]", " ").replace(",", " ").split()]
+    times = [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?", out)]
+    assert len(times) == steps, out
     return statistics.median(times[1:])
 
 
