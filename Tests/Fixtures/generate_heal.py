@@ -31,6 +31,15 @@ Writes, under Tests/Fixtures/heal/:
   <family>_grads.npz      float64 dL/dtheta per loss and parameter, keys
                           "<loss>:<tensor name>": every L, R, dense weight,
                           linear bias and block LayerNorm weight and bias
+  minilm.json             the real-model check: all-MiniLM-L6-v2 (models/, after
+                          scripts/setup.sh) with two layers replaced by their
+                          truncated SVD (query of block 0 at rank 32,
+                          intermediate of block 3 at rank 16), the first 8
+                          lines of data/calib.txt, their token ids, the cos loss
+  minilm.npz              float32: the factors ("<layer>.L", "<layer>.R") and
+                          the cos loss's gradient of both pairs, of block 3's
+                          intermediate bias and of block 5's output LayerNorm
+                          weight ("grad:<tensor name>"), float64 autograd
   adamw.npz               torch.optim.AdamW trajectories on 7 parameters over
                           6 steps of fixed gradients, with LambdaLR warm-up
                           then linear or cosine decay, weight decay 0 and 0.1
@@ -225,6 +234,48 @@ def family_fixture(family, spec, rng):
                    "low_rank": spec["low_rank"], "scale": SCALE}, f, indent=1)
 
 
+MINILM = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
+MINILM_LOW_RANK = {"encoder.layer.0.attention.self.query": 32,
+                   "encoder.layer.3.intermediate.dense": 16}
+MINILM_TENSORS = ["encoder.layer.0.attention.self.query.L",
+                  "encoder.layer.0.attention.self.query.R",
+                  "encoder.layer.3.intermediate.dense.L", "encoder.layer.3.intermediate.dense.R",
+                  "encoder.layer.3.intermediate.dense.bias",
+                  "encoder.layer.5.output.LayerNorm.weight"]
+
+
+def minilm_fixture():
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(os.path.join(MINILM, "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_length=128)
+    lines = open(os.path.join(ROOT, "data", "calib.txt"), encoding="utf-8").read().split("\n")[:8]
+    ids = [e.ids for e in tok.encode_batch(lines)]
+    teacher = load_hf("bert", MINILM)
+    student = load_hf("bert", MINILM)
+    out = {}
+    for stem, k in MINILM_LOW_RANK.items():
+        dense = get_module(student, stem)
+        w = dense.weight.detach().numpy().astype(np.float32)
+        u, sv, vt = np.linalg.svd(w.astype(np.float64), full_matrices=False)
+        l = (u[:, :k] * sv[:k]).astype(np.float32)
+        r = vt[:k].astype(np.float32)
+        out[stem + ".L"], out[stem + ".R"] = l, r
+        set_module(student, stem, LowRank(torch.tensor(l.astype(np.float64)),
+                                          torch.tensor(r.astype(np.float64)),
+                                          dense.bias.detach().clone()))
+    tokens, mask = padded(ids, 0)
+    value = losses(student, teacher, tokens, mask)["cos"]()
+    value.backward()
+    for name in MINILM_TENSORS:
+        stem, _, part = name.rpartition(".")
+        out["grad:" + name] = getattr(get_module(student, stem), part).grad.numpy().astype(np.float32)
+    np.savez(os.path.join(OUT, "minilm.npz"), **out)
+    with open(os.path.join(OUT, "minilm.json"), "w") as f:
+        json.dump({"lines": lines, "ids": ids, "loss": {"cos": value.item()},
+                   "low_rank": MINILM_LOW_RANK, "tensors": MINILM_TENSORS}, f, indent=1)
+
+
 def adamw_fixture(rng):
     p0 = rng.standard_normal(7)
     grads = rng.standard_normal((6, 7))
@@ -261,6 +312,7 @@ def main():
     for family, spec in FAMILIES.items():
         family_fixture(family, spec, rng)
     adamw_fixture(rng)
+    minilm_fixture()
     manifest = {"format_version": FORMAT_VERSION, "generator": "Tests/Fixtures/generate_heal.py",
                 "python": sys.version.split()[0], "torch": torch.__version__,
                 "numpy": np.__version__, "transformers": transformers.__version__,
