@@ -70,6 +70,34 @@ import Testing
     }
   }
 
+  @Test func mseLowersItsHeldOutLoss() throws {
+    let script =
+      Self.prelude + """
+        h = heal(c, s, loss="mse", steps=6, held_out=24, batch=16, lr=0.003)
+        held = h.held_out
+        print("held-out falls", held[len(held) - 1][1] < held[0][1], h.manifest.loss)
+        """
+    let r = try runFlar(arguments: ["--quiet", "-e", script], timeout: 600)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout.contains("held-out falls true mse"), "\(r)")
+  }
+
+  /// The random tiny model's embeddings are too alike for its contrastive
+  /// loss to move in a few steps (it stays near ln 16, chance for a batch of
+  /// 16); this checks the run on the pairs given, not that the loss falls.
+  @Test func contrastiveTrainsOnThePairsGiven() throws {
+    let script =
+      Self.prelude + """
+        p = text("data/calib_pairs.tsv", limit=200)
+        h = heal(c, loss="contrastive", pairs=p, steps=3, held_out=24, batch=16)
+        print(h.stop, "|", h.manifest.pairs, "|", h.manifest.teacher, "|", h.steps)
+        """
+    let r = try runFlar(arguments: ["--quiet", "-e", script], timeout: 600)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout.contains("completed | 200 pairs, sha256 "), "\(r)")
+    #expect(r.stdout.contains(" | 3\n"), "\(r)")
+  }
+
   @Test func aDivergingRunStopsWithAMessageAndTheLastGoodState() throws {
     let script =
       Self.prelude + """

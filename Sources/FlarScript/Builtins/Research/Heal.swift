@@ -185,7 +185,12 @@ extension BuiltinFamily {
     }
     out.append(("held_out_items", "\(result.heldOutCount) (trained on \(result.trainingCount))"))
     out.append(("student", modelDescription(student)))
-    out.append(("teacher", teacher.map(modelDescription) ?? "none"))
+    out.append(
+      (
+        "teacher",
+        options.loss == .contrastive
+          ? "none (the contrastive loss has none)" : teacher.map(modelDescription) ?? "none"
+      ))
     out.append(("steps_run", "\(result.losses.count) of \(result.plannedSteps)"))
     out.append(("best_step", "\(result.bestStep)"))
     out.append(("stop", result.stop.description))
