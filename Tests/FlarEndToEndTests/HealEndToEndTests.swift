@@ -98,6 +98,17 @@ import Testing
     #expect(r.stdout.contains(" | 3\n"), "\(r)")
   }
 
+  @Test func aBatchLargerThanTheDataIsTheWholeTrainingPart() throws {
+    let script =
+      Self.prelude + """
+        h = heal(c, s, held_out=24, batch=1e14, epochs=2)
+        print("steps", h.steps, h.stop)
+        """
+    let r = try runFlar(arguments: ["--quiet", "-e", script], timeout: 600)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout.contains("steps 2 completed"), "\(r)")
+  }
+
   @Test func aDivergingRunStopsWithAMessageAndTheLastGoodState() throws {
     let script =
       Self.prelude + """
@@ -120,6 +131,9 @@ import Testing
     ("heal(c, s, train=\"LR,norms\")", "did you mean \"norm\""),
     ("heal(c, s, held_out=200)", "more calibration items than held_out=200"),
     ("heal(c, s, lr=-1)", "a positive learning rate"),
+    ("heal(c, s, held_out=1e14)", "more calibration items than held_out=100000000000000"),
+    ("heal(c, s, held_out=24, epochs=1e300)", "at most 100000000 (lower epochs= or steps=)"),
+    ("heal(c, s, held_out=24, steps=1e12)", "at most 100000000 (lower epochs= or steps=)"),
   ])
   func badArgumentsAreRefusedByName(_ call: String, _ fragment: String) throws {
     let r = try runFlar(arguments: ["--quiet", "-e", Self.prelude + call], timeout: 300)

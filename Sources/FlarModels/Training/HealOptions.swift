@@ -33,6 +33,9 @@ public struct HealOptions: Sendable {
 
   public init() {}
 
+  /// The most steps one run may plan (a run of this length takes years).
+  public static let maximumSteps = 100_000_000
+
   /// The options as manifest entries.
   public var manifestEntries: [(String, String)] {
     let names = [
@@ -105,6 +108,8 @@ public enum HealError: Error, Equatable, CustomStringConvertible {
   case nothingToTrain(selection: String)
   /// The teacher's shape differs from the student's.
   case teacherMismatch(detail: String)
+  /// `steps` or `epochs` asks for more steps than one run may take.
+  case tooManySteps(requested: Double)
 
   public var description: String {
     switch self {
@@ -115,6 +120,9 @@ public enum HealError: Error, Equatable, CustomStringConvertible {
       return
         "train=\"\(s)\" selects no tensor of this model (a dense model has no L, R: compress it first, or add \"bias\" or \"norm\")"
     case .teacherMismatch(let d): return "the teacher does not match the student: \(d)"
+    case .tooManySteps(let n):
+      return
+        "heal would run \(n) steps; at most \(HealOptions.maximumSteps) (lower epochs= or steps=)"
     }
   }
 }

@@ -73,7 +73,7 @@ public struct Healer {
         first: try student.encode(sentences, maxLength: o.maxLength).sequences, second: nil,
         paddingId: student.config.padTokenId)
     }
-    guard data.count >= o.heldOut + 2 else {
+    guard o.heldOut >= 0, data.count - 2 >= o.heldOut else {
       throw HealError.tooFewSentences(count: data.count, heldOut: o.heldOut)
     }
     // The split: a seeded shuffle, the last `heldOut` items held out.
@@ -81,9 +81,14 @@ public struct Healer {
     let shuffled = Array(0..<data.count).shuffled(using: &rng)
     let training = Array(shuffled.dropLast(o.heldOut))
     let heldOut = Array(shuffled.suffix(o.heldOut)).sorted()
-    let batchSize = max(o.loss == .contrastive ? 2 : 1, o.batchSize)
+    // A batch larger than the training part is the whole training part.
+    let batchSize = min(max(o.loss == .contrastive ? 2 : 1, o.batchSize), training.count)
     let perEpoch = (training.count + batchSize - 1) / batchSize
-    let total = o.steps ?? max(1, Int((o.epochs * Double(perEpoch)).rounded(.up)))
+    let planned = o.steps.map(Double.init) ?? (o.epochs * Double(perEpoch)).rounded(.up)
+    guard planned.isFinite, planned <= Double(HealOptions.maximumSteps) else {
+      throw HealError.tooManySteps(requested: planned)
+    }
+    let total = max(1, Int(planned))
     let schedule = LearningRateSchedule(
       peak: o.learningRate, warmupSteps: Int((o.warmup * Double(total)).rounded()),
       totalSteps: total, shape: o.schedule)
