@@ -14,6 +14,13 @@ public protocol ProgressReporter: AnyObject {
   func advance(by units: Int)
   /// The stage is over (the bar is cleared).
   func end()
+  /// A short note shown after the count until the next one (a training
+  /// loop's loss and speed); reporters that show nothing ignore it.
+  func describe(_ detail: String)
+}
+
+extension ProgressReporter {
+  public func describe(_ detail: String) {}
 }
 
 /// Reports nothing.
@@ -32,6 +39,7 @@ public final class TerminalProgressBar: ProgressReporter {
   private var done = 0
   private var started = 0.0
   private var lastDraw = 0.0
+  private var detail = ""
   private let width: Int
 
   public init(width: Int = 24) { self.width = width }
@@ -42,8 +50,11 @@ public final class TerminalProgressBar: ProgressReporter {
     done = 0
     started = monotonicSeconds()
     lastDraw = 0
+    detail = ""
     draw()
   }
+
+  public func describe(_ detail: String) { self.detail = detail }
 
   public func advance(by units: Int) {
     done = min(total, done + units)
@@ -68,7 +79,8 @@ public final class TerminalProgressBar: ProgressReporter {
     let elapsed = monotonicSeconds() - started
     let percent = Int((fraction * 100).rounded(.down))
     writeError(
-      "\r\(label) \(bar) \(percent)% \(done)/\(total) · \(formatElapsed(elapsed))\u{1B}[K")
+      "\r\(label) \(bar) \(percent)% \(done)/\(total) · \(formatElapsed(elapsed))"
+        + (detail.isEmpty ? "" : " · " + detail) + "\u{1B}[K")
   }
 
   private func formatElapsed(_ s: Double) -> String {

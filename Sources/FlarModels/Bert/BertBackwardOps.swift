@@ -63,27 +63,34 @@ func layerNormKeeping(
   return (y, LayerNormCache(normalized: normalized, inverseStd: inverseStd))
 }
 
-/// The derivative of layer normalisation.
+/// The derivative of layer normalisation, with those of γ and β.
 ///
 ///     ĝ = dy ∘ γ,   dx = (1/σ) (ĝ − mean(ĝ) − x̂ · mean(ĝ ∘ x̂))   per row
+///     dγ = Σ_rows dy ∘ x̂,   dβ = Σ_rows dy
 ///
 /// (Ba, Kiros & Hinton 2016, arXiv:1607.06450; the row means are over H.)
 ///
 /// - Parameters: dy: (N, H); gamma: (H).
-/// - Returns: dx (N, H).
+/// - Returns: dx (N, H), and dγ, dβ (H) summed in Double.
 func layerNormBackward(
   _ dy: Matrix<Float>, cache: LayerNormCache, gamma: [Float]
-) -> Matrix<Float> {
+) -> (dx: Matrix<Float>, parameters: (gamma: [Float], beta: [Float])) {
   let h = dy.columns
   var dx = dy
+  var dGamma = [Double](repeating: 0, count: h)
+  var dBeta = [Double](repeating: 0, count: h)
   for r in 0..<dy.rows {
     let base = r * h
     var meanG = 0.0
     var meanGX = 0.0
     for j in 0..<h {
+      let d = Double(dy.storage[base + j])
+      let n = Double(cache.normalized.storage[base + j])
       let g = Double(dy.storage[base + j] * gamma[j])
       meanG += g
-      meanGX += g * Double(cache.normalized.storage[base + j])
+      meanGX += g * n
+      dGamma[j] += d * n
+      dBeta[j] += d
     }
     meanG /= Double(h)
     meanGX /= Double(h)
@@ -94,7 +101,7 @@ func layerNormBackward(
       dx.storage[base + j] = Float(s * (g - meanG - n * meanGX))
     }
   }
-  return dx
+  return (dx, (dGamma.map { Float($0) }, dBeta.map { Float($0) }))
 }
 
 /// GELU in its exact erf form, `gelu(u) = u Φ(u)`, as a new matrix: the

@@ -1,8 +1,8 @@
-// One BERT block forward with its activations kept, and backward to the
-// gradients of its linear weights and of its input.
+// One transformer block forward with its activations kept, and backward to the
+// gradients of its parameters and of its input.
 //
-// Legend: N packed tokens, H hidden, I intermediate. The forward pass
-// (post-LayerNorm BERT, as BertLayer.swift runs it):
+// Legend: N packed tokens, H hidden, I intermediate, k a rank. The forward
+// pass (post-LayerNorm BERT, as BertLayer.swift runs it):
 //
 //     q, k, v = x W_{q,k,v}ᵀ + b                     (N, H)
 //     c = attention(q, k, v)                         (N, H)
@@ -18,7 +18,13 @@
 //     dq, dk, dv = attention'(dc);   dW_{q,k,v} = d{q,k,v}ᵀ x;
 //     dx += dq W_q + dk W_k + dv W_v
 //
-// A weight gradient dW = dYᵀ X is one GEMM over all N tokens: (out, in).
+// A weight gradient dW = dYᵀ X is one GEMM over all N tokens: (out, in). A
+// low-rank layer y = L (R x) + b keeps t = x Rᵀ (N, k) on the way forward:
+//
+//     dL = dYᵀ t (out, k),   dt = dY L (N, k),   dR = dtᵀ X (k, in),   dX = dt R
+//
+// A bias gets the column sums of dY; a LayerNorm y = x̂ γ + β gets
+// dγ = Σ_rows dy ∘ x̂ and dβ = Σ_rows dy.
 
 import FlarLinAlg
 
@@ -35,43 +41,76 @@ struct BertLayerActivations: Sendable {
   var preActivation: Matrix<Float>  // u (N, I)
   var activation: Matrix<Float>  // g (N, I)
   var outputNorm: LayerNormCache  // LN₂
+  /// t = x Rᵀ (N, k) of each low-rank layer, nil for a dense one; the six
+  /// layers in forward order.
+  var projected: [Matrix<Float>?]
 }
 
-/// The gradient of one linear weight, ∂L/∂W: (out, in).
-struct LinearWeightGradient: Sendable {
-  var suffix: String
-  var gradient: Matrix<Float>
+/// Which parameters of the encoder blocks the backward pass differentiates.
+public struct TrainableParameters: OptionSet, Sendable, Hashable {
+  public let rawValue: Int
+  public init(rawValue: Int) { self.rawValue = rawValue }
+
+  /// L and R of every low-rank layer.
+  public static let lowRank = TrainableParameters(rawValue: 1)
+  /// W of every dense linear layer of the blocks.
+  public static let dense = TrainableParameters(rawValue: 2)
+  /// The bias of every linear layer of the blocks.
+  public static let bias = TrainableParameters(rawValue: 4)
+  /// γ and β of both LayerNorms of every block.
+  public static let norm = TrainableParameters(rawValue: 8)
+}
+
+/// ∂L/∂θ of one linear layer; nil where not asked for (or not held).
+struct LinearGradient: Sendable {
+  var weight: Matrix<Float>?  // dW (out, in), dense layers
+  var l: Matrix<Float>?  // dL (out, k), low-rank layers
+  var r: Matrix<Float>?  // dR (k, in), low-rank layers
+  var bias: [Float]?  // db (out)
+}
+
+/// ∂L/∂θ of one block: its six linear layers in forward order, and its
+/// LayerNorms (γ then β) when asked for.
+struct BlockGradients: Sendable {
+  var linear: [LinearGradient]
+  var attentionNorm: (gamma: [Float], beta: [Float])?
+  var outputNorm: (gamma: [Float], beta: [Float])?
 }
 
 extension BertLayer {
   /// The block's output for `x` (N, H), with the activations kept.
-  ///
-  /// - Throws: `BackwardError.lowRankLayer` unless every linear layer of
-  ///   the block is dense (the gradients are of dense weights).
   func forwardKeepingActivations(
     _ x: Matrix<Float>, offsets: [Int], block: Int, bias: AttentionBias? = nil
   ) throws -> (output: Matrix<Float>, activations: BertLayerActivations) {
-    for suffix in BertLayer.linearSuffixes {
-      if let k = self[linear: suffix]!.rank {
-        throw BackwardError.lowRankLayer(name: "encoder.layer.\(block).\(suffix)", rank: k)
-      }
+    var projected = [Matrix<Float>?](repeating: nil, count: 6)
+    let q: Matrix<Float>
+    let k: Matrix<Float>
+    let v: Matrix<Float>
+    if attention.query.rank == nil && attention.key.rank == nil && attention.value.rank == nil {
+      // The forward pass's own projections (fused while dense), split.
+      let qkv = try attention.projections(x)
+      let h = qkv.columns / 3
+      let all = 0..<qkv.rows
+      q = qkv.slice(rows: all, columns: 0..<h)
+      k = qkv.slice(rows: all, columns: h..<2 * h)
+      v = qkv.slice(rows: all, columns: 2 * h..<3 * h)
+    } else {
+      (q, projected[0]) = try attention.query.keeping(x)
+      (k, projected[1]) = try attention.key.keeping(x)
+      (v, projected[2]) = try attention.value.keeping(x)
     }
-    // The forward pass's own projections (fused while dense), split.
-    let qkv = try attention.projections(x)
-    let h = qkv.columns / 3
-    let all = 0..<qkv.rows
-    let q = qkv.slice(rows: all, columns: 0..<h)
-    let k = qkv.slice(rows: all, columns: h..<2 * h)
-    let v = qkv.slice(rows: all, columns: 2 * h..<3 * h)
     let (c, p) = attentionKeeping(
       q: q, k: k, v: v, offsets: offsets, heads: attention.heads, bias: bias)
-    var r1 = try attentionOutput(c)
+    var r1: Matrix<Float>
+    (r1, projected[3]) = try attentionOutput.keeping(c)
     addResidual(&r1, x)
     let (a, norm1) = layerNormKeeping(
       r1, gamma: attentionLayerNormWeight, beta: attentionLayerNormBias, eps: eps)
-    let u = try intermediate(a)
+    let u: Matrix<Float>
+    (u, projected[4]) = try intermediate.keeping(a)
     let g = geluKeeping(u)
-    var r2 = try output(g)
+    var r2: Matrix<Float>
+    (r2, projected[5]) = try output.keeping(g)
     addResidual(&r2, a)
     let (y, norm2) = layerNormKeeping(
       r2, gamma: outputLayerNormWeight, beta: outputLayerNormBias, eps: eps)
@@ -80,58 +119,120 @@ extension BertLayer {
       BertLayerActivations(
         input: x, query: q, key: k, value: v, probabilities: p, context: c,
         attentionNorm: norm1, attentionOutput: a, preActivation: u, activation: g,
-        outputNorm: norm2)
+        outputNorm: norm2, projected: projected)
     )
   }
 
-  /// The gradients of the block's linear weights, and of its input.
+  /// The gradients of the block's parameters, and of its input.
   ///
   /// - Parameters:
   ///   - dy: ∂L/∂y (N, H), the gradient at the block's output.
+  ///   - parameters: which gradients to compute (the others are skipped,
+  ///     the gradient still flows through every layer).
   ///   - inputGradient: whether to compute ∂L/∂x (not needed at the
   ///     lowest block the caller wants).
-  /// - Returns: dx (N, H) or nil, and ∂L/∂W for the six linear layers in
-  ///   forward order.
+  /// - Returns: dx (N, H) or nil, and the block's parameter gradients.
   func backward(
     _ dy: Matrix<Float>, activations s: BertLayerActivations, offsets: [Int],
-    inputGradient: Bool
-  ) throws -> (dx: Matrix<Float>?, weights: [LinearWeightGradient]) {
-    let dr2 = layerNormBackward(dy, cache: s.outputNorm, gamma: outputLayerNormWeight)
-    let dW2 = try dr2.matmul(s.activation, transposeSelf: true)  // (H, I)
-    let dg = try dr2.matmul(output.denseWeight())  // (N, I)
-    let du = geluBackward(dg, preActivation: s.preActivation)
-    let dWi = try du.matmul(s.attentionOutput, transposeSelf: true)  // (I, H)
+    parameters: TrainableParameters, inputGradient: Bool
+  ) throws -> (dx: Matrix<Float>?, gradients: BlockGradients) {
+    let (dr2, outputNorm) = layerNormBackward(
+      dy, cache: s.outputNorm, gamma: outputLayerNormWeight)
+    let (dg, g5) = try output.backward(
+      dr2, input: s.activation, projected: s.projected[5], parameters: parameters,
+      inputGradient: true)
+    let du = geluBackward(dg!, preActivation: s.preActivation)
+    let (daFromU, g4) = try intermediate.backward(
+      du, input: s.attentionOutput, projected: s.projected[4], parameters: parameters,
+      inputGradient: true)
     var da = dr2
-    try da.addProduct(du, intermediate.denseWeight())  // + du W_i
-    let dr1 = layerNormBackward(da, cache: s.attentionNorm, gamma: attentionLayerNormWeight)
-    let dWo = try dr1.matmul(s.context, transposeSelf: true)  // (H, H)
-    let dc = try dr1.matmul(attentionOutput.denseWeight())  // (N, H)
+    addResidual(&da, daFromU!)
+    let (dr1, attentionNorm) = layerNormBackward(
+      da, cache: s.attentionNorm, gamma: attentionLayerNormWeight)
+    let (dc, g3) = try attentionOutput.backward(
+      dr1, input: s.context, projected: s.projected[3], parameters: parameters,
+      inputGradient: true)
     let (dq, dk, dv) = attentionBackward(
-      dc, q: s.query, k: s.key, v: s.value, probabilities: s.probabilities, offsets: offsets,
+      dc!, q: s.query, k: s.key, v: s.value, probabilities: s.probabilities, offsets: offsets,
       heads: attention.heads)
-    let dWq = try dq.matmul(s.input, transposeSelf: true)
-    let dWk = try dk.matmul(s.input, transposeSelf: true)
-    let dWv = try dv.matmul(s.input, transposeSelf: true)
-    var dx: Matrix<Float>? = nil
-    if inputGradient {
-      var g = dr1
-      try g.addProduct(dq, attention.query.denseWeight())
-      try g.addProduct(dk, attention.key.denseWeight())
-      try g.addProduct(dv, attention.value.denseWeight())
-      dx = g
+    var dx: Matrix<Float>? = inputGradient ? dr1 : nil
+    var qkv: [LinearGradient] = []
+    for (layer, (d, t)) in zip(
+      [attention.query, attention.key, attention.value],
+      zip([dq, dk, dv], s.projected[0..<3]))
+    {
+      let (part, g) = try layer.backward(
+        d, input: s.input, projected: t, parameters: parameters, inputGradient: inputGradient)
+      if let part { addResidual(&dx!, part) }
+      qkv.append(g)
     }
-    let gradients = [dWq, dWk, dWv, dWo, dWi, dW2]
+    let norms = parameters.contains(.norm)
     return (
       dx,
-      zip(BertLayer.linearSuffixes, gradients).map {
-        LinearWeightGradient(suffix: $0, gradient: $1)
-      }
+      BlockGradients(
+        linear: qkv + [g3, g4, g5], attentionNorm: norms ? attentionNorm : nil,
+        outputNorm: norms ? outputNorm : nil)
     )
   }
 }
 
+extension Linear {
+  /// `self(x)`, with t = x Rᵀ (N, k) kept for a low-rank layer.
+  func keeping(_ x: Matrix<Float>) throws -> (y: Matrix<Float>, projected: Matrix<Float>?) {
+    switch weights {
+    case .dense: return (try self(x), nil)
+    case .lowRank(let l, let r):
+      let t = try x.matmul(r, transposeOther: true)  // (N, k)
+      var y = broadcastRows(bias, rows: x.rows)
+      try y.addProduct(t, l, transposeB: true)  // (N, out)
+      return (y, t)
+    }
+  }
+
+  /// The gradients of the layer's parameters and of its input from dY.
+  ///
+  ///     dense:     dW = dYᵀ X,   dX = dY W
+  ///     low-rank:  dL = dYᵀ t,   dt = dY L,   dR = dtᵀ X,   dX = dt R
+  ///     both:      db = Σ_rows dY
+  ///
+  /// - Parameters: dy (N, out); input X (N, in); projected t (N, k) for a
+  ///   low-rank layer.
+  func backward(
+    _ dy: Matrix<Float>, input x: Matrix<Float>, projected t: Matrix<Float>?,
+    parameters: TrainableParameters, inputGradient: Bool
+  ) throws -> (dx: Matrix<Float>?, gradient: LinearGradient) {
+    var g = LinearGradient()
+    if parameters.contains(.bias) { g.bias = columnSums(dy) }
+    var dx: Matrix<Float>? = nil
+    switch weights {
+    case .dense(let w):
+      if parameters.contains(.dense) { g.weight = try dy.matmul(x, transposeSelf: true) }
+      if inputGradient { dx = try dy.matmul(w) }
+    case .lowRank(let l, let r):
+      let wantsFactors = parameters.contains(.lowRank)
+      guard wantsFactors || inputGradient else { break }
+      let dt = try dy.matmul(l)  // (N, k)
+      if wantsFactors {
+        g.l = try dy.matmul(t!, transposeSelf: true)  // (out, k)
+        g.r = try dt.matmul(x, transposeSelf: true)  // (k, in)
+      }
+      if inputGradient { dx = try dt.matmul(r) }
+    }
+    return (dx, g)
+  }
+}
+
+/// Σ over rows of a matrix (N, c) → (c), accumulated in Double.
+func columnSums(_ m: Matrix<Float>) -> [Float] {
+  var sums = [Double](repeating: 0, count: m.columns)
+  for r in 0..<m.rows {
+    for j in 0..<m.columns { sums[j] += Double(m.storage[r * m.columns + j]) }
+  }
+  return sums.map { Float($0) }
+}
+
 /// `x += y`, element-wise (a residual connection of the kept forward pass).
-private func addResidual(_ x: inout Matrix<Float>, _ y: Matrix<Float>) {
+func addResidual(_ x: inout Matrix<Float>, _ y: Matrix<Float>) {
   precondition(x.rows == y.rows && x.columns == y.columns, "residual shapes differ")
   for i in x.storage.indices { x.storage[i] += y.storage[i] }
 }

@@ -1,13 +1,16 @@
-// The gradient of a loss of sentence embeddings with respect to every
-// encoder linear weight: forward with activations kept, then backward
-// through L2 normalisation, mean pooling and the blocks, top to bottom.
+// The gradient of a loss of sentence embeddings or of the last hidden
+// states with respect to the parameters of the encoder blocks: forward with
+// activations kept, then backward through L2 normalisation, mean pooling
+// (for a loss of embeddings) and the blocks, top to bottom.
 //
 // Legend: B sequences, N packed tokens, H hidden.
 //
 // The embedding layer gets no gradient: the backward pass stops at the
-// input of the lowest block that holds a layer asked for. Only dense
-// layers are differentiated (fwsvd runs on the dense model); a low-rank
-// layer in a block the backward pass goes through is an error.
+// input of the lowest block that holds a parameter asked for. fwsvd's
+// `weightGradients` differentiates dense weights only (it runs on the dense
+// model, and a low-rank layer is an error there); `parameterGradients`
+// differentiates any mix of low-rank factors, dense weights, biases and
+// LayerNorms, as healing needs.
 
 import FlarLinAlg
 
@@ -15,6 +18,19 @@ import FlarLinAlg
 /// embeddings E (B, H).
 public typealias EmbeddingLossFunction =
   (_ embeddings: Matrix<Float>) throws -> (value: Double, gradient: Matrix<Float>)
+
+/// A scalar loss of the last hidden states: its value and ∂L/∂X (N, H) for
+/// the packed states X (N, H) of sequences with boundaries `offsets`.
+public typealias HiddenStateLossFunction =
+  (_ states: Matrix<Float>, _ offsets: [Int]) throws -> (value: Double, gradient: Matrix<Float>)
+
+/// The loss of one batch and ∂L/∂θ of every trainable tensor, by its
+/// safetensors name (`encoder.layer.0.attention.self.query.L`, `….bias`,
+/// `encoder.layer.0.output.LayerNorm.weight`), row-major like the tensor.
+public struct ParameterGradients: Sendable {
+  public var loss: Double
+  public var byName: [String: [Float]]
+}
 
 /// The loss of one batch and ∂L/∂W of the layers asked for.
 public struct EncoderWeightGradients: Sendable {
@@ -62,6 +78,69 @@ extension BertModel {
     for name in linearLayerNames where try location(of: name).block >= lowest {
       if let k = try linear(name).rank { throw BackwardError.lowRankLayer(name: name, rank: k) }
     }
+    var byLayer: [String: Matrix<Float>] = [:]
+    let value = try withoutActuallyEscaping(loss) { loss in
+      try backwardPass(batch, from: lowest, parameters: .dense, loss: try embeddingLoss(loss)) {
+        i, gradients in
+        for (role, g) in zip(BertLayer.linearSuffixes, gradients.linear) {
+          let name = "encoder.layer.\(i).\(config.family.suffix(forRole: role))"
+          if wanted.contains(name) { byLayer[name] = g.weight }
+        }
+      }
+    }
+    return EncoderWeightGradients(loss: value, byLayer: byLayer)
+  }
+
+  /// ∂L/∂θ of every tensor `parameters` selects, for one batch.
+  ///
+  /// - Parameters:
+  ///   - batch: B tokenised sequences, run packed.
+  ///   - parameters: which tensors of the blocks (low-rank factors, dense
+  ///     weights, biases, LayerNorms).
+  ///   - loss: a loss of the last hidden states (`embeddingLoss` turns a
+  ///     loss of sentence embeddings into one).
+  /// - Throws: model errors and `loss`'s errors.
+  public func parameterGradients(
+    _ batch: TokenBatch, parameters: TrainableParameters, loss: HiddenStateLossFunction
+  ) throws -> ParameterGradients {
+    var byName: [String: [Float]] = [:]
+    let value = try backwardPass(batch, from: 0, parameters: parameters, loss: loss) {
+      i, gradients in
+      for slot in parameterSlots(block: i, parameters) {
+        byName[slot.name] = slot.gradient(in: gradients)
+      }
+    }
+    return ParameterGradients(loss: value, byName: byName)
+  }
+
+  /// A loss of sentence embeddings as a loss of the last hidden states: mean
+  /// pooling and L2 normalisation on the way forward, their derivative on
+  /// the way back.
+  ///
+  /// - Throws: `BackwardError.unsupportedPooling` unless the model pools by
+  ///   the mean and normalises.
+  public func embeddingLoss(_ loss: @escaping EmbeddingLossFunction) throws
+    -> HiddenStateLossFunction
+  {
+    guard pooling == SentencePooling() else {
+      throw BackwardError.unsupportedPooling(pooling: "\(pooling)")
+    }
+    return { states, offsets in
+      let pooled = meanPooledKeepingNorms(states, offsets: offsets)
+      let (value, dEmbeddings) = try loss(pooled.embeddings)
+      return (value, meanPooledBackward(dEmbeddings, pooled: pooled, offsets: offsets))
+    }
+  }
+
+  /// Forward from block `lowest` with activations kept, the loss, and
+  /// backward to block `lowest`, handing each block's gradients to `visit`
+  /// (top block first).
+  ///
+  /// - Returns: the loss.
+  func backwardPass(
+    _ batch: TokenBatch, from lowest: Int, parameters: TrainableParameters,
+    loss: HiddenStateLossFunction, visit: (Int, BlockGradients) throws -> Void
+  ) throws -> Double {
     let offsets = batch.offsets
     // Blocks below the lowest one asked for run as in inference.
     var x = try run(batch, through: lowest, tap: nil)  // (N, H)
@@ -73,21 +152,17 @@ extension BertModel {
       kept.append(activations)
       x = y
     }
-    let pooled = meanPooledKeepingNorms(x, offsets: offsets)
-    let (value, dEmbeddings) = try loss(pooled.embeddings)
-    var dy = meanPooledBackward(dEmbeddings, pooled: pooled, offsets: offsets)  // (N, H)
-    var byLayer: [String: Matrix<Float>] = [:]
+    let (value, dStates) = try loss(x, offsets)
+    var dy = dStates  // (N, H)
     for i in stride(from: layers.count - 1, through: lowest, by: -1) {
       let (dx, gradients) = try layers[i].backward(
-        dy, activations: kept[i - lowest], offsets: offsets, inputGradient: i > lowest)
+        dy, activations: kept[i - lowest], offsets: offsets, parameters: parameters,
+        inputGradient: i > lowest)
       kept.removeLast()  // its memory is no longer needed
-      for g in gradients {
-        let name = "encoder.layer.\(i).\(config.family.suffix(forRole: g.suffix))"
-        if wanted.contains(name) { byLayer[name] = g.gradient }
-      }
+      try visit(i, gradients)
       if let dx { dy = dx }
     }
-    return EncoderWeightGradients(loss: value, byLayer: byLayer)
+    return value
   }
 }
 

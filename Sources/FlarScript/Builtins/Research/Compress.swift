@@ -162,7 +162,7 @@ extension BuiltinFamily {
       let result = try Compressor(
         options: options, progress: context.progress(), cancellation: context.cancellation
       ).run(m.model, calibration: calibLines, search: searchLines, pairs: pairs)
-      return .handle(CompressionHandle(result, manifest: result.manifest))
+      return .handle(CompressionHandle(result, manifest: result.manifest, original: m.model))
     }
   }
 

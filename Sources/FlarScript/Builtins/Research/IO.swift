@@ -102,7 +102,8 @@ extension BuiltinFamily {
       let path = try args.string("path")
       let ext = fileExtension(path)
       if !args.isNil("format") || !args.isNil("external_data") {
-        guard case .handle(let h) = args["value"], h is ModelHandle || h is CompressionHandle
+        guard case .handle(let h) = args["value"],
+          h is ModelHandle || h is CompressionHandle || h is HealHandle
         else { throw args.bad("value", "a model or compression result (format= is for models)") }
       }
       // Like `mkdir -p` for the parent, so `save(r, "out/minilm")` just works.
@@ -134,6 +135,8 @@ extension BuiltinFamily {
           try saveModel(m.model, manifest: nil, to: path, args)
         } else if let c = h as? CompressionHandle {
           try saveModel(c.result.model, manifest: c.manifest, to: path, args)
+        } else if let healed = h as? HealHandle {
+          try saveModel(healed.result.model, manifest: healed.manifest, to: path, args)
         } else if let p = h as? PredictorHandle {
           guard ext == "json" else { throw args.bad("path", "a .json path for a predictor") }
           try p.predictor.save(to: path)

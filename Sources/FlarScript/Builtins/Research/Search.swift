@@ -3,7 +3,7 @@ import FlarLinAlg
 import FlarModels
 import Foundation
 
-/// The search family: `bisect`, `curve`, `compress`.
+/// The search family: `bisect`, `curve`, `compress`, `allocate`, `allocation_point`, `heal`.
 extension BuiltinFamily {
   /// The search family.
   public static var search: BuiltinFamily {
@@ -11,6 +11,7 @@ extension BuiltinFamily {
       name: "search",
       builtins: [
         bisectBuiltin, curveBuiltin, compressBuiltin, allocateBuiltin, allocationPointBuiltin,
+        healBuiltin,
       ])
   }
 

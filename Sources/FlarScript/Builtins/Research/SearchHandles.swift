@@ -69,10 +69,13 @@ public final class SearchHandle: Handle {
 public final class CompressionHandle: Handle {
   public let result: CompressionResult
   public let manifest: [(String, String)]
+  /// The model it was compressed from (`heal`'s default teacher).
+  public let original: BertModel?
 
-  init(_ result: CompressionResult, manifest: [(String, String)]) {
+  init(_ result: CompressionResult, manifest: [(String, String)], original: BertModel? = nil) {
     self.result = result
     self.manifest = manifest
+    self.original = original
   }
 
   public var typeName: String { "compression result" }
