@@ -4,18 +4,8 @@ import Testing
 
 /// Runs a command in the repository root; stdout and stderr together.
 private func shell(_ arguments: [String], timeout: Double = 600) throws -> (Int32, String) {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = arguments
-  process.currentDirectoryURL = TestSupport.repositoryRoot
-  let pipe = Pipe()
-  process.standardOutput = pipe
-  process.standardError = pipe
-  process.standardInput = FileHandle.nullDevice
-  try process.run()
-  let data = pipe.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  let result = try runProgram("/usr/bin/env", arguments: arguments, timeout: timeout)
+  return (result.status, result.output)
 }
 
 private func pythonHas(_ modules: [String]) -> Bool {

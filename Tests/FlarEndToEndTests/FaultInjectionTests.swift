@@ -223,12 +223,7 @@ import Glibc
   }
 
   static func shell(_ command: String) -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command + " 2>/dev/null"]
-    guard (try? process.run()) != nil else { return -1 }
-    process.waitUntilExit()
-    return process.terminationStatus
+    (try? runProgram("/bin/sh", arguments: ["-c", command], timeout: 60))?.status ?? -1
   }
 
   @Test func aFullDiskIsAClearErrorAndTheOldFileStaysWhole() throws {
