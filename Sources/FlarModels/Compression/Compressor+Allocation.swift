@@ -24,24 +24,13 @@ extension Compressor {
   func budgetTerms(_ model: BertModel, _ names: [String], meanTokens: Double) throws
     -> (total: Double, offset: Double)
   {
-    let dense = try names.reduce(0) {
-      let l = try model.linear($1)
-      return $0 + l.outFeatures * l.inFeatures
-    }
+    let p = try budgetParts(model, names, meanTokens: meanTokens)
     switch options.measure {
     case .params:
-      let biases = try names.reduce(0) { $0 + (try model.linear($1)).outFeatures }
-      return (Double(dense + biases), Double(biases))
+      return (Double(p.dense + p.biases), Double(p.biases))
     case .flops:
-      let chosen = Set(names)
-      let others = try model.linearLayerNames.filter { !chosen.contains($0) }.reduce(0) {
-        let l = try model.linear($1)
-        return $0 + l.outFeatures * l.inFeatures
-      }
-      let attention =
-        Double(model.layers.count) * 2 * meanTokens * Double(model.config.hiddenSize)
-      let offset = Double(others) + attention
-      return (Double(dense) + offset, offset)
+      let offset = Double(p.others) + p.attention
+      return (Double(p.dense) + offset, offset)
     }
   }
 

@@ -418,27 +418,44 @@ public struct Compressor {
   /// linear layers than the same parameter target.
   func budget(_ model: BertModel, _ names: [String], meanTokens: Double) throws -> Int {
     let target = options.target ?? 1
-    let dense = try names.reduce(0) {
-      let l = try model.linear($1)
-      return $0 + l.outFeatures * l.inFeatures
-    }
+    let p = try budgetParts(model, names, meanTokens: meanTokens)
     switch options.measure {
     case .params:
       // Biases are kept whatever the rank, and count in the parameters the
       // target refers to: budget·(weights + biases) − biases for the weights.
-      let biases = try names.reduce(0) { $0 + (try model.linear($1)).outFeatures }
-      return max(0, Int((Double(dense + biases) * target).rounded(.down)) - biases)
+      return max(0, Int((Double(p.dense + p.biases) * target).rounded(.down)) - p.biases)
     case .flops:
-      let chosen = Set(names)
-      let others = try model.linearLayerNames.filter { !chosen.contains($0) }.reduce(0) {
-        let l = try model.linear($1)
-        return $0 + l.outFeatures * l.inFeatures
-      }
-      let attention =
-        Double(model.layers.count) * 2 * meanTokens * Double(model.config.hiddenSize)
-      let total = Double(dense + others) + attention
-      return max(0, Int((target * total - Double(others) - attention).rounded(.down)))
+      let total = Double(p.dense + p.others) + p.attention
+      return max(0, Int((target * total - Double(p.others) - p.attention).rounded(.down)))
     }
+  }
+
+  /// The sums every budget is made of, read by `budget` and `budgetTerms`.
+  ///
+  /// The matched layers' weights and biases, the weights of the other
+  /// linear layers, and the attention products' multiply-adds per token.
+  struct BudgetParts {
+    let dense: Int
+    let biases: Int
+    let others: Int
+    let attention: Double
+  }
+
+  func budgetParts(_ model: BertModel, _ names: [String], meanTokens: Double) throws
+    -> BudgetParts
+  {
+    let weights = { (name: String) throws -> Int in
+      let l = try model.linear(name)
+      return l.outFeatures * l.inFeatures
+    }
+    let chosen = Set(names)
+    return BudgetParts(
+      dense: try names.reduce(0) { $0 + (try weights($1)) },
+      biases: try names.reduce(0) { $0 + (try model.linear($1)).outFeatures },
+      others: try model.linearLayerNames.filter { !chosen.contains($0) }.reduce(0) {
+        $0 + (try weights($1))
+      },
+      attention: Double(model.layers.count) * 2 * meanTokens * Double(model.config.hiddenSize))
   }
 
   /// Mean real tokens per calibration sentence (special tokens included).
