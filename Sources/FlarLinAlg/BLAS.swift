@@ -1,4 +1,5 @@
 import CLinAlg
+import Synchronization
 
 // Every CBLAS call of flar, wrapped once. Row-major throughout.
 //
@@ -129,11 +130,49 @@ func blasTrsm<T: LinAlgScalar>(
 public enum BLASThreads {
   /// Sets the OpenBLAS thread count (takes effect at the next call).
   ///
+  /// While a `split` holds OpenBLAS at one thread, the count is kept and
+  /// set when the last split ends.
+  ///
   /// The corresponding OpenBLAS function is `openblas_set_num_threads`.
-  public static func set(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+  public static func set(_ n: Int) {
+    blasThreadState.withLock { state in
+      if state.splits > 0 {
+        state.configured = n
+      } else {
+        openblas_set_num_threads(Int32(n))
+      }
+    }
+  }
 
-  /// The current OpenBLAS thread count.
-  public static var current: Int { Int(openblas_get_num_threads()) }
+  /// The OpenBLAS thread count the user set (the one OpenBLAS goes back to
+  /// when a `split` holds it at one thread).
+  public static var current: Int {
+    blasThreadState.withLock { state in
+      state.splits > 0 ? state.configured : Int(openblas_get_num_threads())
+    }
+  }
+
+  /// The count OpenBLAS runs with right now: 1 while a `split` holds it.
+  static var effective: Int { Int(openblas_get_num_threads()) }
+
+  /// Sets OpenBLAS to one thread for the first running split.
+  static func holdSingleThreaded() {
+    blasThreadState.withLock { state in
+      if state.splits == 0 {
+        state.configured = Int(openblas_get_num_threads())
+        openblas_set_num_threads(1)
+      }
+      state.splits += 1
+    }
+  }
+
+  /// Gives OpenBLAS back the user's count when the last split ends.
+  static func releaseSingleThreaded() {
+    blasThreadState.withLock { state in
+      state.splits -= 1
+      if state.splits == 0 { openblas_set_num_threads(Int32(state.configured)) }
+    }
+  }
 
   /// OpenBLAS's build configuration string, for benchmark records.
   public static var configuration: String {

@@ -37,6 +37,7 @@ enum BenchOptionError: Error, CustomStringConvertible {
   case unknown(String, known: [String])
   case missingValue(String)
   case notAnInteger(String, String)
+  case notPositive(String, Int)
 
   var description: String {
     switch self {
@@ -45,6 +46,8 @@ enum BenchOptionError: Error, CustomStringConvertible {
     case .missingValue(let name): return "option \(name) needs a value"
     case .notAnInteger(let name, let value):
       return "option \(name) expects an integer, got \"\(value)\""
+    case .notPositive(let name, let value):
+      return "option \(name) must be at least 1, got \(value)"
     }
   }
 }

@@ -46,6 +46,9 @@ public struct BertModel: Sendable {
   /// - Parameter batch: B tokenised sequences (N real tokens).
   /// - Returns: (N, H), the sequences' rows back to back (`batch.offsets`).
   /// - Throws: `ModelError` for token ids or lengths the model cannot take.
+  /// The whole batch runs on the calling thread (OpenBLAS's threads inside
+  /// each product), so that a suffix evaluation from a cached layer input
+  /// (`evaluateSuffix`) gives these numbers bit for bit.
   public func lastHiddenState(_ batch: TokenBatch) throws -> Matrix<Float> {
     try run(batch, through: layers.count, tap: nil)
   }
@@ -92,12 +95,20 @@ public struct BertModel: Sendable {
   }
 
   /// Sentence embeddings of tokenised sequences, `batchSize` at a time: (B, H).
-  public func embed(_ batch: TokenBatch, batchSize: Int = 32) throws -> Matrix<Float> {
+  ///
+  /// Each batch of `batchSize` runs in `groups` groups of sequences at once
+  /// (`lastHiddenState(_:groups:)`; nil: `forwardGroups`, one group per
+  /// OpenBLAS thread). Group counts agree to rounding, not always bit for
+  /// bit (BertModel+Threads.swift says where they differ).
+  public func embed(
+    _ batch: TokenBatch, batchSize: Int = 32, groups: Int? = nil
+  ) throws -> Matrix<Float> {
     let h = config.hiddenSize
     var out = Matrix<Float>(rows: batch.count, columns: h)  // (B, H)
     for start in stride(from: 0, to: batch.count, by: max(1, batchSize)) {
       let part = batch.slice(start..<min(start + max(1, batchSize), batch.count))
-      let pooled = pooling(try lastHiddenState(part), offsets: part.offsets)
+      let hidden = try lastHiddenState(part, groups: groups ?? forwardGroups(part))
+      let pooled = pooling(hidden, offsets: part.offsets)
       out.storage.replaceSubrange((start * h)..<((start + part.count) * h), with: pooled.storage)
     }
     return out

@@ -333,7 +333,9 @@ extension BuiltinFamily {
       discussion: """
         Tokenised once; one warm-up pass, then runs timed passes (embeddings of every sentence,
         batch at a time); ms is the median. Compare a compressed model with its original in the
-        same session, on the same sentences: the machine's load moves both.
+        same session, on the same sentences: the machine's load moves both. As embed does, it
+        runs each batch's sentences in groups, one per OpenBLAS thread, each group on a thread
+        of its own.
         """,
       examples: ["model_latency(r.model, text(\"data/eval.txt\", limit=64))"]
     ) { args, context in
