@@ -11,8 +11,12 @@ import Foundation
 /// `--criterion NAME` (feat_mse), `--dense keep|rescale` (keep),
 /// `--no-early-exit`, `--full-rerun` (also run the search re-running the
 /// whole model per candidate and check that the ranks are identical),
-/// `--model DIR`. Prints each run's stage times, the search's counts
-/// (evaluations, early exits, forward passes) and the run's manifest.
+/// `--no-certify` (plain bisection), `--compare-bisection` (each run
+/// compresses twice, with plain bisection and with the certified search,
+/// in alternating order, checks that the ranks are identical and reports
+/// the ratio of the times), `--model DIR`. Prints each run's stage times,
+/// the search's counts (evaluations, early exits, forward passes) and the
+/// run's manifest.
 enum CompressBench {
   static func run(_ args: [String]) throws {
     var options = CompressionOptions()
@@ -20,6 +24,7 @@ enum CompressBench {
     var searchCount = 64
     var runs = 3
     var fullRerun = false
+    var compareBisection = false
     var modelPath = "models/all-MiniLM-L6-v2"
     var i = 0
     func next() -> String {
@@ -35,6 +40,8 @@ enum CompressBench {
       case "--runs": runs = Int(next()) ?? runs
       case "--full-rerun": fullRerun = true
       case "--no-early-exit": options.earlyExit = false
+      case "--no-certify": options.certify = false
+      case "--compare-bisection": compareBisection = true
       case "--criterion":
         let name = next()
         guard let c = SearchCriterion(rawValue: name) else { throw BenchError.badOption(name) }
@@ -56,6 +63,11 @@ enum CompressBench {
     print(
       "compress \(options.method.rawValue) target \(options.target ?? 0) · calib \(calibCount) · search \(searchCount) · batch \(options.batchSize) · maxlen \(options.maxLength) · OpenBLAS threads \(BLASThreads.current)"
     )
+    if compareBisection {
+      try compareWithBisection(
+        model: model, options: options, calibration: calibration, search: search, runs: runs)
+      return
+    }
     var totals: [Double] = []
     var last: CompressionResult? = nil
     for r in 0..<runs {
@@ -98,6 +110,54 @@ enum CompressBench {
       )
       if !same { throw BenchError.ranksDiffer }
     }
+  }
+}
+
+extension CompressBench {
+  /// Plain bisection against the certified search, alternating which runs
+  /// first from round to round; fails when the ranks differ.
+  static func compareWithBisection(
+    model: BertModel, options: CompressionOptions, calibration: [String], search: [String],
+    runs: Int
+  ) throws {
+    var ratios: [Double] = []
+    var searchRatios: [Double] = []
+    for r in 0..<runs {
+      var timed: [Bool: (total: Double, result: CompressionResult)] = [:]
+      for certify in r % 2 == 0 ? [false, true] : [true, false] {
+        var o = options
+        o.certify = certify
+        let start = monotonicSeconds()
+        let result = try Compressor(options: o).run(
+          model, calibration: calibration, search: search)
+        timed[certify] = (monotonicSeconds() - start, result)
+      }
+      let (plain, certified) = (timed[false]!, timed[true]!)
+      guard plain.result.layers.map(\.rank) == certified.result.layers.map(\.rank) else {
+        throw BenchError.ranksDiffer
+      }
+      func searchSeconds(_ c: CompressionResult) -> Double {
+        c.timings.first { $0.stage == "search" }?.seconds ?? .nan
+      }
+      ratios.append(plain.total / certified.total)
+      searchRatios.append(searchSeconds(plain.result) / searchSeconds(certified.result))
+      for (name, run) in [("bisection", plain), ("certified", certified)] {
+        print(
+          String(
+            format:
+              "round %d \(name): total %.2f s, search %.2f s, %d evaluations, %d early exits, %.1f passes, %d guided probes, %d fell back",
+            r + 1, run.total, searchSeconds(run.result), run.result.evaluations,
+            run.result.earlyExits, run.result.forwardPasses,
+            run.result.layers.reduce(0) { $0 + $1.guidedProbes }, run.result.certificationFallbacks
+          ))
+      }
+    }
+    let median = { (v: [Double]) in v.sorted()[v.count / 2] }
+    print(
+      String(
+        format:
+          "ranks identical in every round; bisection / certified: total %.2fx, search %.2fx (medians of %d rounds)",
+        median(ratios), median(searchRatios), runs))
   }
 }
 
