@@ -11,8 +11,15 @@ import Foundation
 /// `--criterion NAME` (feat_mse), `--dense keep|rescale` (keep),
 /// `--no-early-exit`, `--full-rerun` (also run the search re-running the
 /// whole model per candidate and check that the ranks are identical),
-/// `--model DIR`. Prints each run's stage times, the search's counts
-/// (evaluations, early exits, forward passes) and the run's manifest.
+/// `--no-certify` (plain bisection), `--compare-bisection` (each run
+/// compresses twice, with plain bisection and with the certified search,
+/// in alternating order, checks that the ranks are identical and reports
+/// the ratio of the times), `--peer` (after each run, the PyTorch
+/// implementation of the same algorithm, `scripts/flar_torch_peer.py`, on
+/// the same sentences, options and thread count; its stage times are printed
+/// beside flar's and its ranks compared), `--model DIR`. Prints each run's stage times,
+/// the search's counts (evaluations, early exits, forward passes) and the
+/// run's manifest.
 enum CompressBench {
   static func run(_ args: [String]) throws {
     var options = CompressionOptions()
@@ -20,6 +27,8 @@ enum CompressBench {
     var searchCount = 64
     var runs = 3
     var fullRerun = false
+    var compareBisection = false
+    var peer = false
     var modelPath = "models/all-MiniLM-L6-v2"
     var i = 0
     func next() -> String {
@@ -35,6 +44,9 @@ enum CompressBench {
       case "--runs": runs = Int(next()) ?? runs
       case "--full-rerun": fullRerun = true
       case "--no-early-exit": options.earlyExit = false
+      case "--no-certify": options.certify = false
+      case "--compare-bisection": compareBisection = true
+      case "--peer": peer = true
       case "--criterion":
         let name = next()
         guard let c = SearchCriterion(rawValue: name) else { throw BenchError.badOption(name) }
@@ -56,6 +68,11 @@ enum CompressBench {
     print(
       "compress \(options.method.rawValue) target \(options.target ?? 0) · calib \(calibCount) · search \(searchCount) · batch \(options.batchSize) · maxlen \(options.maxLength) · OpenBLAS threads \(BLASThreads.current)"
     )
+    if compareBisection {
+      try compareWithBisection(
+        model: model, options: options, calibration: calibration, search: search, runs: runs)
+      return
+    }
     var totals: [Double] = []
     var last: CompressionResult? = nil
     for r in 0..<runs {
@@ -66,6 +83,11 @@ enum CompressBench {
       let stages = result.timings.map { "\($0.stage) \(formatSeconds($0.seconds))" }
       print("run \(r + 1): \(formatSeconds(totals.last!)) — " + stages.joined(separator: ", "))
       last = result
+      if peer {
+        try runPeer(
+          options: options, result: result, calibCount: calibCount,
+          searchStart: lines.count - searchCount, searchCount: searchCount)
+      }
     }
     guard let result = last else { return }
     let sorted = totals.sorted()
@@ -98,6 +120,111 @@ enum CompressBench {
       )
       if !same { throw BenchError.ranksDiffer }
     }
+  }
+}
+
+extension CompressBench {
+  /// Runs `scripts/flar_torch_peer.py` on the sentences flar just used and
+  /// prints its stage times beside flar's, and whether the ranks agree.
+  static func runPeer(
+    options: CompressionOptions, result: CompressionResult, calibCount: Int, searchStart: Int,
+    searchCount: Int
+  ) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+      "python3", "scripts/flar_torch_peer.py", "--target", "\(options.target ?? 0.5)",
+      "--criterion", options.criterion.rawValue, "--calib", "\(calibCount)",
+      "--search-start", "\(searchStart)", "--search", "\(searchCount)",
+      "--batch", "\(options.batchSize)", "--maxlen", "\(options.maxLength)",
+      "--threads", "\(BLASThreads.current)",
+    ]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    let start = monotonicSeconds()
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let elapsed = monotonicSeconds() - start
+    let lastLine = String(decoding: data, as: UTF8.self).split(separator: "\n").last ?? ""
+    guard process.terminationStatus == 0, let json = try? JSONValue.parse(Array(lastLine.utf8))
+    else {
+      print("peer failed (status \(process.terminationStatus)); is torch installed?")
+      return
+    }
+    let peerTimes = Dictionary(
+      (json["times"]?.objectValue ?? []).compactMap { k, v in v.doubleValue.map { (k, $0) } },
+      uniquingKeysWith: { a, _ in a })
+    let flarTimes = Dictionary(result.timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: +)
+    print("| stage | flar | PyTorch implementation | PyTorch / flar |")
+    print("| --- | ---: | ---: | ---: |")
+    for stage in [
+      "load", "calibration", "decomposition", "threshold", "search", "correction", "build",
+    ] {
+      let f = flarTimes[stage]
+      let p = peerTimes[stage]
+      let ratio = f.flatMap { f in p.map { String(format: "%.1fx", $0 / f) } } ?? "–"
+      print(
+        "| \(stage) | \(f.map(formatSeconds) ?? "–") | \(p.map(formatSeconds) ?? "–") | \(ratio) |")
+    }
+    let passes = json["batch_forward_passes"]?.doubleValue ?? .nan
+    print(
+      String(
+        format: "peer process %.1f s, %.0f batch forward passes (flar %.1f)", elapsed, passes,
+        result.forwardPasses))
+    let peerRanks = Dictionary(
+      (json["ranks"]?.objectValue ?? []).map { k, v in (k, v.doubleValue.map { Int($0) }) },
+      uniquingKeysWith: { a, _ in a })
+    let same = result.layers.allSatisfy { peerRanks[$0.name] == .some($0.rank) }
+    print("ranks identical to the peer's: \(same)")
+  }
+}
+
+extension CompressBench {
+  /// Plain bisection against the certified search, alternating which runs
+  /// first from round to round; fails when the ranks differ.
+  static func compareWithBisection(
+    model: BertModel, options: CompressionOptions, calibration: [String], search: [String],
+    runs: Int
+  ) throws {
+    var ratios: [Double] = []
+    var searchRatios: [Double] = []
+    for r in 0..<runs {
+      var timed: [Bool: (total: Double, result: CompressionResult)] = [:]
+      for certify in r % 2 == 0 ? [false, true] : [true, false] {
+        var o = options
+        o.certify = certify
+        let start = monotonicSeconds()
+        let result = try Compressor(options: o).run(
+          model, calibration: calibration, search: search)
+        timed[certify] = (monotonicSeconds() - start, result)
+      }
+      let (plain, certified) = (timed[false]!, timed[true]!)
+      guard plain.result.layers.map(\.rank) == certified.result.layers.map(\.rank) else {
+        throw BenchError.ranksDiffer
+      }
+      func searchSeconds(_ c: CompressionResult) -> Double {
+        c.timings.first { $0.stage == "search" }?.seconds ?? .nan
+      }
+      ratios.append(plain.total / certified.total)
+      searchRatios.append(searchSeconds(plain.result) / searchSeconds(certified.result))
+      for (name, run) in [("bisection", plain), ("certified", certified)] {
+        print(
+          String(
+            format:
+              "round %d \(name): total %.2f s, search %.2f s, %d evaluations, %d early exits, %.1f passes, %d guided probes, %d fell back",
+            r + 1, run.total, searchSeconds(run.result), run.result.evaluations,
+            run.result.earlyExits, run.result.forwardPasses,
+            run.result.layers.reduce(0) { $0 + $1.guidedProbes }, run.result.certificationFallbacks
+          ))
+      }
+    }
+    let median = { (v: [Double]) in v.sorted()[v.count / 2] }
+    print(
+      String(
+        format:
+          "ranks identical in every round; bisection / certified: total %.2fx, search %.2fx (medians of %d rounds)",
+        median(ratios), median(searchRatios), runs))
   }
 }
 

@@ -66,14 +66,19 @@ import Testing
   }
 
   @Test func earlyExitChoosesTheExactBisectionsRanksWithFewerPasses() throws {
+    // Plain bisection on both sides: a certified search calibrates its
+    // predictions on exact values only, so early exits may reorder its
+    // probes (same ranks; `certifiedSearchChoosesTheBisectionsRanks`).
     let exact = try run {
       $0.method = .flar
       $0.criterion = .featMSEDense
       $0.earlyExit = false
+      $0.certify = false
     }
     let early = try run {
       $0.method = .flar
       $0.criterion = .featMSEDense
+      $0.certify = false
     }
     #expect(early.tau == exact.tau)
     #expect(early.layers.map(\.searchedRank) == exact.layers.map(\.searchedRank))
@@ -92,6 +97,35 @@ import Testing
       for (x, y) in zip(a.curve, b.curve) where x.value <= early.tau! {
         #expect(x.value == y.value)
       }
+    }
+  }
+
+  @Test(arguments: [0.3, 0.5, 0.7], [SearchCriterion.featMSEDense, .featMSE])
+  func certifiedSearchChoosesTheBisectionsRanks(target: Double, criterion: SearchCriterion)
+    throws
+  {
+    let bisection = try run {
+      $0.method = .flar
+      $0.target = target
+      $0.criterion = criterion
+      $0.certify = false
+    }
+    let certified = try run {
+      $0.method = .flar
+      $0.target = target
+      $0.criterion = criterion
+    }
+    #expect(certified.tau == bisection.tau)
+    #expect(certified.layers.map(\.searchedRank) == bisection.layers.map(\.searchedRank))
+    #expect(certified.layers.map(\.rank) == bisection.layers.map(\.rank))
+    #expect(bisection.layers.allSatisfy { $0.guidedProbes == 0 && !$0.certificationFellBack })
+    #expect(certified.layers.contains { $0.guidedProbes > 0 })
+    // Every certified answer below the top candidate was evaluated, and so
+    // was the candidate a step below it (which failed), unless that is rank 0.
+    for layer in certified.layers {
+      guard let k = layer.searchedRank else { continue }
+      #expect(layer.curve.contains { $0.rank == k })
+      if k > 4 { #expect(layer.curve.contains { $0.rank == k - 4 }) }
     }
   }
 

@@ -46,6 +46,10 @@ public struct CompressionOptions: Sendable {
   /// `flar` with `feat_mse_dense`: a failing candidate stops as soon as its
   /// partial error over the search batches passes τ (exact: same ranks).
   public var earlyExit: Bool = true
+  /// `flar` with an end-feature criterion: probe where the whitened error
+  /// predicts each layer's rank and certify it (`RankSearchGuide`) instead
+  /// of bisecting from the middle; the same ranks on a monotone criterion.
+  public var certify: Bool = true
   public var step: Int = 8
   /// `flar`: keep decided blocks compressed while searching later ones.
   public var progressive: Bool = false
@@ -131,6 +135,7 @@ public struct CompressionOptions: Sendable {
         ("center", "\(centering == .centered)"), ("criterion", criterion.rawValue),
         ("tol", tolerance.map { "\($0)" } ?? "from target"),
         ("dense", denseLayers.rawValue), ("early_exit", "\(earlyExit)"),
+        ("certify", "\(certify)"),
         ("progressive", "\(progressive)"),
         ("latency", latency == nil ? "none" : "predictor (\(latency!.metadata.hardware))"),
       ]

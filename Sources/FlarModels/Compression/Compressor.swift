@@ -38,6 +38,10 @@ public struct LayerOutcome: Sendable {
   public var evaluations: Int = 0
   /// Evaluations that stopped early, known to fail (`feat_mse_dense`).
   public var earlyExits: Int = 0
+  /// Probes the search placed where the whitened error predicted the rank
+  /// (`certify`), and whether it then fell back to plain bisection.
+  public var guidedProbes: Int = 0
+  public var certificationFellBack = false
   /// Batch forward passes the search spent on this layer, in full-pass
   /// equivalents (the layer's input caches included).
   public var forwardPasses: Double = 0
@@ -83,6 +87,8 @@ public struct CompressionResult: Sendable {
   public var evaluations: Int { layers.reduce(0) { $0 + $1.evaluations } }
   /// Evaluations that stopped early.
   public var earlyExits: Int { layers.reduce(0) { $0 + $1.earlyExits } }
+  /// Layers whose certified search fell back to plain bisection.
+  public var certificationFallbacks: Int { layers.filter(\.certificationFellBack).count }
 }
 
 /// Runs the pipeline.
@@ -287,6 +293,8 @@ public struct Compressor {
       run.outcomes[i].searchedRank = found[i].rank
       run.outcomes[i].evaluations = found[i].evaluations
       run.outcomes[i].earlyExits = found[i].earlyExits
+      run.outcomes[i].guidedProbes = found[i].guidedProbes
+      run.outcomes[i].certificationFellBack = found[i].fellBack
       run.outcomes[i].forwardPasses = found[i].forwardPasses
       run.outcomes[i].curve = found[i].curve
       run.budgets[i].rank = found[i].rank

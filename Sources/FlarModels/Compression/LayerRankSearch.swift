@@ -23,9 +23,18 @@ public final class LayerRankSearch {
   /// Whether a failing end-feature candidate may stop before the last search
   /// batch (exact; only `feat_mse_dense` knows its denominator in advance).
   public let earlyExit: Bool
+  /// Whether an end-feature search probes where the layer's whitened error
+  /// predicts the answer and certifies it (`RankSearchGuide`) rather than
+  /// at the middle of the bracket: the same answer on a monotone criterion,
+  /// fewer evaluations.
+  public var certify: Bool = true
   /// The end-feature criterion (nil for the closed-form ones).
   public let features: EndFeatureCriterion?
   private var closedForms: [String: [Double]] = [:]
+  /// The scale criterion / whitened error at the answer of the last layer
+  /// searched of each kind (the layer name with its block index wildcarded):
+  /// the next layer of that kind predicts its first probe with it.
+  private var kindScales: [String: Double] = [:]
 
   /// Prepares a search; for the end-feature criteria this tokenises the
   /// search sentences and runs the base model on them once.
@@ -82,11 +91,39 @@ public final class LayerRankSearch {
     let before = forwardPasses
     let bisection = RankBisection(
       equivalentRank: equivalentRank(outputs: d.outputs, inputs: d.inputs), step: step)
+    let guide = certify && criterion.needsForwardPasses ? self.guide(layer, d, bisection) : nil
     var result = try bisection.search(
       evaluate: { k in try self.evaluate(layer, d, rank: k, failingAbove: tolerance) },
-      passes: { self.criterion.passes($0, tolerance: tolerance) })
+      passes: { self.criterion.passes($0, tolerance: tolerance) }, guide: guide)
     result.forwardPasses = forwardPasses - before
+    if let guide, let k = result.rank,
+      let point = result.curve.first(where: { $0.rank == k }),
+      let s = guide.scale(index: k / step, value: point.value)
+    {
+      kindScales[Self.kind(of: layer)] = s
+    }
     return result
+  }
+
+  /// The guide of a layer's search: its relative whitened error at every
+  /// candidate, and the scale the last layer of its kind ended with.
+  private func guide(
+    _ layer: String, _ d: LowRankDecomposition, _ bisection: RankBisection
+  ) -> RankSearchGuide {
+    let errors = relativeWhitenedErrors(d)
+    let closedForm = (0...bisection.candidateCount).map { j in
+      errors[min(j * step, errors.count - 1)]
+    }
+    return RankSearchGuide(closedForm: closedForm, priorScale: kindScales[Self.kind(of: layer)])
+  }
+
+  /// A layer's kind: its name with every all-digit component replaced by
+  /// `*` (`encoder.layer.3.attention.self.query` → `encoder.layer.*.…`), so
+  /// the same projection of every block shares one kind on any family.
+  static func kind(of layer: String) -> String {
+    layer.split(separator: ".", omittingEmptySubsequences: false)
+      .map { $0.allSatisfy(\.isNumber) && !$0.isEmpty ? "*" : String($0) }
+      .joined(separator: ".")
   }
 
   /// The end-feature error of a whole other model (every layer as in it),

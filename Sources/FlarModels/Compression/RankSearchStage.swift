@@ -30,6 +30,7 @@ final class RankSearchStage {
       criterion: options.criterion, model: model, sentences: sentences, step: options.step,
       maxLength: options.maxLength, batchSize: options.batchSize, earlyExit: options.earlyExit,
       suffixEvaluation: options.suffixEvaluation, cancellation: cancellation)
+    search.certify = options.certify
   }
 
   /// Batch forward passes of the threshold and the search so far, in

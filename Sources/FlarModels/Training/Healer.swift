@@ -49,7 +49,9 @@ public struct Healer {
   ///
   /// - Parameters:
   ///   - teacher: the dense model to match (unused by the contrastive loss).
-  /// - Throws: `HealError`, model and tokenizer errors. Ctrl-C and a
+  /// - Throws: `HealError`, model and tokenizer errors; `CancelledError`
+  ///   for Ctrl-C before the first step (during the teacher's pass, when
+  ///   there is no state to return yet). Ctrl-C during training and a
   ///   diverging loss end the run normally (see `HealResult.stop`).
   public func run(
     student: BertModel, teacher: BertModel?, sentences: [String], pairs: CalibrationPairs?
@@ -94,7 +96,8 @@ public struct Healer {
       totalSteps: total, shape: o.schedule)
     let every = max(1, o.evaluateEvery ?? (total + 15) / 16)
     let targets = try TeacherTargets(
-      loss: o.loss, teacher: teacher, data: data, batchSize: batchSize)
+      loss: o.loss, teacher: teacher, data: data, batchSize: batchSize,
+      cancellation: cancellation)
     let evaluator = try HeldOutEvaluator(
       data: data, indices: heldOut, batchSize: batchSize, loss: o.loss, targets: targets)
 

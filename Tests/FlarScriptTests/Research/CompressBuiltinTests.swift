@@ -41,7 +41,16 @@ import Testing
     let text = try s.run("show(c, \"\(layer)\")")
     #expect(text.hasPrefix("\(layer): 96x48"), "\(text)")
     #expect(text.contains("search: the smallest rank whose feat_mse_dense <= tau "), "\(text)")
-    #expect(text.contains("bisection, \(evaluations) evaluations"), "\(text)")
+    #expect(text.contains(", \(evaluations) evaluations (rank: value):"), "\(text)")
+    // Layer 0 has no earlier layer of its kind to predict from: a bisection
+    // step first, then probes where the whitened error predicts the rank.
+    let guided = try #require(try s.display("c.layers[4].guided"))
+    #expect(
+      text.contains(
+        guided == "0"
+          ? "bisection, "
+          : "certified search (\(guided) probes where the whitened error predicted the rank"),
+      "\(text)")
     #expect(text.contains("searched: "), "\(text)")
     #expect(
       s.errorMessage("show(c, \"encoder.layer.0.intermediate.dens\")")?.contains(

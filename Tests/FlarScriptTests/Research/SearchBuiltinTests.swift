@@ -31,6 +31,26 @@ import Testing
     #expect(shown.contains("forward passes"), "\(shown)")
   }
 
+  @Test(arguments: [0.05, 0.01, 0.002, 0.0005])
+  func bisectCertifiedAndPlainFindTheSameRank(tol: Double) throws {
+    let s = ResearchSession()
+    try s.run(Self.setup)
+    try s.run(
+      """
+      a = bisect(m, layer, tol=\(tol), step=4, data=calib, certify=false)
+      b = bisect(m, layer, tol=\(tol), step=4, data=calib)
+      """)
+    #expect(try s.display("a.rank == b.rank") == "true")
+    #expect(try s.display("a.guided") == "0")
+    #expect(try s.display("a.fell_back") == "false")
+    // One layer alone has no earlier layer of its kind to predict from: the
+    // first probe is the bisection's, the next ones are guided (if any).
+    let guided = try #require(try s.display("b.guided"))
+    let shown = try s.run("print(b)")
+    if guided != "0" { #expect(shown.contains("\(guided) guided probes"), "\(shown)") }
+    #expect(!(try s.run("print(a)")).contains("guided"))
+  }
+
   @Test func bisectsCriteriaPassInTheirOwnDirection() throws {
     let s = ResearchSession()
     try s.run(Self.setup)

@@ -28,6 +28,7 @@ extension BuiltinFamily {
           .optional("tol", .any, default: .null), .optional("step", .integer, default: .number(8)),
           .optional("dense", .choice(["keep", "rescale"]), default: .string("keep")),
           .optional("early_exit", .bool, default: .bool(true)),
+          .optional("certify", .bool, default: .bool(true)),
           .optional("progressive", .bool, default: .bool(false)),
           .optional("alpha", .number, default: .number(0.5)),
           .optional("scale", .choice(["mean", "max"]), default: .string("mean")),
@@ -50,7 +51,9 @@ extension BuiltinFamily {
         threshold tau = e / L from the model compressed uniformly to the target; bisection per
         layer on criterion= ("feat_mse_dense", the default: end-feature error over the dense
         model's mean square, with early_exit=true stopping failing candidates as soon as they
-        fail, same ranks; "feat_mse": over the compressed model's, the reference code's;
+        fail, same ranks; certify=true, the default, probing where the whitened error predicts
+        each layer's rank and certifying it, same ranks on a monotone criterion, fewer
+        evaluations — see help(bisect); "feat_mse": over the compressed model's, the reference code's;
         "whitened_err", "weight_cos" in closed form; see help(bisect)) with tol= overriding
         tau (tau from the model with every layer at floor(target · k_eq)); ratio
         correction that meets the target to one rank step per layer, layers the search left
@@ -127,6 +130,7 @@ extension BuiltinFamily {
       options.step = try args.integer("step", minimum: 1)
       options.denseLayers = DenseLayerHandling(rawValue: try args.string("dense"))!
       options.earlyExit = try args.bool("early_exit")
+      options.certify = try args.bool("certify")
       options.progressive = try args.bool("progressive")
       options.alpha = try args.number("alpha")
       options.asvdUsesMax = try args.string("scale") == "max"

@@ -46,7 +46,12 @@ extension CompressionHandle {
     if o.curve.isEmpty {
       lines.append("  no rank was evaluated")
     } else {
-      lines.append("  bisection, \(o.curve.count) evaluations (rank: value):")
+      let how =
+        o.guidedProbes == 0
+        ? "bisection"
+        : "certified search (\(o.guidedProbes) probes where the whitened error predicted the rank"
+          + (o.certificationFellBack ? ", then bisection)" : ")")
+      lines.append("  \(how), \(o.curve.count) evaluations (rank: value):")
       for point in o.curve.sorted(by: { $0.rank < $1.rank }) {
         let mark = passes(point.value) ? "meets tau" : "above tau"
         lines.append(

@@ -53,7 +53,8 @@ extension BuiltinFamily {
         "linear" decay; weight_decay= AdamW's decoupled decay (default 0). The teacher's
         embeddings are computed once before the first step (its hidden states once per batch
         for "mse"). The progress line shows step, loss and steps per second. Ctrl-C stops
-        after the current step and returns the best state so far; a non-finite loss, or one
+        after the current step and returns the best state so far (during the teacher's pass,
+        before the first step, it stops heal with "cancelled"); a non-finite loss, or one
         above 10 times the first step's, stops the run with a message and returns the last
         good state (.last) and the best one (.model). The same seed gives the same result.
         """,

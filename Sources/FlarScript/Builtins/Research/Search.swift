@@ -69,6 +69,7 @@ extension BuiltinFamily {
           .optional("step", .integer, default: .number(8)),
           .optional("data", .any, default: .null),
           .optional("early_exit", .bool, default: .bool(true)),
+          .optional("certify", .bool, default: .bool(true)),
         ]),
       abstract: "the smallest rank (a multiple of step) whose criterion meets tol, by bisection",
       discussion: """
@@ -85,7 +86,16 @@ extension BuiltinFamily {
         closed form; "weight_cos" — cos(W, Ŵ_k) in closed form (passes when ≥ tol). Returns
         .rank, .evals, .curve (the [rank, value] pairs visited; at an early exit the value is
         the failing partial error), .early_exits, .forward_passes (batch passes in full-pass
-        equivalents, the dense reference included).
+        equivalents, the dense reference included), .guided, .fell_back.
+        With an end-feature criterion and certify=true (the default) the probes are not placed
+        at the middle of the bracket but where the layer's whitened error Σ_{i>k} σ_i² / Σ σ_i²,
+        scaled to the criterion by the points evaluated so far (and, before the first, by the
+        last layer of the same kind), predicts the answer: a right prediction is certified by
+        two evaluations (the rank passes, the one a step below fails). Two guided probes in a
+        row on the same side make the next one the middle of the bracket, and after 6 guided
+        probes plain bisection finishes it (.fell_back). The bracket rule is the bisection's,
+        so on a monotone criterion the rank is the same (check with curve());
+        certify=false bisects from the middle.
         """,
       examples: [
         "r = bisect(m, \"encoder.layer.0.intermediate.dense\", whiten=S, tol=1e-3)",
@@ -106,6 +116,7 @@ extension BuiltinFamily {
       let search = try layerSearch(
         args, m.model, criterion, context, step: try args.integer("step", minimum: 1),
         earlyExit: try args.bool("early_exit"))
+      search.certify = try args.bool("certify")
       let result = try search.search(layer, d, tolerance: tol)
       return .handle(
         SearchHandle(

@@ -33,6 +33,12 @@ public final class SearchHandle: Handle {
     }.joined(separator: ", ")
     var counts = "\(result.evaluations) evaluations"
     if result.earlyExits > 0 { counts += " (\(result.earlyExits) stopped early)" }
+    if result.guidedProbes > 0 {
+      counts +=
+        result.fellBack
+        ? ", \(result.guidedProbes) guided probes, then bisection"
+        : ", \(result.guidedProbes) guided probes"
+    }
     if let passes = forwardPasses {
       counts += ", \(show((passes * 10).rounded() / 10)) forward passes"
     }
@@ -43,7 +49,7 @@ public final class SearchHandle: Handle {
   public var fieldNames: [String] {
     [
       "rank", "evals", "curve", "layer", "criterion", "tol", "k_eq", "early_exits",
-      "forward_passes",
+      "forward_passes", "guided", "fell_back",
     ]
   }
 
@@ -59,6 +65,8 @@ public final class SearchHandle: Handle {
     case "k_eq": return .number(Double(equivalentRank))
     case "early_exits": return .number(Double(result.earlyExits))
     case "forward_passes": return forwardPasses.map(Value.number) ?? .number(0)
+    case "guided": return .number(Double(result.guidedProbes))
+    case "fell_back": return .bool(result.fellBack)
     default: return nil
     }
   }
@@ -107,6 +115,10 @@ public final class CompressionHandle: Handle {
       if r.options.criterion.needsForwardPasses {
         search +=
           ", \(r.earlyExits) stopped early, \(show((r.forwardPasses * 10).rounded() / 10)) batch forward passes (full-pass equivalents)"
+        if r.options.certify {
+          search +=
+            "; certified: \(r.layers.reduce(0) { $0 + $1.guidedProbes }) guided probes, \(r.certificationFallbacks) layers fell back to bisection"
+        }
       }
       lines.append(search)
       let dense = r.layers.filter { $0.searchedRank == nil }.count
@@ -143,6 +155,7 @@ public final class CompressionHandle: Handle {
     [
       "model", "ranks", "lambdas", "tau", "timings", "params", "manifest", "layers",
       "forward_passes", "fallbacks", "fisher", "evals", "early_exits", "curves", "allocation",
+      "certify_fallbacks",
     ]
   }
 
@@ -167,6 +180,7 @@ public final class CompressionHandle: Handle {
     case "forward_passes": return .number(r.forwardPasses)
     case "evals": return .number(Double(r.evaluations))
     case "early_exits": return .number(Double(r.earlyExits))
+    case "certify_fallbacks": return .number(Double(r.certificationFallbacks))
     case "fallbacks": return .list(r.fallbacks.map(Value.string))
     case "curves": return curvesRecord
     case "allocation": return allocationRecord
@@ -189,6 +203,8 @@ public final class CompressionHandle: Handle {
       ("jitter", o.jitter.map(Value.number) ?? .null),
       ("evals", .number(Double(o.evaluations))),
       ("early_exits", .number(Double(o.earlyExits))),
+      ("guided", .number(Double(o.guidedProbes))),
+      ("fell_back", .bool(o.certificationFellBack)),
       ("forward_passes", .number(o.forwardPasses)),
       ("curve", .list(o.curve.map { .list([.number(Double($0.rank)), .number($0.value)]) })),
       ("latency", o.latency.map { .string($0.description) } ?? .null),
