@@ -24,6 +24,13 @@ Writes:
   mixed.txt    the first 400 strings one per line (line breaks inside a
                string replaced by spaces): the non-ASCII text of the
                tokenizer benchmark
+  scalars.json HF's BertNormalizer steps one at a time (clean_text,
+               handle_chinese_chars, strip_accents, lowercase) and its
+               BertPreTokenizer's classes for every Unicode scalar, stored as
+               the departures from "kept as itself, a letter": ranges
+               [first, last] of removed, space-mapped and padded scalars and
+               of whitespace and punctuation, and [scalar, [outputs]] of the
+               rest
   manifest.json  format version, generator, library versions, seed
 
 Tokenizers: all-MiniLM-L6-v2 and all-mpnet-base-v2 as saved (their
@@ -38,7 +45,7 @@ import sys
 import unicodedata
 
 import tokenizers
-from tokenizers import Tokenizer, normalizers
+from tokenizers import Tokenizer, normalizers, pre_tokenizers
 
 FORMAT_VERSION = 1
 SEED = 20261129
@@ -167,6 +174,57 @@ def encodings(tok, texts):
     return out
 
 
+def ranges(values):
+    """Sorted integers as inclusive [first, last] runs."""
+    out = []
+    for v in values:
+        if out and out[-1][1] == v - 1:
+            out[-1][1] = v
+        else:
+            out.append([v, v])
+    return out
+
+
+def scalar_table():
+    """Each normaliser step and the pre-tokeniser's class, for every scalar."""
+    steps = {
+        "clean_text": normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=False,
+                                                 strip_accents=False, lowercase=False),
+        "handle_chinese_chars": normalizers.BertNormalizer(
+            clean_text=False, handle_chinese_chars=True, strip_accents=False, lowercase=False),
+        "strip_accents": normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False,
+                                                    strip_accents=True, lowercase=False),
+        "lowercase": normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False,
+                                                strip_accents=False, lowercase=True),
+    }
+    pre = pre_tokenizers.BertPreTokenizer()
+    table = {name: {"removed": [], "space": [], "padded": [], "mapped": []} for name in steps}
+    whitespace, punctuation = [], []
+    for v in range(0x110000):
+        if 0xD800 <= v <= 0xDFFF:
+            continue
+        c = chr(v)
+        words = pre.pre_tokenize_str("a" + c + "a")
+        if len(words) == 2:
+            whitespace.append(v)
+        elif len(words) == 3:
+            punctuation.append(v)
+        for name, step in steps.items():
+            out = step.normalize_str(c)
+            if out == c:
+                continue
+            kind = ("removed" if out == "" else "space" if out == " " and c != " " else
+                    "padded" if out == " " + c + " " else None)
+            if kind:
+                table[name][kind].append(v)
+            else:
+                table[name]["mapped"].append([v, [ord(x) for x in out]])
+    for name in steps:
+        for kind in ("removed", "space", "padded"):
+            table[name][kind] = ranges(table[name][kind])
+    return {"steps": table, "whitespace": ranges(whitespace), "punctuation": ranges(punctuation)}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(SEED)
@@ -187,6 +245,9 @@ def main():
             "count": VARIANT_COUNT, "encodings": encodings(tok, strings[:VARIANT_COUNT])})
     with open(os.path.join(OUT, "cases.json"), "w") as f:
         json.dump(cases, f, ensure_ascii=True, separators=(",", ":"))
+        f.write("\n")
+    with open(os.path.join(OUT, "scalars.json"), "w") as f:
+        json.dump(scalar_table(), f, separators=(",", ":"))
         f.write("\n")
     with open(os.path.join(OUT, "mixed.txt"), "w", encoding="utf-8") as f:
         for s in strings:

@@ -70,3 +70,77 @@ enum TokenizerFixtures {
     }
   }
 }
+
+/// Every Unicode scalar through each normaliser step and the
+/// pre-tokeniser's classes, against HF (`scalars.json`).
+@Suite struct TokenizerScalarTests {
+  /// HF's answer for each scalar of one step: nil where the scalar stays
+  /// itself.
+  static func expectations(_ step: JSONValue) -> [UInt32: [UInt32]] {
+    var out: [UInt32: [UInt32]] = [:]
+    func each(_ kind: String, _ body: (UInt32) -> [UInt32]) {
+      for r in ModelFixtures.idLists(step[kind]) where r.count == 2 {
+        for v in UInt32(r[0])...UInt32(r[1]) { out[v] = body(v) }
+      }
+    }
+    each("removed") { _ in [] }
+    each("space") { _ in [0x20] }
+    each("padded") { [0x20, $0, 0x20] }
+    for entry in step["mapped"]?.arrayValue ?? [] {
+      guard let pair = entry.arrayValue, pair.count == 2, let v = pair[0].intValue else { continue }
+      out[UInt32(v)] = (pair[1].arrayValue ?? []).compactMap(\.intValue).map(UInt32.init)
+    }
+    return out
+  }
+
+  @Test(arguments: ["clean_text", "handle_chinese_chars", "strip_accents", "lowercase"])
+  func normaliserStepMatchesHuggingFaceOnEveryScalar(step: String) throws {
+    let table = try TokenizerFixtures.json("scalars.json")
+    let expected = Self.expectations(try #require(table["steps"]?[step]))
+    #expect(!expected.isEmpty)
+    let normalizer = BertNormalizer(
+      cleanText: step == "clean_text", handleChineseChars: step == "handle_chinese_chars",
+      stripAccents: step == "strip_accents", lowercase: step == "lowercase")
+    var mismatches = 0
+    for v in UInt32(0)...0x10FFFF {
+      guard let s = Unicode.Scalar(v) else { continue }
+      var got: [UInt32] = []
+      normalizer.expand(s) { got.append($0.value) }
+      let want = expected[v] ?? [v]
+      if got != want {
+        mismatches += 1
+        if mismatches <= 10 {
+          Issue.record("\(step): U+\(String(v, radix: 16)) gives \(got), HF \(want)")
+        }
+      }
+    }
+    #expect(mismatches == 0)
+  }
+
+  @Test func preTokenizerClassesMatchHuggingFaceOnEveryScalar() throws {
+    let table = try TokenizerFixtures.json("scalars.json")
+    func set(_ key: String) -> Set<UInt32> {
+      Set(
+        ModelFixtures.idLists(table[key]).flatMap { r in
+          r.count == 2 ? Array(UInt32(r[0])...UInt32(r[1])) : []
+        })
+    }
+    let (whitespace, punctuation) = (set("whitespace"), set("punctuation"))
+    #expect(whitespace.count >= 25 && punctuation.count >= 500)
+    var mismatches = 0
+    for v in UInt32(0)...0x10FFFF {
+      guard let s = Unicode.Scalar(v) else { continue }
+      let isWhitespace = BertCharacters.isWhitespace(s)
+      let isPunctuation = !isWhitespace && BertCharacters.isPunctuation(s)
+      if isWhitespace != whitespace.contains(v) || isPunctuation != punctuation.contains(v) {
+        mismatches += 1
+        if mismatches <= 10 {
+          Issue.record(
+            "U+\(String(v, radix: 16)): whitespace \(isWhitespace), punctuation \(isPunctuation); HF says \(whitespace.contains(v)), \(punctuation.contains(v))"
+          )
+        }
+      }
+    }
+    #expect(mismatches == 0)
+  }
+}
