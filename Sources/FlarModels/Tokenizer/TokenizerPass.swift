@@ -72,18 +72,21 @@ struct TokenizerPass {
     let holding = !normalizedTokens.isEmpty
     while i < end, !isFull {
       let b0 = bytes[i]
-      if b0 < 0x80, !holding {
-        feedASCII(b0, i)
+      if b0 < 0x80 {
+        if let unit = asciiUnit(b0) {
+          if holding {
+            hold(unit, from: i, to: i + 1)
+          } else {
+            preTokenize(unit, from: i, to: i + 1)
+          }
+        }
         i += 1
         continue
       }
       // The bytes come from a Swift String, so they are valid UTF-8.
       var value: UInt32
       var width: Int
-      if b0 < 0x80 {
-        value = UInt32(b0)
-        width = 1
-      } else if b0 < 0xE0 {
+      if b0 < 0xE0 {
         value = UInt32(b0 & 0x1F)
         width = 2
       } else if b0 < 0xF0 {
@@ -107,28 +110,32 @@ struct TokenizerPass {
     if !isFull { tokens.append(id, start, end) }
   }
 
-  private mutating func feedASCII(_ b: UInt8, _ at: Int) {
-    var b = b
+  /// The normalised form of an ASCII byte with its class bits, or nil
+  /// when cleaning removes it: what `BertNormalizer.expand` and the
+  /// character classes give, without a table lookup.
+  private func asciiUnit(_ b: UInt8) -> UInt32? {
     switch b {
     case 0x09, 0x0A, 0x0D, 0x20:
-      return finishWord()
+      return 0x20 | Self.whitespace
     case 0x0B, 0x0C:
       // Vertical tab and form feed are White_Space and control characters:
       // cleaning removes them, else they split words.
-      if !normalizer.cleanText { finishWord() }
-      return
+      return normalizer.cleanText ? nil : UInt32(b) | Self.whitespace
     case 0x00..<0x20, 0x7F:
-      if normalizer.cleanText { return }
+      return normalizer.cleanText ? nil : UInt32(b)
     case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E:
-      finishWord()
-      word.append(UInt32(b), from: at, to: at + 1)
-      return finishWord()
+      return UInt32(b) | Self.punctuation
     case 0x41...0x5A:
-      if normalizer.lowercase { b += 0x20 }
+      return UInt32(normalizer.lowercase ? b + 0x20 : b)
     default:
-      break
+      return UInt32(b)
     }
-    word.append(UInt32(b), from: at, to: at + 1)
+  }
+
+  private mutating func hold(_ unit: UInt32, from start: Int, to end: Int) {
+    held.units.append(unit)
+    held.starts.append(start)
+    held.ends.append(end)
   }
 
   private mutating func feed(scalar value: UInt32, from start: Int, to end: Int) {
@@ -138,9 +145,7 @@ struct TokenizerPass {
     let holding = !normalizedTokens.isEmpty
     while k < stop {
       if holding {
-        held.units.append(expansions[k])
-        held.starts.append(start)
-        held.ends.append(end)
+        hold(expansions[k], from: start, to: end)
       } else {
         preTokenize(expansions[k], from: start, to: end)
       }
