@@ -19,9 +19,8 @@ seconds="${1:-60}"
 # machine can stretch an ordinary input past 1 s of wall time.
 timeout="${FUZZ_TIMEOUT:-1}"
 # FUZZ_RUNS=N runs each target for N inputs from seed 1 instead of for
-# SECONDS (the tokenizer, ~100x slower per input, for N/50): the same
-# inputs on every machine, so the pass in scripts/test.sh fails only when
-# a change breaks a reader, never on a new random find.
+# SECONDS: the same inputs on every machine, so the pass in scripts/test.sh
+# fails only when a change breaks a reader, never on a new random find.
 runs="${FUZZ_RUNS:-}"
 shift || true
 case "$seconds" in
@@ -59,9 +58,7 @@ for target in "${targets[@]}"; do
     json) dict=(-dict=Fuzz/dict/json.dict) ;;
   esac
   if [[ -n "$runs" ]]; then
-    n=$runs
-    [[ $target == tokenizer ]] && n=$((runs / 50))
-    budget=(-runs="$n" -seed=1)
+    budget=(-runs="$runs" -seed=1)
   else
     budget=(-max_total_time="$seconds")
   fi

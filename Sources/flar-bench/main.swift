@@ -8,6 +8,7 @@ let subcommands: [String: ([String]) throws -> Void] = [
   "linalg": LinAlgBench.run,
   "compress": CompressBench.run,
   "forward": ForwardBench.run,
+  "tokenize": TokenizeBench.run,
 ]
 
 guard let name = arguments.first, let command = subcommands[name] else {

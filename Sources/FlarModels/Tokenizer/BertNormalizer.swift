@@ -47,40 +47,54 @@ public struct BertNormalizer: Sendable, Equatable {
   public func normalize(_ text: Substring, baseOffset: Int = 0) -> NormalizedText {
     var out = NormalizedText()
     var offset = baseOffset
-    let strip = stripAccents ?? lowercase
     for scalar in text.unicodeScalars {
       let range = offset..<(offset + UTF8.width(scalar))
       offset = range.upperBound
-      var pieces: [Unicode.Scalar] = [scalar]
-      if cleanText {
-        if scalar.value == 0 || scalar.value == 0xFFFD || BertCharacters.isControl(scalar) {
-          continue
-        }
-        if BertCharacters.isWhitespace(scalar) { pieces = [" "] }
-      }
-      if handleChineseChars, BertCharacters.isChineseCharacter(scalar) {
-        pieces = [" ", scalar, " "]
-      }
-      if strip { pieces = pieces.flatMap(Self.strippingAccents) }
-      if lowercase { pieces = pieces.flatMap(Self.lowercased) }
-      for p in pieces { out.append(p, from: range) }
+      expand(scalar) { out.append($0, from: range) }
     }
     return out
   }
 
-  /// NFD decomposition with the nonspacing marks (Mn) removed.
-  static func strippingAccents(_ s: Unicode.Scalar) -> [Unicode.Scalar] {
-    if s.isASCII { return [s] }
-    return String(Character(s)).decomposedStringWithCanonicalMapping.unicodeScalars
-      .filter { $0.properties.generalCategory != .nonspacingMark }
+  /// Passes the normalised form of one scalar to `emit`, scalar by scalar
+  /// (none when the scalar is removed).
+  ///
+  /// HF applies each step to the whole string; every step maps one scalar
+  /// to zero or more scalars without looking at its neighbours, so the same
+  /// steps per scalar give the same text. (NFD's canonical reordering is the
+  /// exception: it can swap two adjacent combining marks from different
+  /// source scalars, and only strips what it then drops.)
+  func expand(_ scalar: Unicode.Scalar, _ emit: (Unicode.Scalar) -> Void) {
+    if cleanText {
+      if scalar.value == 0 || scalar.value == 0xFFFD || BertCharacters.isControl(scalar) {
+        return
+      }
+      if BertCharacters.isWhitespace(scalar) { return emit(" ") }
+    }
+    if handleChineseChars, BertCharacters.isChineseCharacter(scalar) {
+      emit(" ")
+      stripAndLower(scalar, emit)
+      return emit(" ")
+    }
+    stripAndLower(scalar, emit)
   }
 
-  /// The full lowercase mapping of one scalar (may be several scalars).
-  static func lowercased(_ s: Unicode.Scalar) -> [Unicode.Scalar] {
-    if s.isASCII {
-      return [(0x41...0x5A).contains(s.value) ? Unicode.Scalar(s.value + 32)! : s]
+  private func stripAndLower(_ scalar: Unicode.Scalar, _ emit: (Unicode.Scalar) -> Void) {
+    guard stripAccents ?? lowercase, !scalar.isASCII,
+      BertCharacters.isInHuggingFaceTables(scalar)
+    else { return lower(scalar, emit) }
+    let decomposed = String(Character(scalar)).decomposedStringWithCanonicalMapping
+    for s in decomposed.unicodeScalars where !BertCharacters.isNonspacingMark(s) {
+      lower(s, emit)
     }
-    return Array(s.properties.lowercaseMapping.unicodeScalars)
+  }
+
+  private func lower(_ scalar: Unicode.Scalar, _ emit: (Unicode.Scalar) -> Void) {
+    guard lowercase else { return emit(scalar) }
+    if scalar.isASCII {
+      return emit(
+        (0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32)! : scalar)
+    }
+    for s in scalar.properties.lowercaseMapping.unicodeScalars { emit(s) }
   }
 }
 
@@ -91,11 +105,15 @@ public enum BertCharacters {
     s == " " || s == "\t" || s == "\n" || s == "\r" || s.properties.isWhitespace
   }
 
-  /// A scalar of general category C* (Cc, Cf, Cn, Co, Cs), except `\t \n \r`.
+  /// A scalar of general category Cc, Cf, Co or Cs, except `\t \n \r`.
+  ///
+  /// Unassigned scalars (Cn) are not control characters: HF's
+  /// `is_control` keeps them, and a scalar assigned after Unicode 8.0 (see
+  /// `isInHuggingFaceTables`) counts as unassigned.
   public static func isControl(_ s: Unicode.Scalar) -> Bool {
     if s == "\t" || s == "\n" || s == "\r" { return false }
     switch s.properties.generalCategory {
-    case .control, .format, .unassigned, .privateUse, .surrogate: return true
+    case .control, .format, .privateUse, .surrogate: return isInHuggingFaceTables(s)
     default: return false
     }
   }
@@ -109,12 +127,39 @@ public enum BertCharacters {
     {
       return true
     }
+    // Punctuation in Unicode 8.0, a symbol and a mark since.
+    if v == 0x166D || v == 0x111C9 { return true }
     switch s.properties.generalCategory {
     case .connectorPunctuation, .dashPunctuation, .openPunctuation,
       .closePunctuation, .initialPunctuation, .finalPunctuation, .otherPunctuation:
-      return true
+      return isInHuggingFaceTables(s)
     default: return false
     }
+  }
+
+  /// A nonspacing mark (Mn), which stripping accents removes after NFD.
+  public static func isNonspacingMark(_ s: Unicode.Scalar) -> Bool {
+    // Scalars whose category changed after Unicode 8.0: Mn then, Mc now;
+    // Lo, Mc and Po then, Mn now.
+    switch s.value {
+    case 0x1734, 0x1171E: return true
+    case 0x1885, 0x1886, 0xA9BD, 0x111C9: return false
+    default: return s.properties.generalCategory == .nonspacingMark && isInHuggingFaceTables(s)
+    }
+  }
+
+  /// Whether `s` was assigned by Unicode 8.0, the version of the category
+  /// tables HF's BERT normaliser and pre-tokeniser use (the Rust crate
+  /// `unicode_categories`).
+  ///
+  /// A scalar assigned later is unassigned there: kept by cleaning, neither
+  /// punctuation nor a nonspacing mark. Lowercasing and `White_Space` come
+  /// from Rust's standard library, which follows current Unicode as Swift
+  /// does. `Tests/Fixtures/generate_tokenizer.py` checks every scalar
+  /// against HF.
+  public static func isInHuggingFaceTables(_ s: Unicode.Scalar) -> Bool {
+    guard let age = s.properties.age else { return false }
+    return age.major <= 8
   }
 
   /// A CJK Unified Ideograph or compatibility ideograph, by the blocks BERT

@@ -22,6 +22,15 @@ public struct BertTokenizer: Sendable {
   /// Tokens matched verbatim in the raw text before normalisation
   /// (`[CLS]`, `[SEP]`, `[MASK]`, …), longest first.
   public let addedTokens: [String]
+  /// Added tokens matched in the normalised text (`"normalized": true` in
+  /// `tokenizer.json`), after the normaliser, as HF matches them.
+  public let normalizedAddedTokens: [String]
+  /// Their ids and normalised scalars.
+  private let normalizedTokenScalars: [(id: Int, scalars: [UInt32])]
+  /// The added tokens' ids and UTF-8, longest first.
+  private let addedTokenBytes: [(Int, [UInt8])]
+  /// Whether an added token begins with each byte value.
+  private let addedTokenStarts: [Bool]
   public let classifierId: Int  // [CLS] or <s>
   public let separatorId: Int  // [SEP] or </s>
   public let paddingId: Int  // [PAD] or <pad>
@@ -32,7 +41,8 @@ public struct BertTokenizer: Sendable {
   public init(
     vocabulary: Vocabulary, normalizer: BertNormalizer = BertNormalizer(),
     unknownToken: String = "[UNK]", maxInputCharsPerWord: Int = 100,
-    addedTokens: [String]? = nil, classifierToken: String = "[CLS]",
+    addedTokens: [String]? = nil, normalizedAddedTokens: [String] = [],
+    classifierToken: String = "[CLS]",
     separatorToken: String = "[SEP]", paddingToken: String = "[PAD]"
   ) throws {
     wordPiece = try WordPiece(
@@ -51,6 +61,22 @@ public struct BertTokenizer: Sendable {
       ?? [paddingToken, unknownToken, classifierToken, separatorToken, "[MASK]"]
       .filter { vocabulary.id($0) != nil }
     self.addedTokens = added.filter { !$0.isEmpty }.sorted { $0.utf8.count > $1.utf8.count }
+    addedTokenBytes = try self.addedTokens.map { token in
+      guard let id = vocabulary.id(token) else {
+        throw TokenizerError.missingSpecialToken(token: token)
+      }
+      return (id, Array(token.utf8))
+    }
+    self.normalizedAddedTokens = normalizedAddedTokens
+    normalizedTokenScalars = try normalizedAddedTokens.map { token in
+      guard let id = vocabulary.id(token) else {
+        throw TokenizerError.missingSpecialToken(token: token)
+      }
+      return (id, normalizer.normalize(Substring(token)).scalars.map(\.value))
+    }.filter { !$0.scalars.isEmpty }
+    var starts = [Bool](repeating: false, count: 256)
+    for (_, bytes) in addedTokenBytes { starts[Int(bytes[0])] = true }
+    addedTokenStarts = starts
   }
 
   /// Loads the tokenizer of a model directory.
@@ -121,12 +147,18 @@ public struct BertTokenizer: Sendable {
       stripAccents: n?["strip_accents"]?.boolValue,
       lowercase: n?["lowercase"]?.boolValue ?? true)
     let model = json["model"]
-    let added = json["added_tokens"]?.arrayValue?.compactMap { $0["content"]?.stringValue }
+    let entries = json["added_tokens"]?.arrayValue
+    let added = entries?.filter { $0["normalized"]?.boolValue != true }
+      .compactMap { $0["content"]?.stringValue }
+    let normalized =
+      entries?.filter { $0["normalized"]?.boolValue == true }
+      .compactMap { $0["content"]?.stringValue } ?? []
     return try BertTokenizer(
       vocabulary: vocabulary, normalizer: normalizer,
       unknownToken: model?["unk_token"]?.stringValue ?? "[UNK]",
       maxInputCharsPerWord: model?["max_input_chars_per_word"]?.intValue ?? 100,
-      addedTokens: added, classifierToken: cls, separatorToken: sep, paddingToken: pad)
+      addedTokens: added, normalizedAddedTokens: normalized, classifierToken: cls,
+      separatorToken: sep, paddingToken: pad)
   }
 
   /// The tokens a post-processor puts around a single sequence: `cls`/`sep`
@@ -157,40 +189,46 @@ public struct BertTokenizer: Sendable {
 
   /// The tokens of `text` without `[CLS]`/`[SEP]` and without truncation.
   public func tokenize(_ text: String) -> [Token] {
-    var tokens: [Token] = []
-    let utf8 = Array(text.utf8)
-    var segmentStart = 0
-    var i = 0
-    // Added tokens are found first, leftmost and then longest, in the raw
-    // bytes; the text between them goes through the normal pipeline.
-    let added = addedTokens.map { Array($0.utf8) }
-    while i < utf8.count {
-      guard
-        let match = added.firstIndex(where: { b in
-          b.first == utf8[i] && i + b.count <= utf8.count
-            && utf8[i..<(i + b.count)].elementsEqual(b)
-        }).map({ addedTokens[$0] })
-      else {
-        i += 1
-        continue
-      }
-      tokens += tokenizeSegment(utf8, segmentStart..<i)
-      let end = i + match.utf8.count
-      tokens.append(Token(id: vocabulary.id(match)!, piece: match, offsets: i..<end))
-      i = end
-      segmentStart = end
-    }
-    tokens += tokenizeSegment(utf8, segmentStart..<utf8.count)
-    return tokens
+    var pass = TokenizerPass(
+      normalizer: normalizer, wordPiece: wordPiece, normalizedTokens: normalizedTokenScalars)
+    run(text, limit: Int.max, &pass)
+    return pass.tokens.tokens(vocabulary)
   }
 
-  private func tokenizeSegment(_ utf8: [UInt8], _ range: Range<Int>) -> [Token] {
-    if range.isEmpty { return [] }
-    let text = String(decoding: utf8[range], as: UTF8.self)
-    let normalized = normalizer.normalize(Substring(text), baseOffset: range.lowerBound)
-    return preTokenizer.split(normalized).flatMap { word in
-      wordPiece.tokenize(normalized.scalars[word], sourceRanges: normalized.sourceRanges[word])
+  /// Runs `pass` over `text`, stopping once `limit` tokens are made.
+  ///
+  /// Added tokens are found first, leftmost and then longest, in the raw
+  /// bytes; the text between them goes through the normaliser,
+  /// pre-tokeniser and WordPiece.
+  func run(_ text: String, limit: Int, _ pass: inout TokenizerPass) {
+    pass.reset(limit: limit)
+    var text = text
+    text.withUTF8 { bytes in
+      var segmentStart = 0
+      var i = 0
+      while i < bytes.count, !pass.isFull {
+        guard addedTokenStarts[Int(bytes[i])], let (id, length) = addedToken(bytes, at: i) else {
+          i += 1
+          continue
+        }
+        pass.run(bytes, segmentStart..<i)
+        pass.appendAddedToken(id, from: i, to: i + length)
+        i += length
+        segmentStart = i
+      }
+      pass.run(bytes, segmentStart..<bytes.count)
     }
+  }
+
+  /// The longest added token at `bytes[i...]`: its id and length in bytes.
+  private func addedToken(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int, Int)? {
+    // `addedTokenBytes` is sorted longest first.
+    for (id, token) in addedTokenBytes where i + token.count <= bytes.count {
+      var k = 0
+      while k < token.count, bytes[i + k] == token[k] { k += 1 }
+      if k == token.count { return (id, token.count) }
+    }
+    return nil
   }
 
   /// The ids of `text` as the model reads them: `[CLS] tokens [SEP]`, the
@@ -199,13 +237,30 @@ public struct BertTokenizer: Sendable {
   /// - Throws: `TokenizerError.maxLengthTooSmall` when `maxLength < 3`.
   public func encode(_ text: String, maxLength: Int = 128) throws -> [Int] {
     guard maxLength >= 3 else { throw TokenizerError.maxLengthTooSmall(maxLength: maxLength) }
-    let ids = tokenize(text).prefix(maxLength - 2).map(\.id)
-    return [classifierId] + ids + [separatorId]
+    var pass = TokenizerPass(
+      normalizer: normalizer, wordPiece: wordPiece, normalizedTokens: normalizedTokenScalars)
+    return encode(text, maxLength: maxLength, &pass)
+  }
+
+  private func encode(_ text: String, maxLength: Int, _ pass: inout TokenizerPass) -> [Int] {
+    run(text, limit: maxLength - 2, &pass)
+    var ids = [classifierId]
+    ids.reserveCapacity(min(pass.tokens.count, maxLength - 2) + 2)
+    ids += pass.tokens.ids.prefix(maxLength - 2)
+    ids.append(separatorId)
+    return ids
   }
 
   /// Encodes many texts into a batch of variable-length sequences.
+  ///
+  /// - Throws: `TokenizerError.maxLengthTooSmall` when `maxLength < 3`.
   public func encode(_ texts: [String], maxLength: Int = 128) throws -> TokenBatch {
-    TokenBatch(
-      sequences: try texts.map { try encode($0, maxLength: maxLength) }, paddingId: paddingId)
+    guard maxLength >= 3 else { throw TokenizerError.maxLengthTooSmall(maxLength: maxLength) }
+    // One pass for the batch: its buffers and its table of normalised
+    // scalars serve every text.
+    var pass = TokenizerPass(
+      normalizer: normalizer, wordPiece: wordPiece, normalizedTokens: normalizedTokenScalars)
+    return TokenBatch(
+      sequences: texts.map { encode($0, maxLength: maxLength, &pass) }, paddingId: paddingId)
   }
 }
