@@ -108,7 +108,13 @@ import Testing
     }
     let bisection = try compress(certify: false)
     let certified = try compress(certify: true)
-    #expect(certified.tau == bisection.tau)
+    // τ is the same computation in both runs, but not always to the last
+    // bit here: tests run in parallel in one process, and a grouped forward
+    // pass elsewhere holds OpenBLAS's process-wide thread count at 1 while
+    // it runs, which can change the rounding of the float64 LAPACK work of
+    // the decomposition (measured once: 2e-9 relative). flar itself runs
+    // one computation at a time.
+    #expect(abs(certified.tau! - bisection.tau!) <= 1e-7 * bisection.tau!)
     #expect(certified.layers.map(\.searchedRank) == bisection.layers.map(\.searchedRank))
     #expect(certified.layers.map(\.rank) == bisection.layers.map(\.rank))
     #expect(
