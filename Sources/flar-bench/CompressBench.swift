@@ -215,7 +215,7 @@ extension CompressBench {
               "round %d \(name): total %.2f s, search %.2f s, %d evaluations, %d early exits, %.1f passes, %d guided probes, %d fell back",
             r + 1, run.total, searchSeconds(run.result), run.result.evaluations,
             run.result.earlyExits, run.result.forwardPasses,
-            run.result.layers.reduce(0) { $0 + $1.guidedProbes }, run.result.certificationFallbacks
+            run.result.guidedProbes, run.result.certificationFallbacks
           ))
       }
     }

@@ -9,6 +9,7 @@
 // matrices it did not touch are shared with the original (copy-on-write
 // arrays), so keeping many variants of one model costs little memory.
 
+import FlarCore
 import FlarLinAlg
 
 /// A transformer encoder of any known family (BERT, MPNet) ready to run.
@@ -99,13 +100,17 @@ public struct BertModel: Sendable {
   /// Each batch of `batchSize` runs in `groups` groups of sequences at once
   /// (`lastHiddenState(_:groups:)`; nil: `forwardGroups`, one group per
   /// OpenBLAS thread). Group counts agree to rounding, not always bit for
-  /// bit (BertModel+Threads.swift says where they differ).
+  /// bit (BertModel+Threads.swift says where they differ). `cancellation`
+  /// is checked before each batch, so Ctrl-C stops a long run within one
+  /// batch.
   public func embed(
-    _ batch: TokenBatch, batchSize: Int = 32, groups: Int? = nil
+    _ batch: TokenBatch, batchSize: Int = 32, groups: Int? = nil,
+    cancellation: Cancellation? = nil
   ) throws -> Matrix<Float> {
     let h = config.hiddenSize
     var out = Matrix<Float>(rows: batch.count, columns: h)  // (B, H)
     for start in stride(from: 0, to: batch.count, by: max(1, batchSize)) {
+      try cancellation?.checkCancellation()
       let part = batch.slice(start..<min(start + max(1, batchSize), batch.count))
       let hidden = try lastHiddenState(part, groups: groups ?? forwardGroups(part))
       let pooled = pooling(hidden, offsets: part.offsets)

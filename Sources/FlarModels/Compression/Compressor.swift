@@ -87,6 +87,8 @@ public struct CompressionResult: Sendable {
   public var evaluations: Int { layers.reduce(0) { $0 + $1.evaluations } }
   /// Evaluations that stopped early.
   public var earlyExits: Int { layers.reduce(0) { $0 + $1.earlyExits } }
+  /// Probes the certified search placed where the whitened error predicted.
+  public var guidedProbes: Int { layers.reduce(0) { $0 + $1.guidedProbes } }
   /// Layers whose certified search fell back to plain bisection.
   public var certificationFallbacks: Int { layers.filter(\.certificationFellBack).count }
 }

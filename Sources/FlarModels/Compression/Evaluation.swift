@@ -132,18 +132,8 @@ extension BertModel {
   public func embed(
     _ sentences: [String], maxLength: Int, batchSize: Int, cancellation: Cancellation?
   ) throws -> Matrix<Float> {
-    guard let cancellation else {
-      return try embed(sentences, maxLength: maxLength, batchSize: batchSize)
-    }
-    let batch = try encode(sentences, maxLength: maxLength)
-    let h = config.hiddenSize
-    let size = max(1, batchSize)
-    var out = Matrix<Float>(rows: batch.count, columns: h)
-    for start in stride(from: 0, to: batch.count, by: size) {
-      try cancellation.checkCancellation()
-      let part = try embed(batch.slice(start..<min(start + size, batch.count)), batchSize: size)
-      out.storage.replaceSubrange((start * h)..<((start + part.rows) * h), with: part.storage)
-    }
-    return out
+    guard tokenizer != nil else { throw ModelError.noTokenizer }
+    return try embed(
+      encode(sentences, maxLength: maxLength), batchSize: batchSize, cancellation: cancellation)
   }
 }

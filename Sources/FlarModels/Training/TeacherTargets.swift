@@ -14,9 +14,8 @@ struct TeacherTargets {
   /// computed once for the whole run.
   var embeddings: Matrix<Float>?
 
-  /// Computes the teacher's embeddings for `cos` in chunks of eight
-  /// batches, checking `cancellation` between chunks: Ctrl-C
-  /// during this pass (several seconds on 4096 sentences) stops `heal`
+  /// Computes the teacher's embeddings for `cos`, checking `cancellation`
+  /// before each batch: Ctrl-C during this pass (several seconds on 4096 sentences) stops `heal`
   /// before its first step with `CancelledError`, the models untouched.
   init(
     loss: HealingLoss, teacher: BertModel?, data: Healer.Data, batchSize: Int,
@@ -26,19 +25,9 @@ struct TeacherTargets {
     self.teacher = loss == .contrastive ? nil : teacher
     precondition(loss == .contrastive || teacher != nil, "distillation needs a teacher")
     if loss == .cos, let teacher {
-      var storage: [Float] = []
-      var columns = 0
-      let chunkSize = 8 * max(1, batchSize)
-      for start in stride(from: 0, to: data.first.count, by: chunkSize) {
-        try cancellation?.checkCancellation()
-        let end = min(data.first.count, start + chunkSize)
-        let chunk = try teacher.embed(
-          TokenBatch(sequences: Array(data.first[start..<end]), paddingId: data.paddingId),
-          batchSize: batchSize)
-        storage += chunk.storage
-        columns = chunk.columns
-      }
-      embeddings = Matrix(rows: data.first.count, columns: columns, storage: storage)
+      embeddings = try teacher.embed(
+        TokenBatch(sequences: data.first, paddingId: data.paddingId), batchSize: batchSize,
+        cancellation: cancellation)
     }
   }
 

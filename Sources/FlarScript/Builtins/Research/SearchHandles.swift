@@ -117,7 +117,7 @@ public final class CompressionHandle: Handle {
           ", \(r.earlyExits) stopped early, \(show((r.forwardPasses * 10).rounded() / 10)) batch forward passes (full-pass equivalents)"
         if r.options.certify {
           search +=
-            "; certified: \(r.layers.reduce(0) { $0 + $1.guidedProbes }) guided probes, plain bisection finished \(r.certificationFallbacks) of \(r.layers.count) layers"
+            "; certified: \(r.guidedProbes) guided probes, plain bisection finished \(r.certificationFallbacks) of \(r.layers.count) layers"
         }
       }
       lines.append(search)
