@@ -60,7 +60,7 @@ enum CompressBench {
       }
       i += 1
     }
-    let model = try BertModel.load(directory: modelPath)
+    let model = try EncoderModel.load(directory: modelPath)
     let lines = try String(contentsOfFile: "data/calib.txt", encoding: .utf8)
       .split(separator: "\n").map(String.init)
     let calibration = Array(lines.prefix(calibCount))
@@ -184,7 +184,7 @@ extension CompressBench {
   /// Plain bisection against the certified search, alternating which runs
   /// first from round to round; fails when the ranks differ.
   static func compareWithBisection(
-    model: BertModel, options: CompressionOptions, calibration: [String], search: [String],
+    model: EncoderModel, options: CompressionOptions, calibration: [String], search: [String],
     runs: Int
   ) throws {
     var ratios: [Double] = []

@@ -26,7 +26,7 @@ enum ForwardBench {
     let groups = options["--groups"] == "auto" ? nil : try options.integer("--groups")
     if let groups, groups < 1 { throw BenchOptionError.notPositive("--groups", groups) }
     BLASThreads.set(threads)
-    let model = try BertModel.load(directory: options["--model"])
+    let model = try EncoderModel.load(directory: options["--model"])
     let sentences = try String(contentsOfFile: options["--sentences"], encoding: .utf8)
       .split(separator: "\n").prefix(batchSize).map(String.init)
     let batch = try model.encode(sentences, maxLength: maxLength)

@@ -111,7 +111,7 @@ enum BoundaryScanner {
 
   @Test(
     arguments: [
-      ("FlarModels/Bert/Planted.swift", "import FlarLinAlg\nfunc f() {\n  cblas_sgemm(x)\n}", 3),
+      ("FlarModels/Encoder/Planted.swift", "import FlarLinAlg\nfunc f() {\n  cblas_sgemm(x)\n}", 3),
       ("FlarCore/Planted.swift", "import CLinAlg", 1),
       ("FlarCore/Planted.swift", "let info = LAPACKE_dpotrf (a, b)", 1),
       ("FlarModels/Planted.swift", "\n  Float._gemm(.none, .transpose, m: 1)", 2),
@@ -131,7 +131,7 @@ enum BoundaryScanner {
       ("FlarLinAlg/BLAS.swift", "import CLinAlg\n  cblas_sgemm(CblasRowMajor)"),
       ("FlarLinAlg/Matrix+BLAS.swift", "    blasGemm(.none, .none, m: m)"),
       ("flar/EditLineReader.swift", "import CEditLine"),
-      ("FlarModels/Bert/Attention.swift", "  // the corresponding routine is cblas_sgemm(…)"),
+      ("FlarModels/Encoder/Attention.swift", "  // the corresponding routine is cblas_sgemm(…)"),
     ]
     #expect(BoundaryScanner.violations(in: files) == [])
   }

@@ -5,8 +5,8 @@ import Testing
 
 @testable import FlarModels
 
-/// The backward pass (BertModel+Backward, BertLayer+Backward,
-/// BertBackwardOps) against PyTorch float64 autograd on a padded batch.
+/// The backward pass (EncoderModel+Backward, EncoderLayer+Backward,
+/// EncoderBackwardOps) against PyTorch float64 autograd on a padded batch.
 ///
 /// Tolerances: flar runs in Float32 and PyTorch in float64, so the
 /// difference is Float32 rounding carried through the forward and backward
@@ -14,7 +14,7 @@ import Testing
 /// max|expected|)` (TestSupport.worstRelativeError). Measured worst cases
 /// are noted at each check.
 @Suite struct BertBackwardTests {
-  static let tiny = Result { try BertModel.load(directory: ModelFixtures.tinyDirectory) }
+  static let tiny = Result { try EncoderModel.load(directory: ModelFixtures.tinyDirectory) }
 
   static func contrastive(_ e: Matrix<Float>) -> (value: Double, gradient: Matrix<Float>) {
     MultipleNegativesRankingLoss(scale: 20).valueAndGradient(e)

@@ -13,7 +13,7 @@ import Testing
 /// float64 reference differs by rounding only, ~1e-6, so 1e-4 absolute
 /// leaves a wide margin without hiding a wrong op (those give errors ≥ 1e-2).
 @Suite struct BertModelTests {
-  static let model = Result { try BertModel.load(directory: ModelFixtures.tinyDirectory) }
+  static let model = Result { try EncoderModel.load(directory: ModelFixtures.tinyDirectory) }
 
   static func batch() throws -> TokenBatch {
     TokenBatch(
@@ -115,9 +115,9 @@ import Testing
       throws: ModelError.badConfig(
         path: "c", key: "num_attention_heads", detail: "hidden_size 10 is not a multiple of 3 heads"
       )
-    ) { try BertConfig(json: json, path: "c") }
+    ) { try EncoderConfig(json: json, path: "c") }
     #expect(throws: ModelError.missingModelFile(directory: "/nonexistent", file: "config.json")) {
-      try BertModel.load(directory: "/nonexistent")
+      try EncoderModel.load(directory: "/nonexistent")
     }
   }
 }

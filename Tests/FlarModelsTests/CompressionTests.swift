@@ -8,7 +8,7 @@ import Testing
 /// The compression pipeline on the tiny random BERT (2 layers, H 48, I 96),
 /// with ranks in steps of 4 so every layer has several candidates.
 @Suite struct CompressionTests {
-  static let model = Result { try BertModel.load(directory: ModelFixtures.tinyDirectory) }
+  static let model = Result { try EncoderModel.load(directory: ModelFixtures.tinyDirectory) }
   static let sentences = Result { try ModelFixtures.sentences() }
 
   func run(_ configure: (inout CompressionOptions) -> Void) throws -> CompressionResult {

@@ -66,7 +66,7 @@ import Testing
       #expect(Set(file.names) == Set(original.names.filter { $0 != "embeddings.position_ids" }))
       #expect(!file.names.contains { $0.hasSuffix(".L") || $0.hasSuffix(".R") })
 
-      let reloaded = try BertModel.load(directory: out)
+      let reloaded = try EncoderModel.load(directory: out)
       #expect(reloaded.lowRankLayers.isEmpty)
       for name in model.linearLayerNames {
         let want = try model.linear(name).denseWeight()
@@ -125,7 +125,7 @@ import Testing
   }
 
   @Test func mpnetGraphHasNoTokenTypesTheFamilyNamesAndTheRuntimesBuckets() throws {
-    let base = try BertModel.load(directory: MPNetFixtures.tinyDirectory)
+    let base = try EncoderModel.load(directory: MPNetFixtures.tinyDirectory)
     let (l, r) = LowRankTests.factors(out: 96, in: 48, rank: 6, seed: 3)
     let model = try base.replacing("encoder.layer.1.intermediate.dense", l: l, r: r)
     let proto = try model.onnxModel()

@@ -9,7 +9,7 @@ import Testing
 /// fwsvd's Fisher information, its pairs file, and the method itself, on
 /// the tiny random BERT.
 @Suite struct FisherStatisticsTests {
-  static let model = Result { try BertModel.load(directory: ModelFixtures.tinyDirectory) }
+  static let model = Result { try EncoderModel.load(directory: ModelFixtures.tinyDirectory) }
 
   @Test func fisherInformationMatchesPyTorchOnTheTinyModel() throws {
     let (pairs, _, _, _) = try FisherFixtures.batch("tiny")
@@ -31,7 +31,7 @@ import Testing
     (65, 32, [0..<32, 32..<65]),
   ])
   func aTrailingSinglePairJoinsTheBatchBefore(count: Int, size: Int, expected: [Range<Int>]) {
-    #expect(BertModel.fisherBatches(count: count, size: size) == expected)
+    #expect(EncoderModel.fisherBatches(count: count, size: size) == expected)
   }
 
   @Test func onePairHasNoNegativeAndIsRefused() throws {
@@ -144,7 +144,7 @@ import Testing
     for name in base.linearLayerNames {
       let s = try fisherScales(try fisher.information(of: name))
       let w = try base.linear(name).denseWeight()
-      func weightedError(_ m: BertModel) throws -> Double {
+      func weightedError(_ m: EncoderModel) throws -> Double {
         let approx = try m.linear(name).denseWeight()
         var e = 0.0
         for i in 0..<w.rows {

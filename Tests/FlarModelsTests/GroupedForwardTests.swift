@@ -5,7 +5,7 @@ import Testing
 
 /// The forward pass in groups of sequences, against the whole batch.
 ///
-/// Groups of sequences at once (BertModel+Threads.swift) must give the
+/// Groups of sequences at once (EncoderModel+Threads.swift) must give the
 /// numbers of the whole batch on one thread, dense and low-rank, BERT and
 /// MPNet. OpenBLAS may round a row of a narrow product differently when the
 /// batch is cut (the file's header), so the bound is rounding: 1e-5 on
@@ -23,7 +23,7 @@ import Testing
 
   /// `model` with its first block's query at rank 3 and its last block's
   /// intermediate layer at rank 12 (factors of a fixed pattern, unit scale).
-  static func partlyLowRank(_ model: BertModel) throws -> BertModel {
+  static func partlyLowRank(_ model: EncoderModel) throws -> EncoderModel {
     let names = model.linearLayerNames  // forward order, 6 a block
     let perBlock = names.count / model.layers.count
     var m = model
@@ -45,13 +45,13 @@ import Testing
   @Test(arguments: ["bert", "mpnet"])
   func everyGroupCountGivesTheWholeBatchsNumbers(family: String) throws {
     let directory = family == "bert" ? ModelFixtures.tinyDirectory : MPNetFixtures.tinyDirectory
-    let dense = try BertModel.load(directory: directory)
+    let dense = try EncoderModel.load(directory: directory)
     let sentences = Array(try ModelFixtures.sentences().prefix(24))
     let batch = try dense.encode(sentences, maxLength: 32)
     for model in [dense, try Self.partlyLowRank(dense)] {
       let whole = try model.lastHiddenState(batch, groups: 1)
       for g in [2, 3, 7, 24, 40] {
-        #expect(BertModel.sequenceGroups(offsets: batch.offsets, count: g).count == min(g, 24))
+        #expect(EncoderModel.sequenceGroups(offsets: batch.offsets, count: g).count == min(g, 24))
         let grouped = try model.lastHiddenState(batch, groups: g)
         #expect(Self.maxDifference(grouped, whole) <= 1e-5, "\(g) groups")
       }
@@ -91,29 +91,29 @@ import Testing
     ([0], 2, [0..<0]),
   ])
   func sequenceGroupsBalanceTokens(offsets: [Int], count: Int, expected: [Range<Int>]) {
-    #expect(BertModel.sequenceGroups(offsets: offsets, count: count) == expected)
+    #expect(EncoderModel.sequenceGroups(offsets: offsets, count: count) == expected)
   }
 
   /// One group per OpenBLAS thread, never more than the sequences, none
   /// below the measured work threshold.
   @Test func groupCountFollowsThreadsSequencesAndWork() throws {
-    let tiny = try BertModel.load(directory: ModelFixtures.tinyDirectory)
+    let tiny = try EncoderModel.load(directory: ModelFixtures.tinyDirectory)
     let batch = try tiny.encode(Array(try ModelFixtures.sentences().prefix(24)), maxLength: 32)
-    #expect(tiny.flopsPerToken * batch.tokenCount >= BertModel.groupedForwardMinimumFlops)
+    #expect(tiny.flopsPerToken * batch.tokenCount >= EncoderModel.groupedForwardMinimumFlops)
     #expect(tiny.forwardGroups(batch, threads: 2) == 2)
     #expect(tiny.forwardGroups(batch, threads: 4) == 4)
     #expect(tiny.forwardGroups(batch, threads: 1) == 1)
     #expect(tiny.forwardGroups(batch.slice(0..<3), threads: 8) == 3)
     #expect(tiny.forwardGroups(batch.slice(0..<1), threads: 2) == 1)
     let small = TokenBatch(sequences: [[2, 5, 3], [2, 6, 3]])
-    #expect(tiny.flopsPerToken * small.tokenCount < BertModel.groupedForwardMinimumFlops)
+    #expect(tiny.flopsPerToken * small.tokenCount < EncoderModel.groupedForwardMinimumFlops)
     #expect(tiny.forwardGroups(small, threads: 2) == 1)
   }
 
   /// The embeddings run on the whole batch first, so an error names the
   /// sequence by its index in the batch, not in its group.
   @Test func aBadTokenInALaterGroupIsNamedByItsIndexInTheBatch() throws {
-    let model = try BertModel.load(directory: ModelFixtures.tinyDirectory)
+    let model = try EncoderModel.load(directory: ModelFixtures.tinyDirectory)
     let v = model.config.vocabSize
     let batch = TokenBatch(sequences: [[2, 3], [2, 4], [2, 5], [2, 6], [2, v, 3], [2, 7]])
     #expect(

@@ -41,7 +41,7 @@ import Testing
 
   /// The loss of `loss` on `batch` for `student`, with `teacher` as the teacher.
   static func lossFunction(
-    _ loss: HealingLoss, student: BertModel, teacher: BertModel, batch: TokenBatch
+    _ loss: HealingLoss, student: EncoderModel, teacher: EncoderModel, batch: TokenBatch
   ) throws -> HiddenStateLossFunction {
     switch loss {
     case .cos:
@@ -59,8 +59,8 @@ import Testing
 
   @Test(arguments: cases) func everyParameterGradientMatchesPyTorch(_ c: Case) throws {
     let (ids, losses) = try Self.fixture(c.family)
-    let student = try BertModel.load(directory: TestSupport.fixture("heal/\(c.family)_student"))
-    let teacher = try BertModel.load(directory: Self.teacherDirectory(c.family))
+    let student = try EncoderModel.load(directory: TestSupport.fixture("heal/\(c.family)_student"))
+    let teacher = try EncoderModel.load(directory: Self.teacherDirectory(c.family))
     let padding = c.family == "bert" ? 0 : 1
     let batch = TokenBatch(sequences: ids, paddingId: padding)
     let all: TrainableParameters = [.lowRank, .dense, .bias, .norm]

@@ -8,7 +8,7 @@ import Testing
 /// The teacher's pass of `heal` (cos loss): Ctrl-C checked before each batch, so it is
 /// honoured before the first step, and equal to one pass over all items.
 @Suite struct HealTeacherPassTests {
-  static let model = Result { try BertModel.load(directory: ModelFixtures.tinyDirectory) }
+  static let model = Result { try EncoderModel.load(directory: ModelFixtures.tinyDirectory) }
 
   func data(_ count: Int) throws -> Healer.Data {
     let model = try Self.model.get()

@@ -21,7 +21,7 @@ import Testing
     return (l, r)
   }
 
-  static func compressed() throws -> BertModel {
+  static func compressed() throws -> EncoderModel {
     let base = try BertModelTests.model.get()
     let (l, r) = factors(out: 96, in: 48, rank: 7, seed: 1)
     let (l2, r2) = factors(out: 48, in: 48, rank: 5, seed: 2)
@@ -135,7 +135,7 @@ import Testing
             ("encoder.layer.0.intermediate.dense", JSONValue(integer: 7)),
             ("encoder.layer.1.attention.self.key", JSONValue(integer: 5)),
           ]))
-      let loaded = try BertModel.load(directory: out)
+      let loaded = try EncoderModel.load(directory: out)
       let reloaded = try loaded.lastHiddenState(batch)
       let original = try model.lastHiddenState(batch)
       #expect(reloaded == original)

@@ -34,7 +34,7 @@ enum MPNetFixtures {
 
   static let model = Result {
     do {
-      return try BertModel.load(directory: directory)
+      return try EncoderModel.load(directory: directory)
     } catch {
       throw FixtureError.missing(
         "models/all-mpnet-base-v2",
@@ -69,7 +69,7 @@ enum MPNetFixtures {
   /// The tiny model's packed hidden states and pooled embeddings against
   /// transformers' float64 MPNetModel run on padded batches of 8.
   @Test func tinyForwardMatchesTransformers() throws {
-    let model = try BertModel.load(directory: MPNetFixtures.tinyDirectory)
+    let model = try EncoderModel.load(directory: MPNetFixtures.tinyDirectory)
     #expect(model.config.family == .mpnet)
     #expect(model.embeddings.tokenTypeEmbeddings == nil && model.embeddings.positionOffset == 2)
     #expect(model.pooling == SentencePooling(mode: .mean, normalize: true))
@@ -95,7 +95,7 @@ enum MPNetFixtures {
     ] {
       try TestSupport.withTemporaryDirectory { dir in
         let copy = try copyTiny(into: dir, poolingMode: mode, normalize: false)
-        let model = try BertModel.load(directory: copy)
+        let model = try EncoderModel.load(directory: copy)
         #expect(model.pooling.mode.rawValue == mode && !model.pooling.normalize)
         let (maxAbs, _) = ModelFixtures.compare(
           try model.embed(batch), try MPNetFixtures.tiny(key))
@@ -107,7 +107,7 @@ enum MPNetFixtures {
   /// ∂L/∂W through the relative bias and the packed attention against
   /// autograd on the padded float64 batch.
   @Test func weightGradientsMatchAutograd() throws {
-    let model = try BertModel.load(directory: MPNetFixtures.tinyDirectory)
+    let model = try EncoderModel.load(directory: MPNetFixtures.tinyDirectory)
     let ids = ModelFixtures.idLists(try MPNetFixtures.json("tiny_tokens.json")["sentences"])
     let u = try MPNetFixtures.tiny("grad_u").converted(to: Float.self)
     let batch = TokenBatch(sequences: Array(ids.prefix(u.rows)), paddingId: 1)
@@ -131,7 +131,7 @@ enum MPNetFixtures {
   }
 
   @Test func savedLowRankMPNetReloadsBitIdentically() throws {
-    let model = try BertModel.load(directory: MPNetFixtures.tinyDirectory)
+    let model = try EncoderModel.load(directory: MPNetFixtures.tinyDirectory)
     let name = "encoder.layer.1.attention.attn.v"
     let w = try model.linear(name).denseWeight()
     let compressed = try model.replacing(
@@ -141,7 +141,7 @@ enum MPNetFixtures {
     let batch = TokenBatch(sequences: ids, paddingId: 1)
     try TestSupport.withTemporaryDirectory { dir in
       try compressed.save(to: dir + "/m")
-      let loaded = try BertModel.load(directory: dir + "/m")
+      let loaded = try EncoderModel.load(directory: dir + "/m")
       #expect(loaded.config.family == .mpnet)
       #expect(try loaded.linear(name).rank == 8)
       #expect(loaded.relativeBias?.weight == model.relativeBias?.weight)
@@ -151,7 +151,7 @@ enum MPNetFixtures {
   }
 
   @Test func layerNamesAreTheSafetensorsNames() throws {
-    let model = try BertModel.load(directory: MPNetFixtures.tinyDirectory)
+    let model = try EncoderModel.load(directory: MPNetFixtures.tinyDirectory)
     #expect(
       model.linearLayerNames.prefix(6) == [
         "encoder.layer.0.attention.attn.q", "encoder.layer.0.attention.attn.k",
@@ -216,7 +216,7 @@ func copyTiny(
     try TestSupport.withTemporaryDirectory { dir in
       let copy = try copyTiny(into: dir, edit: edit)
       do {
-        _ = try BertModel.load(directory: copy)
+        _ = try EncoderModel.load(directory: copy)
         message = "(loaded)"
       } catch {
         message = "\(error)"

@@ -14,7 +14,7 @@ import Testing
 @Suite struct MiniLMTests {
   static let model = Result {
     do {
-      return try BertModel.load(directory: ModelFixtures.miniLMDirectory)
+      return try EncoderModel.load(directory: ModelFixtures.miniLMDirectory)
     } catch {
       throw FixtureError.missing(
         "models/all-MiniLM-L6-v2", "\(error); run scripts/setup.sh to install the model")
@@ -77,7 +77,7 @@ import Testing
     let sentences = Array(try ModelFixtures.sentences().prefix(8))
     try TestSupport.withTemporaryDirectory { dir in
       try compressed.save(to: dir + "/minilm-flar")
-      let loaded = try BertModel.load(directory: dir + "/minilm-flar")
+      let loaded = try EncoderModel.load(directory: dir + "/minilm-flar")
       let a = try loaded.embed(sentences)
       let b = try compressed.embed(sentences)
       #expect(a == b)

@@ -18,12 +18,12 @@ final class AllocationStage {
   let decompositions: [String: LowRankDecomposition]
   let progress: ProgressReporter
   let cancellation: Cancellation?
-  let model: BertModel
+  let model: EncoderModel
   private let search: LayerRankSearch
   private(set) var evaluations = 0
 
   init(
-    options: CompressionOptions, model: BertModel, names: [String],
+    options: CompressionOptions, model: EncoderModel, names: [String],
     decompositions: [String: LowRankDecomposition], sentences: [String],
     progress: ProgressReporter, cancellation: Cancellation?
   ) throws {

@@ -30,7 +30,7 @@ public struct CalibrationStatistics: Sendable {
 
   /// Bytes of float64 Gram storage the statistics of `layers` need:
   /// `8 n²` per distinct input.
-  public static func gramBytes(_ model: BertModel, layers: [String]) throws -> Int {
+  public static func gramBytes(_ model: EncoderModel, layers: [String]) throws -> Int {
     var seen = Set<String>()
     var bytes = 0
     for name in layers {
@@ -43,7 +43,7 @@ public struct CalibrationStatistics: Sendable {
   }
 }
 
-extension BertModel {
+extension EncoderModel {
   /// Hooks `sentences` and streams the input statistics of the layers that
   /// match `pattern`.
   ///

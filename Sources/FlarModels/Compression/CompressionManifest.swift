@@ -11,7 +11,7 @@ import FlarLinAlg
 /// - Parameter modelPath: where the model was loaded from; nil takes the
 ///   model's own `sourceDirectory` ("in memory" when it has none).
 public func compressionManifest(
-  options: CompressionOptions, model: BertModel, modelPath: String? = nil,
+  options: CompressionOptions, model: EncoderModel, modelPath: String? = nil,
   calibration: [String], search: [String], pairs: CalibrationPairs? = nil
 ) -> [(String, String)] {
   var out = options.manifestEntries

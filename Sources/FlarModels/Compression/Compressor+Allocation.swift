@@ -21,7 +21,7 @@ extension Compressor {
   /// How a budget fraction maps to the compressed layers' cost:
   /// `budget = target · total − offset` (`Compressor.budget`), so a total
   /// cost `c` is the fraction `(c + offset) / total` of the model's.
-  func budgetTerms(_ model: BertModel, _ names: [String], meanTokens: Double) throws
+  func budgetTerms(_ model: EncoderModel, _ names: [String], meanTokens: Double) throws
     -> (total: Double, offset: Double)
   {
     let p = try budgetParts(model, names, meanTokens: meanTokens)

@@ -8,7 +8,7 @@ import FlarLinAlg
 
 extension Compressor {
   func blockwiseSVDLLM(
-    _ model: BertModel, names: [String], outcomes start: [LayerOutcome], calibration: [String]
+    _ model: EncoderModel, names: [String], outcomes start: [LayerOutcome], calibration: [String]
   ) throws -> CompressionResult {
     var clock = StageClock()
     var outcomes = start

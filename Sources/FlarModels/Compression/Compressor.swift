@@ -54,7 +54,7 @@ public struct LayerOutcome: Sendable {
 
 /// The result of `compress`.
 public struct CompressionResult: Sendable {
-  public var model: BertModel
+  public var model: EncoderModel
   public var options: CompressionOptions
   public var layers: [LayerOutcome]
   /// The flar threshold τ (nil for the uniform methods).
@@ -110,7 +110,7 @@ public struct Compressor {
 
   /// The state one run carries from stage to stage.
   struct Run {
-    let model: BertModel
+    let model: EncoderModel
     let names: [String]
     var outcomes: [LayerOutcome]
     var clock = StageClock()
@@ -132,7 +132,7 @@ public struct Compressor {
   /// - Throws: `CompressionError` for bad options, and the errors of the
   ///   stages (statistics, whitening, Fisher, model), and `CancelledError`.
   public func run(
-    _ model: BertModel, calibration: [String], search: [String],
+    _ model: EncoderModel, calibration: [String], search: [String],
     pairs: CalibrationPairs? = nil
   ) throws -> CompressionResult {
     try validate(pairs: pairs)
@@ -379,7 +379,7 @@ public struct Compressor {
   /// shrinkage and Cholesky factor are computed once (`cache`, keyed by the
   /// accumulator's name).
   func decompose(
-    _ model: BertModel, _ name: String, stats: CalibrationStatistics?,
+    _ model: EncoderModel, _ name: String, stats: CalibrationStatistics?,
     fisher: FisherStatistics?, cache: inout [String: (Whitening, Double)]
   ) throws -> (LowRankDecomposition, Double?, Double?) {
     let weight = try model.linear(name).denseWeight()
@@ -426,7 +426,7 @@ public struct Compressor {
   /// length `T`) — less what the layers left alone and attention still
   /// cost. Attention cannot be compressed, so a FLOP target asks more of the
   /// linear layers than the same parameter target.
-  func budget(_ model: BertModel, _ names: [String], meanTokens: Double) throws -> Int {
+  func budget(_ model: EncoderModel, _ names: [String], meanTokens: Double) throws -> Int {
     let target = options.target ?? 1
     let p = try budgetParts(model, names, meanTokens: meanTokens)
     switch options.measure {
@@ -451,7 +451,7 @@ public struct Compressor {
     let attention: Double
   }
 
-  func budgetParts(_ model: BertModel, _ names: [String], meanTokens: Double) throws
+  func budgetParts(_ model: EncoderModel, _ names: [String], meanTokens: Double) throws
     -> BudgetParts
   {
     let weights = { (name: String) throws -> Int in
@@ -470,7 +470,7 @@ public struct Compressor {
 
   /// Mean real tokens per calibration sentence (special tokens included).
   func meanTokenCount(
-    _ model: BertModel, _ calibration: [String], _ stats: CalibrationStatistics?
+    _ model: EncoderModel, _ calibration: [String], _ stats: CalibrationStatistics?
   ) throws -> Double {
     if let stats, stats.sentenceCount > 0 {
       return Double(stats.tokenCount) / Double(stats.sentenceCount)
@@ -480,7 +480,7 @@ public struct Compressor {
     return Double(batch.tokenCount) / Double(batch.count)
   }
 
-  func linearParams(_ model: BertModel, _ names: [String]) throws -> Int {
+  func linearParams(_ model: EncoderModel, _ names: [String]) throws -> Int {
     try names.reduce(0) { $0 + (try model.linear($1)).parameterCount }
   }
 }

@@ -15,7 +15,7 @@
 // rank alone.
 //
 // Each candidate runs only the part of the network after the layer, from the
-// layer's cached input (BertModel+Suffix): bit-identical to a full re-run,
+// layer's cached input (EncoderModel+Suffix): bit-identical to a full re-run,
 // for a fraction of the work.
 
 import FlarCore
@@ -24,7 +24,7 @@ import FlarLinAlg
 /// Evaluates `e(k)` for candidate factorisations of one layer at a time.
 public final class EndFeatureCriterion {
   /// The model every candidate is compared with and inserted into.
-  public private(set) var base: BertModel
+  public private(set) var base: EncoderModel
   /// The fixed search batches.
   public let batches: [TokenBatch]
   /// The base model's end feature per batch: (N, H) each.
@@ -47,7 +47,7 @@ public final class EndFeatureCriterion {
 
   /// Tokenises the search sentences and computes the reference features.
   public init(
-    base: BertModel, sentences: [String], maxLength: Int = 128, batchSize: Int = 32,
+    base: EncoderModel, sentences: [String], maxLength: Int = 128, batchSize: Int = 32,
     cancellation: Cancellation? = nil
   ) throws {
     guard base.tokenizer != nil else { throw ModelError.noTokenizer }
@@ -66,7 +66,7 @@ public final class EndFeatureCriterion {
   }
 
   /// Makes `model` the new base (progressive mode), recomputing `F`.
-  public func rebase(_ model: BertModel) throws {
+  public func rebase(_ model: EncoderModel) throws {
     base = model
     reference = try batches.map { try model.lastHiddenState($0) }
     forwardPasses += Double(batches.count)
@@ -117,11 +117,11 @@ public final class EndFeatureCriterion {
 
   /// `e` for a whole other model (every layer as in `model`), by full
   /// forward passes: the threshold initialisation uses it.
-  public func error(of model: BertModel) throws -> Double {
+  public func error(of model: EncoderModel) throws -> Double {
     try evaluate(model, failingAbove: nil).value
   }
 
-  private func evaluate(_ model: BertModel, failingAbove limit: Double?) throws
+  private func evaluate(_ model: EncoderModel, failingAbove limit: Double?) throws
     -> CriterionEvaluation
   {
     var sums = ErrorSums()

@@ -67,7 +67,7 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
   }
 }
 
-extension BertModel {
+extension EncoderModel {
   /// Retrieval quality on `pairs`, and cosines to `reference`'s embeddings.
   ///
   /// - Parameter referenceGlossEmbeddings: the reference model's embeddings
@@ -75,7 +75,7 @@ extension BertModel {
   ///   every compressed variant of one model).
   /// - Parameter cancellation: checked between batches of the forward passes.
   public func evaluateRetrieval(
-    _ pairs: RetrievalPairs, reference: BertModel? = nil,
+    _ pairs: RetrievalPairs, reference: EncoderModel? = nil,
     referenceGlossEmbeddings: Matrix<Float>? = nil, maxLength: Int = 128, batchSize: Int = 32,
     cancellation: Cancellation? = nil
   ) throws -> RetrievalReport {
@@ -125,7 +125,7 @@ extension BertModel {
   }
 }
 
-extension BertModel {
+extension EncoderModel {
   /// Sentence embeddings as `embed(_:maxLength:batchSize:)` computes them
   /// (the same batches, so the same numbers), checking `cancellation`
   /// before each batch so that Ctrl-C stops a long run within one batch.

@@ -45,7 +45,7 @@ public struct FisherStatistics: Sendable {
   }
 }
 
-extension BertModel {
+extension EncoderModel {
   /// Runs the loss and its backward pass over `pairs`, `batchSize` pairs
   /// at a time, and accumulates the Fisher information of the layers that
   /// match `pattern`.

@@ -46,7 +46,7 @@ public final class LayerRankSearch {
   /// - Throws: `ModelError.noTokenizer`, `CompressionError.noSentences`, and
   ///   the errors of the forward pass.
   public init(
-    criterion: SearchCriterion, model: BertModel, sentences: [String], step: Int = 8,
+    criterion: SearchCriterion, model: EncoderModel, sentences: [String], step: Int = 8,
     maxLength: Int = 128, batchSize: Int = 32, earlyExit: Bool = true,
     suffixEvaluation: Bool = true, cancellation: Cancellation? = nil
   ) throws {
@@ -128,13 +128,13 @@ public final class LayerRankSearch {
 
   /// The end-feature error of a whole other model (every layer as in it),
   /// by full forward passes; nil for the closed-form criteria.
-  public func endFeatureError(of model: BertModel) throws -> Double? {
+  public func endFeatureError(of model: EncoderModel) throws -> Double? {
     try features?.error(of: model)
   }
 
   /// Makes `model` the base every later candidate is compared with and
   /// inserted into (progressive mode).
-  public func rebase(_ model: BertModel) throws {
+  public func rebase(_ model: EncoderModel) throws {
     try features?.rebase(model)
   }
 

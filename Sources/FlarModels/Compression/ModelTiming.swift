@@ -3,7 +3,7 @@
 import FlarCore
 import FlarLinAlg
 
-extension BertModel {
+extension EncoderModel {
   /// FLOPs of one forward pass over a sequence of `tokens` real tokens.
   ///
   /// They are every linear layer (`flopsPerToken` each token) plus attention's

@@ -12,13 +12,13 @@
 import FlarCore
 import FlarLinAlg
 
-extension BertModel {
+extension EncoderModel {
   /// The relative calibration output error of each layer of `stats`
   /// between this model and `reference`, in forward order.
   ///
   /// - Throws: model and statistics errors.
   public func calibrationOutputErrors(
-    reference: BertModel, statistics: CalibrationStatistics
+    reference: EncoderModel, statistics: CalibrationStatistics
   ) throws -> [(layer: String, error: Double)] {
     var out: [(String, Double)] = []
     for name in linearLayerNames where statistics.byLayer[name] != nil {

@@ -13,10 +13,10 @@ final class RankSearchStage {
   let progress: ProgressReporter
   let cancellation: Cancellation?
   private let search: LayerRankSearch
-  private let model: BertModel
+  private let model: EncoderModel
 
   init(
-    options: CompressionOptions, model: BertModel, names: [String],
+    options: CompressionOptions, model: EncoderModel, names: [String],
     decompositions: [String: LowRankDecomposition], sentences: [String],
     progress: ProgressReporter, cancellation: Cancellation?
   ) throws {

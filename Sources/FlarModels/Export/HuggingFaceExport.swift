@@ -16,11 +16,11 @@
 
 import FlarLinAlg
 
-extension BertModel {
+extension EncoderModel {
   /// The same model with every low-rank layer merged to its dense `W = L R`.
   ///
   /// Biases and all other weights are shared with `self`.
-  public func mergedDense() throws -> BertModel {
+  public func mergedDense() throws -> EncoderModel {
     var out = self
     for name in linearLayerNames {
       let layer = try linear(name)
@@ -80,7 +80,7 @@ extension BertModel {
   private func writeTokenizerAndPoolingFiles(into staged: StagedDirectory) throws {
     var copied = Set<String>()
     if let source = sourceDirectory {
-      for name in BertModel.companionFiles {
+      for name in EncoderModel.companionFiles {
         guard let bytes = try? AtomicFile.read(source + "/" + name) else { continue }
         try staged.write(bytes, to: name)
         copied.insert(name)

@@ -16,7 +16,7 @@ import FlarLinAlg
 import Foundation
 import SwiftProtobuf
 
-extension BertModel {
+extension EncoderModel {
   /// Weights above this many bytes go to external data: protobuf refuses
   /// messages of 2 GiB and more, and the graph itself needs some room.
   public static let onnxInlineWeightLimit = (1 << 31) - (64 << 20)

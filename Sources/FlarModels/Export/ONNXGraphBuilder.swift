@@ -1,6 +1,6 @@
 // A small builder for ONNX graphs: named values, nodes, weights as
 // initializers, and the few constants the encoder graph needs. It knows
-// nothing about a model family; `BertModel+ONNX.swift` describes the
+// nothing about a model family; `EncoderModel+ONNX.swift` describes the
 // encoder with it.
 //
 // Every value gets a unique name from a running counter with a readable

@@ -22,7 +22,7 @@ public enum HealingLoss: String, Sendable, CaseIterable {
 ///
 /// with e_s and t_s the L2-normalised embeddings of sequence s (so the dot
 /// product is the cosine). The derivative is taken with respect to the
-/// normalised e; `BertModel.embeddingLoss` carries it back through the
+/// normalised e; `EncoderModel.embeddingLoss` carries it back through the
 /// normalisation and the mean pooling.
 ///
 /// - Note: Checked against PyTorch autograd in `HealGradientTests`.

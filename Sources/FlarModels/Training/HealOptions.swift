@@ -77,9 +77,9 @@ public enum HealStop: Sendable, Equatable, CustomStringConvertible {
 /// A healed model and the record of its training.
 public struct HealResult: Sendable {
   /// The state with the lowest held-out loss (step 0 is the model given).
-  public var model: BertModel
+  public var model: EncoderModel
   /// The state after the last step applied.
-  public var last: BertModel
+  public var last: EncoderModel
   /// The training loss of every step applied.
   public var losses: [Double]
   /// The wall time of every step applied: gradients and update, without the

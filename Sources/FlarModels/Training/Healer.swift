@@ -54,7 +54,7 @@ public struct Healer {
   ///   there is no state to return yet). Ctrl-C during training and a
   ///   diverging loss end the run normally (see `HealResult.stop`).
   public func run(
-    student: BertModel, teacher: BertModel?, sentences: [String], pairs: CalibrationPairs?
+    student: EncoderModel, teacher: EncoderModel?, sentences: [String], pairs: CalibrationPairs?
   ) throws -> HealResult {
     let started = monotonicSeconds()
     let o = options
@@ -179,7 +179,7 @@ public struct Healer {
   }
 
   /// Refuses a teacher whose outputs cannot be compared with the student's.
-  static func checkTeacher(_ teacher: BertModel, student: BertModel) throws {
+  static func checkTeacher(_ teacher: EncoderModel, student: EncoderModel) throws {
     let (t, s) = (teacher.config, student.config)
     if t.hiddenSize != s.hiddenSize {
       throw HealError.teacherMismatch(

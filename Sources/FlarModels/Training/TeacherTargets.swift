@@ -9,7 +9,7 @@ import FlarLinAlg
 /// The teacher's side of the loss of each batch.
 struct TeacherTargets {
   var loss: HealingLoss
-  var teacher: BertModel?
+  var teacher: EncoderModel?
   /// cos: the teacher's normalised embedding of every item, (count, H),
   /// computed once for the whole run.
   var embeddings: Matrix<Float>?
@@ -18,7 +18,7 @@ struct TeacherTargets {
   /// before each batch: Ctrl-C during this pass (several seconds on 4096 sentences) stops `heal`
   /// before its first step with `CancelledError`, the models untouched.
   init(
-    loss: HealingLoss, teacher: BertModel?, data: Healer.Data, batchSize: Int,
+    loss: HealingLoss, teacher: EncoderModel?, data: Healer.Data, batchSize: Int,
     cancellation: Cancellation? = nil
   ) throws {
     self.loss = loss
@@ -46,7 +46,7 @@ struct TeacherTargets {
   /// The loss of one batch for `model`: cos against the cached teacher
   /// embeddings, mse against the teacher's states of this batch (one
   /// forward pass), or the model's own contrastive loss.
-  func lossFunction(for model: BertModel, indices: [Int], batch: TokenBatch) throws
+  func lossFunction(for model: EncoderModel, indices: [Int], batch: TokenBatch) throws
     -> HiddenStateLossFunction
   {
     switch loss {
@@ -78,7 +78,7 @@ struct HeldOutEvaluator {
     self.data = data
     self.loss = loss
     self.targets = targets
-    chunks = BertModel.fisherBatches(count: indices.count, size: max(2, batchSize)).map {
+    chunks = EncoderModel.fisherBatches(count: indices.count, size: max(2, batchSize)).map {
       Array(indices[$0])
     }
     if loss == .mse {
@@ -88,7 +88,7 @@ struct HeldOutEvaluator {
 
   /// The mean loss over the held-out items (for contrastive, the mean of
   /// the chunks' losses weighted by their sizes).
-  func loss(of model: BertModel) throws -> Double {
+  func loss(of model: EncoderModel) throws -> Double {
     var sum = 0.0
     var count = 0.0
     for (c, chunk) in chunks.enumerated() {

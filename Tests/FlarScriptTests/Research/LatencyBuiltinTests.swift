@@ -62,7 +62,7 @@ import Testing
     let s = ResearchSession()
     try trained(s)
     let dir = TestSupport.fixture("models/tiny")
-    let model = try BertModel.load(directory: dir)
+    let model = try EncoderModel.load(directory: dir)
     let layer = model.linearLayerNames.first { $0.hasSuffix("intermediate.dense") }!
     let linear = try model.linear(layer)
     s.session.interpreter.setGlobal("m", .handle(ModelHandle(model, path: dir)))

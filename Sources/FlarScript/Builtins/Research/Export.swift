@@ -35,7 +35,7 @@ extension BuiltinFamily {
 
   /// Writes `model` to `path` in the format `format=` or the path picks.
   static func saveModel(
-    _ model: BertModel, manifest: [(String, String)]?, to path: String, _ args: Arguments
+    _ model: EncoderModel, manifest: [(String, String)]?, to path: String, _ args: Arguments
   ) throws {
     let format: String?
     switch args["format"] {

@@ -12,11 +12,11 @@ func show(_ x: Double) -> String { ValueFormatter.repr(.number(x)) }
 
 /// A loaded (or compressed) BERT model.
 public final class ModelHandle: Handle {
-  public let model: BertModel
+  public let model: EncoderModel
   /// Where it was loaded from, if anywhere.
   public let path: String?
 
-  public init(_ model: BertModel, path: String?) {
+  public init(_ model: EncoderModel, path: String?) {
     self.model = model
     self.path = path
   }

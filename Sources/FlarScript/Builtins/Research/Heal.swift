@@ -118,7 +118,7 @@ extension BuiltinFamily {
   }
 
   /// The student (and the model it came from) of `model=`.
-  static func healStudent(_ args: Arguments) throws -> (BertModel, BertModel?) {
+  static func healStudent(_ args: Arguments) throws -> (EncoderModel, EncoderModel?) {
     switch args["model"] {
     case .handle(let c as CompressionHandle): return (c.result.model, c.original)
     case .handle(let h as HealHandle): return (h.result.model, h.teacher)
@@ -174,7 +174,7 @@ extension BuiltinFamily {
   /// The manifest of a healing run: every option, the data's checksums,
   /// the models, the steps and the time.
   static func healManifest(
-    _ options: HealOptions, result: HealResult, student: BertModel, teacher: BertModel?,
+    _ options: HealOptions, result: HealResult, student: EncoderModel, teacher: EncoderModel?,
     sentences: [String], pairs: CalibrationPairs?
   ) -> [(String, String)] {
     var out = options.manifestEntries
@@ -204,7 +204,7 @@ extension BuiltinFamily {
     SHA256.hex(Array(lines.joined(separator: "\n").utf8))
   }
 
-  private static func modelDescription(_ m: BertModel) -> String {
+  private static func modelDescription(_ m: EncoderModel) -> String {
     let lowRank = m.linearLayerNames.filter { (try? m.linear($0).rank) != nil }.count
     return
       "\(m.sourceDirectory ?? "in memory"), \(m.config.family.displayName), \(m.linearParameterCount) linear parameters, \(lowRank) low-rank layers"
@@ -217,11 +217,11 @@ public final class HealHandle: Handle {
   public let options: HealOptions
   public let manifest: [(String, String)]
   /// The teacher it was healed against (the default teacher of a further heal).
-  public let teacher: BertModel?
+  public let teacher: EncoderModel?
 
   init(
     _ result: HealResult, options: HealOptions, manifest: [(String, String)],
-    teacher: BertModel?
+    teacher: EncoderModel?
   ) {
     self.result = result
     self.options = options

@@ -57,7 +57,7 @@ extension BuiltinFamily {
         throw BuiltinError.noSuchFile(path: path)
       }
       if isDirectory.boolValue {
-        return .handle(ModelHandle(try BertModel.load(directory: path), path: path))
+        return .handle(ModelHandle(try EncoderModel.load(directory: path), path: path))
       }
       switch fileExtension(path) {
       case "npy": return .matrix(try NumPyArray.read(path).matrix(source: "\"\(path)\""))

@@ -22,7 +22,7 @@ extension BuiltinFamily {
   }
 
   /// A layer name of `model`, with a suggestion when it is unknown.
-  static func layerArgument(_ args: Arguments, _ model: BertModel, _ name: String = "layer")
+  static func layerArgument(_ args: Arguments, _ model: EncoderModel, _ name: String = "layer")
     throws -> String
   {
     let layer = try args.string(name)
@@ -257,7 +257,7 @@ extension BuiltinFamily {
       examples: ["evaluate(m2, reference=m)"]
     ) { args, context in
       let m = try modelArgument(args)
-      var reference: BertModel? = nil
+      var reference: EncoderModel? = nil
       if !args.isNil("reference") { reference = try modelArgument(args, "reference").model }
       let path = try args.string("pairs")
       let pairs = try RetrievalPairs.load(path)

@@ -25,7 +25,7 @@ extension BuiltinFamily {
 }
 
 /// The layer table of `model`.
-func layersTable(_ model: BertModel, pattern: String = "*") throws -> Table {
+func layersTable(_ model: EncoderModel, pattern: String = "*") throws -> Table {
   let infos = try model.linearLayers(matching: pattern)
   var table = try Table(
     columns: [

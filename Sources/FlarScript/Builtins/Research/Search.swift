@@ -23,7 +23,7 @@ extension BuiltinFamily {
 
   /// The decomposition `bisect`/`curve` search over: plain, or whitened by S.
   static func layerDecomposition(
-    _ args: Arguments, _ model: BertModel, _ layer: String
+    _ args: Arguments, _ model: EncoderModel, _ layer: String
   ) throws -> LowRankDecomposition {
     let w = try model.linear(layer).denseWeight()
     if args.isNil("whiten") { return try plainSVD(weight: w, layer: layer) }
@@ -47,7 +47,7 @@ extension BuiltinFamily {
   /// (`data=`, default the last 64 lines of data/calib.txt) is read only for
   /// the end-feature criteria.
   static func layerSearch(
-    _ args: Arguments, _ model: BertModel, _ criterion: SearchCriterion,
+    _ args: Arguments, _ model: EncoderModel, _ criterion: SearchCriterion,
     _ context: BuiltinContext, step: Int = 8, earlyExit: Bool = true
   ) throws -> LayerRankSearch {
     let data: [String] =

@@ -78,9 +78,9 @@ public final class CompressionHandle: Handle {
   public let result: CompressionResult
   public let manifest: [(String, String)]
   /// The model it was compressed from (`heal`'s default teacher).
-  public let original: BertModel?
+  public let original: EncoderModel?
 
-  init(_ result: CompressionResult, manifest: [(String, String)], original: BertModel? = nil) {
+  init(_ result: CompressionResult, manifest: [(String, String)], original: EncoderModel? = nil) {
     self.result = result
     self.manifest = manifest
     self.original = original

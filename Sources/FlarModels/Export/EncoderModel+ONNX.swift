@@ -11,7 +11,7 @@
 //          pos = cumsum(ids ≠ pad)·(ids ≠ pad) + pad (RoBERTa's ids, so
 //          padding on either side gives Hugging Face's positions)
 //   MPNet  bias = rel[bucket(j − i)] per head, once per batch            (1, A, T, T)
-//   per block, post-LayerNorm as in HF's BertLayer and MPNetLayer:
+//   per block, post-LayerNorm as in HF's EncoderLayer and MPNetLayer:
 //     q, k, v = Linear(x)                                            (B, T, H)
 //     scores = q_h k_hᵀ / √D (+ bias) + (1 − mask)·(−FLT_MAX)        (B, A, T, T)
 //     a = LayerNorm(Linear(softmax(scores) v_h) + x)
@@ -41,7 +41,7 @@
 import FlarLinAlg
 import Foundation
 
-extension BertModel {
+extension EncoderModel {
   /// The ONNX opset the graph is written for (LayerNormalization needs 17).
   public static let onnxOpset = 17
 
@@ -204,7 +204,7 @@ extension BertModel {
 
   /// One transformer block: (B, T, H) → (B, T, H).
   private func onnxBlock(
-    _ g: inout ONNXGraphBuilder, _ layer: BertLayer, index: Int, input x: String,
+    _ g: inout ONNXGraphBuilder, _ layer: EncoderLayer, index: Int, input x: String,
     bias: String?, maskBias: String
   ) throws -> String {
     let p = "encoder.layer.\(index)."

@@ -21,7 +21,7 @@ public struct LinearLayerInfo: Sendable, Equatable {
   public let flopsPerToken: Int
 }
 
-extension BertModel {
+extension EncoderModel {
   /// All compressible linear layers in forward order (6 per block).
   public var linearLayerNames: [String] {
     let suffixes = config.family.linearSuffixes
@@ -88,7 +88,7 @@ extension BertModel {
   ///
   /// - Throws: `.unknownLayer`, or `.factorShapeMismatch` when `layer`'s
   ///   input or output size differs from the original's.
-  public func replacing(_ name: String, with layer: Linear) throws -> BertModel {
+  public func replacing(_ name: String, with layer: Linear) throws -> EncoderModel {
     let (i, suffix) = try location(of: name)
     let old = layers[i][linear: suffix]!
     guard layer.inFeatures == old.inFeatures, layer.outFeatures == old.outFeatures else {
@@ -113,7 +113,7 @@ extension BertModel {
   ///   - l: (out, k).
   ///   - r: (k, in).
   /// - Throws: `.unknownLayer`, `.factorShapeMismatch`.
-  public func replacing(_ name: String, l: Matrix<Float>, r: Matrix<Float>) throws -> BertModel {
+  public func replacing(_ name: String, l: Matrix<Float>, r: Matrix<Float>) throws -> EncoderModel {
     let old = try linear(name)
     guard l.rows == old.outFeatures, r.columns == old.inFeatures, l.columns == r.rows,
       l.columns >= 1

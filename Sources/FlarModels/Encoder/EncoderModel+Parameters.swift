@@ -48,13 +48,13 @@ public struct UnknownParameterError: Error, Equatable, CustomStringConvertible {
   public var description: String { "no trainable tensor \"\(name)\" in the encoder blocks" }
 }
 
-extension BertModel {
+extension EncoderModel {
   /// The slots of block `i` that `parameters` selects, in a fixed order.
   func parameterSlots(block i: Int, _ parameters: TrainableParameters) -> [ParameterSlot] {
     let family = config.family
     let p = "encoder.layer.\(i)."
     var out: [ParameterSlot] = []
-    for (index, role) in BertLayer.linearSuffixes.enumerated() {
+    for (index, role) in EncoderLayer.linearSuffixes.enumerated() {
       let name = p + family.suffix(forRole: role)
       let layer = layers[i][linear: role]!
       if layer.rank == nil, parameters.contains(.dense) {
@@ -122,7 +122,7 @@ extension BertModel {
     precondition(values.count == self.values(of: s).count, "\(name): wrong number of values")
     switch s.kind {
     case .linear(let index, let part):
-      let role = BertLayer.linearSuffixes[index]
+      let role = EncoderLayer.linearSuffixes[index]
       var layer = layers[s.block][linear: role]!
       switch (part, layer.weights) {
       case (.weight, .dense(let w)):
@@ -158,7 +158,7 @@ extension BertModel {
     let layer = layers[s.block]
     switch s.kind {
     case .linear(let index, let part):
-      let linear = layer[linear: BertLayer.linearSuffixes[index]]!
+      let linear = layer[linear: EncoderLayer.linearSuffixes[index]]!
       switch (part, linear.weights) {
       case (.weight, .dense(let w)): return w.storage
       case (.l, .lowRank(let l, _)): return l.storage

@@ -10,7 +10,7 @@
 import FlarLinAlg
 import Foundation
 
-extension BertModel {
+extension EncoderModel {
   /// Tokenizer and sentence-transformers files copied along when present.
   static let companionFiles = [
     "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -44,7 +44,7 @@ extension BertModel {
     add("embeddings.LayerNorm.bias", embeddings.layerNormBias)
     for (i, layer) in layers.enumerated() {
       let p = "encoder.layer.\(i)."
-      for role in BertLayer.linearSuffixes {
+      for role in EncoderLayer.linearSuffixes {
         add(p + family.suffix(forRole: role), layer[linear: role]!)
       }
       add(p + family.attentionLayerNorm + ".weight", layer.attentionLayerNormWeight)
@@ -65,7 +65,7 @@ extension BertModel {
     // verifier) on the equivalent compactMap over optional chains.
     var ranks: [(String, JSONValue)] = []
     for (i, layer) in layers.enumerated() {
-      for role in BertLayer.linearSuffixes {
+      for role in EncoderLayer.linearSuffixes {
         if let k = layer[linear: role]?.rank {
           let name = "encoder.layer.\(i).\(config.family.suffix(forRole: role))"
           ranks.append((name, JSONValue(integer: k)))
@@ -112,7 +112,7 @@ extension BertModel {
   private func writeCompanionFiles(into staging: URL) throws {
     var copied = Set<String>()
     if let source = sourceDirectory {
-      for name in BertModel.companionFiles {
+      for name in EncoderModel.companionFiles {
         let from = source + "/" + name
         guard let bytes = try? AtomicFile.read(from) else { continue }
         let to = staging.appendingPathComponent(name)

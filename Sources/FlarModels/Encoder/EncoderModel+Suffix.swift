@@ -26,7 +26,7 @@ public struct LayerInputCache: Sendable {
   public let residual: Matrix<Float>?
 }
 
-extension BertModel {
+extension EncoderModel {
   /// Runs `batch` up to the input of layer `name` and keeps it.
   ///
   /// - Throws: `.unknownLayer`, model errors from the forward pass.
@@ -81,7 +81,7 @@ extension BertModel {
 /// squared error of the end feature. This is the shape of work a rank search
 /// in FlarCore does ("evaluate the end feature with this layer replaced").
 public struct LayerSuffixEvaluator: Sendable {
-  public let model: BertModel
+  public let model: EncoderModel
   public let layer: String
   public let caches: [LayerInputCache]
   /// The unchanged model's end features, one (N_b, H) matrix per batch.
@@ -90,7 +90,7 @@ public struct LayerSuffixEvaluator: Sendable {
   /// Caches the input of `layer` for every batch and the reference outputs.
   ///
   /// - Throws: `.unknownLayer`, model errors from the forward pass.
-  public init(model: BertModel, layer: String, batches: [TokenBatch]) throws {
+  public init(model: EncoderModel, layer: String, batches: [TokenBatch]) throws {
     self.model = model
     self.layer = layer
     caches = try batches.map { try model.cacheInput(of: layer, batch: $0) }

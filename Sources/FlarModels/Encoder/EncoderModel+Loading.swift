@@ -19,12 +19,12 @@ import Glibc
 import Darwin
 #endif
 
-extension BertModel {
+extension EncoderModel {
   /// Loads the model directory at `directory`.
   ///
   /// - Throws: `ModelError` (config, missing files), `SafeTensorsError`
   ///   (malformed weights, missing tensors, wrong shapes), `TokenizerError`.
-  public static func load(directory: String) throws -> BertModel {
+  public static func load(directory: String) throws -> EncoderModel {
     let configPath = directory + "/config.json"
     let weightsPath = directory + "/model.safetensors"
     guard access(configPath, R_OK) == 0 else {
@@ -33,7 +33,7 @@ extension BertModel {
     guard access(weightsPath, R_OK) == 0 else {
       throw ModelError.missingModelFile(directory: directory, file: "model.safetensors")
     }
-    let config = try BertConfig.read(configPath)
+    let config = try EncoderConfig.read(configPath)
     let pooling = try SentencePooling.read(directory: directory)
     let file = try SafeTensorsFile(path: weightsPath)
     let hasTokenizer =
@@ -48,8 +48,8 @@ extension BertModel {
   }
 
   /// Builds a model from a config and an open safetensors file.
-  static func load(config: BertConfig, weights file: SafeTensorsFile, configPath: String) throws
-    -> BertModel
+  static func load(config: EncoderConfig, weights file: SafeTensorsFile, configPath: String) throws
+    -> EncoderModel
   {
     let family = config.family
     let familyPrefix = family.modelType + "."
@@ -72,7 +72,7 @@ extension BertModel {
       return Linear(
         l: try matrix(n + ".L", [out, k]), r: try matrix(n + ".R", [k, `in`]), bias: bias)
     }
-    let embeddings = BertEmbeddings(
+    let embeddings = EncoderEmbeddings(
       wordEmbeddings: try matrix("embeddings.word_embeddings.weight", [config.vocabSize, h]),
       positionEmbeddings: try matrix(
         "embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h]),
@@ -89,12 +89,12 @@ extension BertModel {
           "\(config.padTokenId) leaves no position of \(config.maxPositionEmbeddings) for tokens")
     }
     let names = family.linearSuffixes  // q, k, v, attention output, intermediate, output
-    var layers: [BertLayer] = []
+    var layers: [EncoderLayer] = []
     for index in 0..<config.numHiddenLayers {
       let p = "encoder.layer.\(index)."
       layers.append(
-        BertLayer(
-          attention: BertSelfAttention(
+        EncoderLayer(
+          attention: EncoderSelfAttention(
             query: try linear(p + names[0], out: h, in: h),
             key: try linear(p + names[1], out: h, in: h),
             value: try linear(p + names[2], out: h, in: h),
@@ -115,13 +115,13 @@ extension BertModel {
     let pooler =
       file.contains(prefix + "pooler.dense.bias")
       ? try linear("pooler.dense", out: h, in: h) : nil
-    var model = BertModel(config: config, embeddings: embeddings, layers: layers, pooler: pooler)
+    var model = EncoderModel(config: config, embeddings: embeddings, layers: layers, pooler: pooler)
     model.relativeBias = relativeBias
     return model
   }
 
   /// The `flar.low_rank` section of a config: layer name → rank.
-  static func lowRankSection(_ config: BertConfig, path: String) throws -> [String: Int] {
+  static func lowRankSection(_ config: EncoderConfig, path: String) throws -> [String: Int] {
     guard let section = config.json["flar"]?["low_rank"] else { return [:] }
     guard let pairs = section.objectValue else {
       throw ModelError.badConfig(path: path, key: "flar.low_rank", detail: "is not an object")

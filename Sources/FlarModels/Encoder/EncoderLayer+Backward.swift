@@ -2,7 +2,7 @@
 // gradients of its parameters and of its input.
 //
 // Legend: N packed tokens, H hidden, I intermediate, k a rank. The forward
-// pass (post-LayerNorm BERT, as BertLayer.swift runs it):
+// pass (post-LayerNorm BERT, as EncoderLayer.swift runs it):
 //
 //     q, k, v = x W_{q,k,v}ᵀ + b                     (N, H)
 //     c = attention(q, k, v)                         (N, H)
@@ -29,7 +29,7 @@
 import FlarLinAlg
 
 /// The activations of one block that its backward pass reads.
-struct BertLayerActivations: Sendable {
+struct EncoderLayerActivations: Sendable {
   var input: Matrix<Float>  // x (N, H)
   var query: Matrix<Float>  // q (N, H)
   var key: Matrix<Float>  // k (N, H)
@@ -77,11 +77,11 @@ struct BlockGradients: Sendable {
   var outputNorm: (gamma: [Float], beta: [Float])?
 }
 
-extension BertLayer {
+extension EncoderLayer {
   /// The block's output for `x` (N, H), with the activations kept.
   func forwardKeepingActivations(
     _ x: Matrix<Float>, offsets: [Int], block: Int, bias: AttentionBias? = nil
-  ) throws -> (output: Matrix<Float>, activations: BertLayerActivations) {
+  ) throws -> (output: Matrix<Float>, activations: EncoderLayerActivations) {
     var projected = [Matrix<Float>?](repeating: nil, count: 6)
     let q: Matrix<Float>
     let k: Matrix<Float>
@@ -116,7 +116,7 @@ extension BertLayer {
       r2, gamma: outputLayerNormWeight, beta: outputLayerNormBias, eps: eps)
     return (
       y,
-      BertLayerActivations(
+      EncoderLayerActivations(
         input: x, query: q, key: k, value: v, probabilities: p, context: c,
         attentionNorm: norm1, attentionOutput: a, preActivation: u, activation: g,
         outputNorm: norm2, projected: projected)
@@ -133,7 +133,7 @@ extension BertLayer {
   ///     lowest block the caller wants).
   /// - Returns: dx (N, H) or nil, and the block's parameter gradients.
   func backward(
-    _ dy: Matrix<Float>, activations s: BertLayerActivations, offsets: [Int],
+    _ dy: Matrix<Float>, activations s: EncoderLayerActivations, offsets: [Int],
     parameters: TrainableParameters, inputGradient: Bool
   ) throws -> (dx: Matrix<Float>?, gradients: BlockGradients) {
     let (dr2, outputNorm) = layerNormBackward(

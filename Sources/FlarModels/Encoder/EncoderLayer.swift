@@ -41,8 +41,8 @@ public enum LayerPoint: Int, Sendable, CaseIterable, Comparable {
 typealias LayerTap = (LayerPoint, Matrix<Float>, Matrix<Float>?) throws -> Void
 
 /// The weights of `encoder.layer.{i}`.
-public struct BertLayer: Sendable {
-  public var attention: BertSelfAttention
+public struct EncoderLayer: Sendable {
+  public var attention: EncoderSelfAttention
   public var attentionOutput: Linear  // attention.output.dense, W (H, H)
   public var attentionLayerNormWeight: [Float]  // (H)
   public var attentionLayerNormBias: [Float]  // (H)
@@ -132,7 +132,7 @@ public struct BertLayer: Sendable {
 
   /// Parameters held by the block.
   var parameterCount: Int {
-    BertLayer.linearSuffixes.reduce(0) { $0 + self[linear: $1]!.parameterCount }
+    EncoderLayer.linearSuffixes.reduce(0) { $0 + self[linear: $1]!.parameterCount }
       + 2 * attentionLayerNormWeight.count + 2 * outputLayerNormWeight.count
   }
 }

@@ -1,7 +1,7 @@
 // The sizes and constants of an encoder, read from `config.json`; its
 // `model_type` picks the family (ModelFamily.swift).
 //
-// Dimension legend (used in every file of Bert/):
+// Dimension legend (used in every file of Encoder/):
 //   B  sequences in a batch          T  tokens of one sequence
 //   N  real tokens of a whole batch (the packed rows, N = Σ T)
 //   H  hidden size                   A  attention heads
@@ -11,7 +11,7 @@
 import FlarLinAlg
 
 /// An encoder's configuration (Hugging Face `BertConfig` / `MPNetConfig` names).
-public struct BertConfig: Sendable, Equatable {
+public struct EncoderConfig: Sendable, Equatable {
   /// The family `model_type` names (BERT when the key is absent).
   public var family: ModelFamily
   public var vocabSize: Int  // V
@@ -108,10 +108,10 @@ public struct BertConfig: Sendable, Equatable {
   }
 
   /// Reads `config.json` at `path`.
-  public static func read(_ path: String) throws -> BertConfig {
+  public static func read(_ path: String) throws -> EncoderConfig {
     let bytes = try AtomicFile.read(path)
     do {
-      return try BertConfig(json: try parseJSON(bytes), path: path)
+      return try EncoderConfig(json: try parseJSON(bytes), path: path)
     } catch let e as JSONError {
       throw ModelError.badConfig(path: path, key: "", detail: "\(e)")
     }

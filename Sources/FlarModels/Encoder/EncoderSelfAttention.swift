@@ -11,7 +11,7 @@
 import FlarLinAlg
 
 /// The weights of `encoder.layer.{i}.attention.self`.
-public struct BertSelfAttention: Sendable {
+public struct EncoderSelfAttention: Sendable {
   public var query: Linear { didSet { fuse() } }  // W (H, H)
   public var key: Linear { didSet { fuse() } }  // W (H, H)
   public var value: Linear { didSet { fuse() } }  // W (H, H)

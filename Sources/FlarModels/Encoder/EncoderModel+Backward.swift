@@ -58,7 +58,7 @@ public enum BackwardError: Error, Equatable, CustomStringConvertible {
   }
 }
 
-extension BertModel {
+extension EncoderModel {
   /// ∂L/∂W of the linear layers `names` (all when nil) for one batch.
   ///
   /// - Parameters:
@@ -82,7 +82,7 @@ extension BertModel {
     let value = try withoutActuallyEscaping(loss) { loss in
       try backwardPass(batch, from: lowest, parameters: .dense, loss: try embeddingLoss(loss)) {
         i, gradients in
-        for (role, g) in zip(BertLayer.linearSuffixes, gradients.linear) {
+        for (role, g) in zip(EncoderLayer.linearSuffixes, gradients.linear) {
           let name = "encoder.layer.\(i).\(config.family.suffix(forRole: role))"
           if wanted.contains(name) { byLayer[name] = g.weight }
         }
@@ -144,7 +144,7 @@ extension BertModel {
     let offsets = batch.offsets
     // Blocks below the lowest one asked for run as in inference.
     var x = try run(batch, through: lowest, tap: nil)  // (N, H)
-    var kept: [BertLayerActivations] = []
+    var kept: [EncoderLayerActivations] = []
     let bias = attentionBias(offsets: offsets)
     for i in lowest..<layers.count {
       let (y, activations) = try layers[i].forwardKeepingActivations(

@@ -5,7 +5,7 @@
 // sequence, A heads, D = H / A head size. A `d` prefix means ∂L/∂(tensor)
 // for the scalar loss L.
 //
-// These ops are written apart from BertOps.swift on purpose: the inference
+// These ops are written apart from EncoderOps.swift on purpose: the inference
 // ops work in place and throw their intermediates away, and they are tuned
 // for speed independently. The forward halves here compute the same
 // functions (same formulas, Double mean and variance in the layer norm), and

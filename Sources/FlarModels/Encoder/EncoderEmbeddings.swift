@@ -8,7 +8,7 @@
 import FlarLinAlg
 
 /// The weights of `embeddings.*`.
-public struct BertEmbeddings: Sendable {
+public struct EncoderEmbeddings: Sendable {
   public var wordEmbeddings: Matrix<Float>  // (V, H)
   public var positionEmbeddings: Matrix<Float>  // (P, H)
   /// (type_vocab_size, H), or nil for a family without token types.

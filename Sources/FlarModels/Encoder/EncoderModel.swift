@@ -13,10 +13,10 @@ import FlarCore
 import FlarLinAlg
 
 /// A transformer encoder of any known family (BERT, MPNet) ready to run.
-public struct BertModel: Sendable {
-  public var config: BertConfig
-  public var embeddings: BertEmbeddings
-  public var layers: [BertLayer]
+public struct EncoderModel: Sendable {
+  public var config: EncoderConfig
+  public var embeddings: EncoderEmbeddings
+  public var layers: [EncoderLayer]
   /// `pooler.dense` when the checkpoint has one; not used by `embed`.
   public var pooler: Linear?
   /// The relative position bias shared by every block (MPNet), or nil.
@@ -31,7 +31,7 @@ public struct BertModel: Sendable {
   public var sourceDirectory: String?
 
   public init(
-    config: BertConfig, embeddings: BertEmbeddings, layers: [BertLayer],
+    config: EncoderConfig, embeddings: EncoderEmbeddings, layers: [EncoderLayer],
     pooler: Linear? = nil, tokenizer: BertTokenizer? = nil, sourceDirectory: String? = nil
   ) {
     self.config = config
@@ -100,7 +100,7 @@ public struct BertModel: Sendable {
   /// Each batch of `batchSize` runs in `groups` groups of sequences at once
   /// (`lastHiddenState(_:groups:)`; nil: `forwardGroups`, one group per
   /// OpenBLAS thread). Group counts agree to rounding, not always bit for
-  /// bit (BertModel+Threads.swift says where they differ). `cancellation`
+  /// bit (EncoderModel+Threads.swift says where they differ). `cancellation`
   /// is checked before each batch, so Ctrl-C stops a long run within one
   /// batch.
   public func embed(
@@ -127,7 +127,7 @@ public struct BertModel: Sendable {
   }
 }
 
-extension BertModel {
+extension EncoderModel {
   /// Tokenises `sentences` with the model's tokenizer, truncated to
   /// `maxLength` tokens — and never beyond the model's position table
   /// (`max_position_embeddings`), as Hugging Face truncates at the

@@ -29,7 +29,7 @@
 
 import FlarLinAlg
 
-extension BertModel {
+extension EncoderModel {
   /// The work below which a batch runs on the calling thread alone:
   /// linear-layer FLOPs of the batch (`flopsPerToken` × N).
   ///

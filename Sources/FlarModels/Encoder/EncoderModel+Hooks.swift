@@ -26,7 +26,7 @@ public protocol LayerInputObserver {
   mutating func observe(_ batch: LayerInputBatch) throws
 }
 
-extension BertModel {
+extension EncoderModel {
   /// Runs `batches` through the model and calls `body` with each matched
   /// layer's input.
   ///
