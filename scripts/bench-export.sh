@@ -13,11 +13,19 @@
 # 2 OpenBLAS threads, RUNS passes of each). Prints one line per round and model.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+(($# >= 2)) || { echo "usage: scripts/bench-export.sh DENSE_DIR COMPRESSED_DIR [ROUNDS] [RUNS]" >&2; exit 64; }
 dense=$1
 compressed=$2
 rounds=${3:-5}
 runs=${4:-5}
 flar=${FLAR_BIN:-.build/release/flar}
+for dir in "$dense" "$compressed"; do
+    [[ -f "$dir/config.json" ]] || { echo "bench-export.sh: $dir is not a model directory (no config.json)" >&2; exit 64; }
+done
+for n in "$rounds" "$runs"; do
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bench-export.sh: ROUNDS and RUNS must be positive whole numbers, got \"$n\"" >&2; exit 64; }
+done
+[[ -x "$flar" ]] || { echo "bench-export.sh: $flar is not an executable flar binary (build with swift build -c release, or set FLAR_BIN)" >&2; exit 64; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

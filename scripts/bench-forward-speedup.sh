@@ -13,12 +13,23 @@
 # the median pass of each model and their ratio.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+usage="usage: scripts/bench-forward-speedup.sh DENSE_DIR COMPRESSED_DIR ROUNDS RUNS FLAR_BIN..."
+(($# >= 5)) || { echo "$usage" >&2; exit 64; }
 dense=$1
 compressed=$2
 rounds=$3
 runs=$4
 shift 4
 bins=("$@")
+for dir in "$dense" "$compressed"; do
+    [[ -f "$dir/config.json" ]] || { echo "bench-forward-speedup.sh: $dir is not a model directory (no config.json)" >&2; exit 64; }
+done
+for n in "$rounds" "$runs"; do
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bench-forward-speedup.sh: ROUNDS and RUNS must be positive whole numbers, got \"$n\"" >&2; exit 64; }
+done
+for bin in "${bins[@]}"; do
+    [[ -x "$bin" ]] || { echo "bench-forward-speedup.sh: $bin is not an executable flar binary" >&2; exit 64; }
+done
 for ((r = 0; r < rounds; r++)); do
     for ((i = 0; i < ${#bins[@]}; i++)); do
         bin=${bins[$(((i + r) % ${#bins[@]}))]}

@@ -15,6 +15,8 @@
 # data/eval.txt in batches of 32.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+usage="usage: scripts/bench-speedup-onnx.sh DENSE_DIR COMPRESSED_DIR ROUNDS RUNS ORT_RUNS FLAR_BIN..."
+(($# >= 6)) || { echo "$usage" >&2; exit 64; }
 dense=$1
 compressed=$2
 rounds=$3
@@ -22,6 +24,13 @@ runs=$4
 ort_runs=$5
 shift 5
 bins=("$@")
+[[ "$ort_runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench-speedup-onnx.sh: ORT_RUNS must be a positive whole number, got \"$ort_runs\"" >&2; exit 64; }
+# The other arguments are checked by bench-forward-speedup.sh; the export
+# below needs the first binary and both directories now.
+[[ -x "${bins[0]}" ]] || { echo "bench-speedup-onnx.sh: ${bins[0]} is not an executable flar binary" >&2; exit 64; }
+for dir in "$dense" "$compressed"; do
+    [[ -f "$dir/config.json" ]] || { echo "bench-speedup-onnx.sh: $dir is not a model directory (no config.json)" >&2; exit 64; }
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "${bins[0]}" --quiet -e "save(load(\"$dense\"), \"$work/dense.onnx\"); save(load(\"$compressed\"), \"$work/compressed.onnx\")" >/dev/null
