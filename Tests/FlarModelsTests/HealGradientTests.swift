@@ -12,9 +12,17 @@ import Testing
 ///
 /// Tolerances: flar runs in Float32 and the reference in float64, so the
 /// difference is Float32 rounding carried through the forward and backward
-/// passes; a float64 check at 1e-6 cannot be met by a Float32 pass, so the
-/// error is measured as ‖g − g_ref‖_F / ‖g_ref‖_F per tensor and bounded by
-/// a few times the worst value measured (noted at the check).
+/// passes, measured as ‖g − g_ref‖_F / ‖g_ref‖_F per tensor. PyTorch's own
+/// float32 autograd on the same computation is 1.5e-6 to 3.0e-6 from the
+/// reference on the tiny configs and 7.8e-7 to 2.3e-6 on the real model
+/// (Tests/Fixtures/generate_heal_float32.py, heal/float32_floor.json): the
+/// issue's 1e-6 is below what a Float32 pass reaches. The same script
+/// measures why: with float64 arithmetic everywhere except the linear
+/// layers' GEMMs, run in float32, the error is already 2.4e-6 (MPNet) and
+/// 3.4e-6 (BERT), while rounding every kept tensor and gradient to float32
+/// with float64 arithmetic gives at most 5.5e-7. So each tensor's error is
+/// bounded twice: by a small factor above flar's worst measured value, and
+/// by twice PyTorch float32's error on the same case.
 @Suite struct HealGradientTests {
   static let formatVersion = 1
   static let generator = "Tests/Fixtures/generate_heal.py"
@@ -31,6 +39,13 @@ import Testing
 
   static func teacherDirectory(_ family: String) -> String {
     family == "bert" ? ModelFixtures.tinyDirectory : TestSupport.fixture("mpnet/tiny")
+  }
+
+  /// PyTorch float32 autograd's error against the same references.
+  static func float32Floor() throws -> JSONValue {
+    try ModelFixtures.versionedJSON(
+      "float32_floor.json", folder: "heal", formatVersion: formatVersion,
+      generator: "Tests/Fixtures/generate_heal_float32.py")
   }
 
   static func fixture(_ family: String) throws -> (ids: [[Int]], losses: JSONValue) {
@@ -69,8 +84,10 @@ import Testing
       loss: try Self.lossFunction(c.loss, student: student, teacher: teacher, batch: batch))
     let expected = try TestSupport.fixtureArchive("heal/\(c.family)_grads.npz")
     let expectedLoss = try #require(losses[c.loss.rawValue]?.doubleValue)
-    #expect(
-      TestSupport.relativeError(g.loss, expectedLoss) <= 1e-5, "loss \(g.loss) vs \(expectedLoss)")
+    let lossError = TestSupport.relativeError(g.loss, expectedLoss)
+    let floor = try #require(
+      try Self.float32Floor()["worst"]?[c.testDescription]?.doubleValue,
+      "float32_floor.json has no \(c.testDescription)")
     let names = student.trainableTensorNames(all)
     // 8 dense W, 4 low-rank (L, R), 12 biases, 2 x 2 LayerNorms (γ, β).
     #expect(names.count == 8 + 2 * 4 + 12 + 8)
@@ -100,12 +117,18 @@ import Testing
       if relative > worst.0 { worst = (relative, name) }
     }
     print(
-      "heal gradients \(c.testDescription): worst relative Frobenius error \(worst.0) at \(worst.1); key bias \(keyBiasWorst) of the largest"
+      "heal gradients \(c.testDescription): worst relative Frobenius error \(worst.0) at \(worst.1) (PyTorch float32 \(floor)); key bias \(keyBiasWorst) of the largest; loss \(lossError)"
     )
     // Measured 1.8e-6 to 3.7e-6 (worst on a low-rank factor of a query or
-    // key); the key biases 8e-9 to 5e-8 of the largest gradient.
-    #expect(worst.0 <= 1e-5, "\(worst.1): relative Frobenius error \(worst.0)")
-    #expect(keyBiasWorst <= 5e-7, "key bias gradients are not zero: \(keyBiasWorst)")
+    // key), 0.82 to 1.25 times PyTorch float32's worst of the same case; the
+    // key biases 8e-9 to 5.2e-8 of the largest gradient; the loss 1.2e-9
+    // to 3.8e-7 (contrastive).
+    #expect(worst.0 <= 5e-6, "\(worst.1): relative Frobenius error \(worst.0)")
+    #expect(
+      worst.0 <= 2 * floor,
+      "\(worst.1): relative Frobenius error \(worst.0), PyTorch float32's worst \(floor)")
+    #expect(keyBiasWorst <= 1.5e-7, "key bias gradients are not zero: \(keyBiasWorst)")
+    #expect(lossError <= 1e-6, "loss \(g.loss) vs \(expectedLoss)")
   }
 
   /// The real model: all-MiniLM-L6-v2 with two layers replaced by their
@@ -130,17 +153,27 @@ import Testing
       batch, parameters: [.lowRank, .bias, .norm],
       loss: try Self.lossFunction(.cos, student: student, teacher: dense, batch: batch))
     let expectedLoss = try #require(j["loss"]?["cos"]?.doubleValue)
-    #expect(
-      TestSupport.relativeError(g.loss, expectedLoss) <= 1e-4, "loss \(g.loss) vs \(expectedLoss)")
+    let lossError = TestSupport.relativeError(g.loss, expectedLoss)
+    print("heal gradients minilm loss: relative error \(lossError)")
+    // Measured 1.0e-7.
+    #expect(lossError <= 5e-7, "loss \(g.loss) vs \(expectedLoss)")
+    let floors = try Self.float32Floor()["minilm"]
     for name in (j["tensors"]?.arrayValue ?? []).compactMap(\.stringValue) {
       let want = try #require(arrays["grad:" + name]).matrix()
       let got = try #require(g.byName[name], "no gradient for \(name)")
       var difference = 0.0
       for (a, b) in zip(got, want.storage) { difference += (Double(a) - b) * (Double(a) - b) }
       let relative = difference.squareRoot() / want.squaredFrobeniusNorm.squareRoot()
-      print("heal gradients minilm \(name): relative Frobenius error \(relative)")
-      // Measured 7.5e-7 (intermediate R) to 2.4e-6 (query R).
-      #expect(relative <= 1e-5, "\(name): relative Frobenius error \(relative)")
+      let floor = try #require(floors?[name]?.doubleValue, "float32_floor.json has no \(name)")
+      print(
+        "heal gradients minilm \(name): relative Frobenius error \(relative) (PyTorch float32 \(floor))"
+      )
+      // Measured 7.5e-7 (intermediate R) to 2.4e-6 (query R), 0.87 to 1.02
+      // times PyTorch float32's error on the same tensor.
+      #expect(relative <= 4e-6, "\(name): relative Frobenius error \(relative)")
+      #expect(
+        relative <= 2 * floor,
+        "\(name): relative Frobenius error \(relative), PyTorch float32's \(floor)")
     }
   }
 }
