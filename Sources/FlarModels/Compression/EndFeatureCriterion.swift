@@ -166,12 +166,18 @@ public final class EndFeatureCriterion {
     -> CriterionEvaluation
   {
     var sums = ErrorSums()
-    for (batch, f) in zip(batches, reference) {
+    let width = Self.roundWidth(batches.count)
+    for round in stride(from: 0, to: batches.count, by: width) {
       try cancellation?.checkCancellation()
-      accumulate(try model.lastHiddenState(batch), f, &sums)
-      forwardPasses += 1
-      if let limit, sums.batches < batches.count, quotient(sums) > limit {
-        return CriterionEvaluation(value: quotient(sums), exact: false)
+      let inRound = Array(batches[round..<min(round + width, batches.count)])
+      let features = try Self.concurrently(inRound) { try model.lastHiddenState($0) }
+      // The round's batches have all run, whether or not one of them fails.
+      forwardPasses += Double(inRound.count)
+      for (j, fk) in features.enumerated() {
+        accumulate(fk, reference[round + j], &sums)
+        if let limit, sums.batches < batches.count, quotient(sums) > limit {
+          return CriterionEvaluation(value: quotient(sums), exact: false)
+        }
       }
     }
     return CriterionEvaluation(value: quotient(sums))
