@@ -17,9 +17,13 @@ import Foundation
 /// the ratio of the times), `--peer` (after each run, the PyTorch
 /// implementation of the same algorithm, `scripts/flar_torch_peer.py`, on
 /// the same sentences, options and thread count; its stage times are printed
-/// beside flar's and its ranks compared), `--model DIR`. Prints each run's stage times,
-/// the search's counts (evaluations, early exits, forward passes) and the
-/// run's manifest.
+/// beside flar's and its ranks compared; and the `flar` binary next to
+/// flar-bench is timed as a user times it, process start to exit, running
+/// the same compression from a script, alternating which of the two
+/// processes starts first from run to run), `--model DIR`. Prints each
+/// run's stage times, the search's counts (evaluations, early exits,
+/// forward passes), the run's manifest and, with `--peer`, the medians of
+/// the two processes' times and their ratio.
 enum CompressBench {
   static func run(_ args: [String]) throws {
     var options = CompressionOptions()
@@ -74,6 +78,7 @@ enum CompressBench {
       return
     }
     var totals: [Double] = []
+    var processTimes: [(flar: Double, peer: Double)] = []
     var last: CompressionResult? = nil
     for r in 0..<runs {
       let start = monotonicSeconds()
@@ -84,12 +89,23 @@ enum CompressBench {
       print("run \(r + 1): \(formatSeconds(totals.last!)) — " + stages.joined(separator: ", "))
       last = result
       if peer {
-        try runPeer(
-          options: options, result: result, calibCount: calibCount,
+        let sets = BenchSets(
+          modelPath: modelPath, calibCount: calibCount,
           searchStart: lines.count - searchCount, searchCount: searchCount)
+        var flarSeconds = Double.nan
+        var peerSeconds = Double.nan
+        for first in r % 2 == 0 ? [true, false] : [false, true] {
+          if first {
+            flarSeconds = try runFlarProcess(options: options, result: result, sets: sets)
+          } else {
+            peerSeconds = try runPeer(options: options, result: result, sets: sets)
+          }
+        }
+        processTimes.append((flarSeconds, peerSeconds))
       }
     }
     guard let result = last else { return }
+    if !processTimes.isEmpty { printProcessMedians(processTimes) }
     let sorted = totals.sorted()
     print(
       "median total \(formatSeconds(sorted[sorted.count / 2])) (min \(formatSeconds(sorted.first!)), max \(formatSeconds(sorted.last!)))"
@@ -126,10 +142,15 @@ enum CompressBench {
 extension CompressBench {
   /// Runs `scripts/flar_torch_peer.py` on the sentences flar just used and
   /// prints its stage times beside flar's, and whether the ranks agree.
+  ///
+  /// - Returns: the peer process's seconds from start to exit (NaN when it
+  ///   failed).
   static func runPeer(
-    options: CompressionOptions, result: CompressionResult, calibCount: Int, searchStart: Int,
-    searchCount: Int
-  ) throws {
+    options: CompressionOptions, result: CompressionResult, sets: BenchSets
+  ) throws -> Double {
+    let (calibCount, searchStart, searchCount) = (
+      sets.calibCount, sets.searchStart, sets.searchCount
+    )
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [
@@ -150,7 +171,7 @@ extension CompressBench {
     guard process.terminationStatus == 0, let json = try? JSONValue.parse(Array(lastLine.utf8))
     else {
       print("peer failed (status \(process.terminationStatus)); is torch installed?")
-      return
+      return .nan
     }
     let peerTimes = Dictionary(
       (json["times"]?.objectValue ?? []).compactMap { k, v in v.doubleValue.map { (k, $0) } },
@@ -177,6 +198,7 @@ extension CompressBench {
       uniquingKeysWith: { a, _ in a })
     let same = result.layers.allSatisfy { peerRanks[$0.name] == .some($0.rank) }
     print("ranks identical to the peer's: \(same)")
+    return elapsed
   }
 }
 
@@ -231,10 +253,12 @@ extension CompressBench {
 enum BenchError: Error, CustomStringConvertible {
   case badOption(String)
   case ranksDiffer
+  case processFailed(String)
   var description: String {
     switch self {
     case .badOption(let o): return "unknown option \(o)"
-    case .ranksDiffer: return "suffix and full re-run searches chose different ranks"
+    case .ranksDiffer: return "the two compressions compared chose different ranks"
+    case .processFailed(let what): return "flar process failed: \(what)"
     }
   }
 }

@@ -86,7 +86,14 @@ import Testing
     #expect(early.evaluations == exact.evaluations)
     #expect(exact.earlyExits == 0)
     #expect(early.earlyExits > 0)
-    #expect(early.forwardPasses < exact.forwardPasses)
+    // The search batches run as many at a time as OpenBLAS has threads, so
+    // an early exit saves the rounds after its own, and nothing when one
+    // round holds every batch (24 search sentences in batches of 16: two).
+    if EndFeatureCriterion.roundWidth(2) < 2 {
+      #expect(early.forwardPasses < exact.forwardPasses)
+    } else {
+      #expect(early.forwardPasses == exact.forwardPasses)
+    }
     // Per layer, the passes add up to the search's (the threshold's and the
     // dense reference's are counted in the total only).
     let perLayer = early.layers.reduce(0) { $0 + $1.forwardPasses }

@@ -236,34 +236,78 @@ public struct Compressor {
   }
 
   /// Per layer: (shrink →) whiten → SVD, or the plain / scaled SVD.
+  ///
+  /// The layers that read one input (query, key and value) share its
+  /// statistics and whitening, so the work falls into one piece per input.
+  /// With OpenBLAS set to t > 1 threads, t pieces run at once, each on a
+  /// thread of its own with OpenBLAS at one thread (`BLASThreads.split`):
+  /// LAPACK's unblocked parts (the bidiagonal divide and conquer, the
+  /// panel factorisations) never ran on two threads, and the pieces keep
+  /// both busy. The pieces run largest first, so that the pieces of a round
+  /// take about as long. One LAPACK call on one thread rounds as on two to
+  /// about 1e-9 relative (`MiniLMCertifiedSearchTests`); the ranks are the
+  /// same.
   func decompose(_ run: inout Run) throws {
     progress.begin("decompose", total: run.names.count)
     defer { progress.end() }
-    var whitenings: [String: (Whitening, Double)] = [:]
-    // Memory: a layer's input statistics (its Gram) and whitening are freed
-    // once the last layer reading that input is decomposed, and each
-    // decomposition keeps only what factors(rank:) reads (U, σ, Zᵀ), so the
-    // Grams of all layers never coexist with the factors of all layers.
-    let inputKeys = run.names.map { run.statistics?.byLayer[$0]?.layer ?? $0 }
-    var lastUse: [String: Int] = [:]
-    for (i, key) in inputKeys.enumerated() { lastUse[key] = i }
-    for (i, name) in run.names.enumerated() {
+    // Memory: an input's statistics (its Gram) and whitening are freed once
+    // the layers reading it are decomposed, and each decomposition keeps
+    // only what factors(rank:) reads (U, σ, Zᵀ), so the Grams of all layers
+    // never coexist with the factors of all layers.
+    let pieces = decompositionPieces(run)
+    let width = max(1, min(BLASThreads.current, pieces.count))
+    for round in stride(from: 0, to: pieces.count, by: width) {
       try cancellation?.checkCancellation()
-      let (d, lambda, jitter) = try decompose(
-        run.model, name, stats: run.statistics, fisher: run.fisher, cache: &whitenings)
-      run.decompositions[name] = d.compacted()
-      run.outcomes[i].lambda = lambda
-      run.outcomes[i].jitter = jitter
-      let key = inputKeys[i]
-      if lastUse[key] == i {
-        whitenings[key] = nil
-        for (j, other) in run.names.enumerated() where inputKeys[j] == key {
-          run.statistics?.byLayer[other] = nil
+      let inRound = Array(pieces[round..<min(round + width, pieces.count)])
+      let (model, names, statistics, fisher) = (run.model, run.names, run.statistics, run.fisher)
+      let done = try BLASThreads.split(inRound.count) { j in
+        var cache: [String: (Whitening, Double)] = [:]
+        return try inRound[j].map { i in
+          let (d, lambda, jitter) = try decompose(
+            model, names[i], stats: statistics, fisher: fisher, cache: &cache)
+          return (index: i, decomposition: d.compacted(), lambda: lambda, jitter: jitter)
         }
       }
-      progress.advance(by: 1)
+      for layer in done.joined() {
+        run.decompositions[run.names[layer.index]] = layer.decomposition
+        run.outcomes[layer.index].lambda = layer.lambda
+        run.outcomes[layer.index].jitter = layer.jitter
+        run.statistics?.byLayer[run.names[layer.index]] = nil
+      }
+      progress.advance(by: inRound.reduce(0) { $0 + $1.count })
     }
     run.clock.lap("decomposition")
+  }
+
+  /// The layers' indices grouped by the input they read (one group per
+  /// statistics accumulator), the costliest group first.
+  ///
+  /// A group's cost is counted as its SVDs' `m n min(m, n)` and, for the
+  /// whitened methods, the Cholesky factor's and the two triangular
+  /// products' `n³`; equal costs keep the layers' order.
+  func decompositionPieces(_ run: Run) -> [[Int]] {
+    var groups: [[Int]] = []
+    var groupOf: [String: Int] = [:]
+    var costs: [Double] = []
+    let whitened = options.method == .flar || options.method == .svdLLM
+    for (i, name) in run.names.enumerated() {
+      let key = run.statistics?.byLayer[name]?.layer ?? name
+      let o = run.outcomes[i]
+      let (m, n) = (Double(o.outFeatures), Double(o.inFeatures))
+      let g: Int
+      if let existing = groupOf[key] {
+        g = existing
+      } else {
+        g = groups.count
+        groupOf[key] = g
+        groups.append([])
+        costs.append(whitened ? n * n * n : 0)
+      }
+      groups[g].append(i)
+      costs[g] += m * n * min(m, n) + (whitened ? 2 * m * n * n : 0)
+    }
+    return groups.indices.sorted { costs[$0] > costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
+      .map { groups[$0] }
   }
 
   /// `ranks=`: every layer at the rank given, no search and no correction.

@@ -17,6 +17,16 @@
 // Each candidate runs only the part of the network after the layer, from the
 // layer's cached input (EncoderModel+Suffix): bit-identical to a full re-run,
 // for a fraction of the work.
+//
+// The search batches are independent, so with OpenBLAS set to t > 1 threads
+// they run t at a time, each on a thread of its own with OpenBLAS at one
+// thread (`BLASThreads.split`): the threads meet once per round of batches
+// instead of once per GEMM. Each batch still goes through every product
+// whole, as one call — one call on one thread gives the numbers of one call
+// on two (EncoderModel+Threads.swift) — and the sums are taken in batch
+// order, so every value, early exit and rank is the one-at-a-time
+// evaluation's. An early exit then stops at the end of the round its
+// failing batch is in: the batches run beside it are spent and counted.
 
 import FlarCore
 import FlarLinAlg
@@ -60,7 +70,7 @@ public final class EndFeatureCriterion {
     self.base = base
     self.cancellation = cancellation
     reference = []
-    reference = try batches.map { try base.lastHiddenState($0) }
+    reference = try Self.concurrently(batches) { try base.lastHiddenState($0) }
     forwardPasses += Double(batches.count)
     referenceSquares = reference.reduce(0) { $0 + squaredSum($1) }
   }
@@ -68,7 +78,7 @@ public final class EndFeatureCriterion {
   /// Makes `model` the new base (progressive mode), recomputing `F`.
   public func rebase(_ model: EncoderModel) throws {
     base = model
-    reference = try batches.map { try model.lastHiddenState($0) }
+    reference = try Self.concurrently(batches) { try model.lastHiddenState($0) }
     forwardPasses += Double(batches.count)
     referenceSquares = reference.reduce(0) { $0 + squaredSum($1) }
     cachedLayer = nil
@@ -96,23 +106,54 @@ public final class EndFeatureCriterion {
     let limit = normalizer == .dense ? tolerance : nil
     if !suffixEvaluation { return try evaluate(candidate, failingAbove: limit) }
     if cachedLayer != layer {
-      caches = try batches.map { try base.cacheInput(of: layer, batch: $0) }
+      let base = self.base
+      caches = try Self.concurrently(batches) { try base.cacheInput(of: layer, batch: $0) }
       cachedLayer = layer
       forwardPasses +=
         Double(batches.count) * Double(caches[0].block + 1)
         / Double(base.layers.count)
     }
     var sums = ErrorSums()
-    for (cache, f) in zip(caches, reference) {
+    let width = Self.roundWidth(batches.count)
+    for round in stride(from: 0, to: caches.count, by: width) {
       try cancellation?.checkCancellation()
-      let fk = try candidate.evaluateSuffix(from: cache)
-      accumulate(fk, f, &sums)
-      forwardPasses += Double(base.layers.count - cache.block) / Double(base.layers.count)
-      if let limit, sums.batches < batches.count, quotient(sums) > limit {
-        return CriterionEvaluation(value: quotient(sums), exact: false)
+      let inRound = Array(caches[round..<min(round + width, caches.count)])
+      let features = try Self.concurrently(inRound) { try candidate.evaluateSuffix(from: $0) }
+      for (j, fk) in features.enumerated() {
+        accumulate(fk, reference[round + j], &sums)
+        forwardPasses +=
+          Double(base.layers.count - inRound[j].block) / Double(base.layers.count)
+        if let limit, sums.batches < batches.count, quotient(sums) > limit {
+          // The round's later batches ran beside this one: count them spent.
+          for later in inRound[(j + 1)...] {
+            forwardPasses +=
+              Double(base.layers.count - later.block) / Double(base.layers.count)
+          }
+          return CriterionEvaluation(value: quotient(sums), exact: false)
+        }
       }
     }
     return CriterionEvaluation(value: quotient(sums))
+  }
+
+  /// How many search batches run at once: the OpenBLAS thread count the user
+  /// set, no more than there are batches.
+  static func roundWidth(_ batchCount: Int) -> Int {
+    max(1, min(BLASThreads.current, batchCount))
+  }
+
+  /// `body` of every item, `roundWidth` at a time, each on a thread of its
+  /// own with OpenBLAS at one thread; in order.
+  static func concurrently<T, R>(_ items: [T], _ body: (T) throws -> R) throws -> [R] {
+    let width = roundWidth(items.count)
+    if width == 1 { return try items.map(body) }
+    var out: [R] = []
+    out.reserveCapacity(items.count)
+    for round in stride(from: 0, to: items.count, by: width) {
+      let part = items[round..<min(round + width, items.count)]
+      out += try BLASThreads.split(part.count) { try body(part[round + $0]) }
+    }
+    return out
   }
 
   /// `e` for a whole other model (every layer as in `model`), by full
@@ -125,12 +166,18 @@ public final class EndFeatureCriterion {
     -> CriterionEvaluation
   {
     var sums = ErrorSums()
-    for (batch, f) in zip(batches, reference) {
+    let width = Self.roundWidth(batches.count)
+    for round in stride(from: 0, to: batches.count, by: width) {
       try cancellation?.checkCancellation()
-      accumulate(try model.lastHiddenState(batch), f, &sums)
-      forwardPasses += 1
-      if let limit, sums.batches < batches.count, quotient(sums) > limit {
-        return CriterionEvaluation(value: quotient(sums), exact: false)
+      let inRound = Array(batches[round..<min(round + width, batches.count)])
+      let features = try Self.concurrently(inRound) { try model.lastHiddenState($0) }
+      // The round's batches have all run, whether or not one of them fails.
+      forwardPasses += Double(inRound.count)
+      for (j, fk) in features.enumerated() {
+        accumulate(fk, reference[round + j], &sums)
+        if let limit, sums.batches < batches.count, quotient(sums) > limit {
+          return CriterionEvaluation(value: quotient(sums), exact: false)
+        }
       }
     }
     return CriterionEvaluation(value: quotient(sums))
