@@ -1,8 +1,10 @@
+import FlarLinAlg
 import Foundation
 
 // flar-bench: benchmarks kept apart from the tests (style.md §2.7).
 // The first argument picks a subcommand; each lives in its own file.
 
+keepFreedHeapForReuse()
 let arguments = Array(CommandLine.arguments.dropFirst())
 let subcommands: [String: ([String]) throws -> Void] = [
   "linalg": LinAlgBench.run,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlarCore
+import FlarLinAlg
 import Foundation
 import Glibc
 
@@ -39,6 +40,7 @@ struct Flar: ParsableCommand {
   /// subcommands are looked up, so the script argument would otherwise take
   /// the word "notebook" for a file name.
   static func main() {
+    keepFreedHeapForReuse()
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "notebook" {
       NotebookCommand.main(Array(arguments.dropFirst()))

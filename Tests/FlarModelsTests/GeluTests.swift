@@ -41,4 +41,57 @@ import Testing
       #expect(abs(Double(y) - exact) < 1e-6 * max(1, abs(exact)), "gelu(\(x)) = \(y), not \(exact)")
     }
   }
+
+  /// The backward pass's derivative on every element, tail included.
+  ///
+  /// Against float64, du = dg · (Φ(u) + u φ(u)); the same bound as the
+  /// forward pass: the erf approximation's few 1e-7, plus `expf`'s rounding.
+  @Test func geluBackwardMatchesTheExactDerivativeOnEveryElement() {
+    // 27 elements: three groups of eight and a tail of three, u in [-5.2, 4.9].
+    let u = Matrix<Float>(rows: 3, columns: 9, storage: (0..<27).map { Float($0 - 14) * 0.37 })
+    let dg = Matrix<Float>(
+      rows: 3, columns: 9, storage: (0..<27).map { Float(($0 * 7) % 11 - 5) * 0.31 })
+    let du = geluBackward(dg, preActivation: u)
+    for i in 0..<27 {
+      let x = Double(u.storage[i])
+      let cdf = 0.5 * (1 + erf(x / 2.0.squareRoot()))
+      let pdf = exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+      let exact = Double(dg.storage[i]) * (cdf + x * pdf)
+      #expect(
+        abs(Double(du.storage[i]) - exact) < 1e-6 * max(1, abs(exact)),
+        "du at u = \(x), dg = \(dg.storage[i]): \(du.storage[i]), not \(exact)")
+    }
+  }
+
+  /// An element's derivative has the same bits in a group of eight and in
+  /// the tail.
+  @Test func geluBackwardIsTheSameInGroupsAndInTheTail() {
+    let values = (0..<19).map { Float($0 - 9) * 0.53 }
+    let ones = [Float](repeating: 1, count: 19)
+    let whole = geluBackward(
+      Matrix(rows: 1, columns: 19, storage: ones),
+      preActivation: Matrix(
+        rows: 1, columns: 19, storage: values))
+    for i in 0..<19 {
+      let one = geluBackward(
+        Matrix(rows: 1, columns: 1, storage: [1]),
+        preActivation: Matrix(rows: 1, columns: 1, storage: [values[i]]))
+      #expect(one.storage[0] == whole.storage[i], "u = \(values[i])")
+    }
+  }
+
+  /// LayerNorm adding the residual in its pass gives the bits of the sum
+  /// formed first.
+  @Test func layerNormAddingAResidualIsTheSumNormalised() {
+    let x = Matrix<Float>(rows: 3, columns: 10, storage: (0..<30).map { sin(Float($0)) * 3 })
+    let r = Matrix<Float>(rows: 3, columns: 10, storage: (0..<30).map { cos(Float($0) * 0.7) })
+    let gamma = (0..<10).map { 1 + Float($0) * 0.1 }
+    let beta = (0..<10).map { Float($0) * -0.05 }
+    var fused = x
+    layerNorm(&fused, adding: r, gamma: gamma, beta: beta, eps: 1e-12)
+    var sum = Matrix<Float>(rows: 3, columns: 10, storage: zip(x.storage, r.storage).map(+))
+    layerNorm(&sum, gamma: gamma, beta: beta, eps: 1e-12)
+    #expect(fused.storage == sum.storage)
+    #expect(fused.storage != x.storage)
+  }
 }

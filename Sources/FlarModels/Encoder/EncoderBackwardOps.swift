@@ -120,16 +120,43 @@ func geluKeeping(_ u: Matrix<Float>) -> Matrix<Float> {
 ///
 /// - Parameters: dg, u: (N, I).
 func geluBackward(_ dg: Matrix<Float>, preActivation u: Matrix<Float>) -> Matrix<Float> {
-  let invSqrt2: Float = 0.70710678118654752440
-  let invSqrt2Pi: Float = 0.39894228040143267794
+  precondition(dg.rows == u.rows && dg.columns == u.columns, "GELU gradient shapes differ")
   var du = dg
-  for i in du.storage.indices {
-    let x = u.storage[i]
-    let cdf = 0.5 * (1 + erfRational(SIMD8(repeating: x * invSqrt2))[0])  // as the forward
-    let pdf = invSqrt2Pi * expf(-0.5 * x * x)
-    du.storage[i] = dg.storage[i] * (cdf + x * pdf)
+  du.storage.withUnsafeMutableBufferPointer { d in
+    u.storage.withUnsafeBufferPointer { x in
+      let lanes = SIMD8<Float>.scalarCount
+      let vectors = d.count / lanes
+      let dRaw = UnsafeMutableRawPointer(d.baseAddress!)
+      let xRaw = UnsafeRawPointer(x.baseAddress!)
+      let stride = MemoryLayout<SIMD8<Float>>.stride
+      for i in 0..<vectors {
+        let v = xRaw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
+        let g = dRaw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
+        dRaw.storeBytes(of: g * geluDerivative(v), toByteOffset: i * stride, as: SIMD8<Float>.self)
+      }
+      let rest = d.count - vectors * lanes
+      if rest > 0 {
+        var v = SIMD8<Float>(repeating: 0)
+        for j in 0..<rest { v[j] = x[vectors * lanes + j] }
+        let derivative = geluDerivative(v)
+        for j in 0..<rest { d[vectors * lanes + j] *= derivative[j] }
+      }
+    }
   }
   return du
+}
+
+/// gelu′(x) = Φ(x) + x φ(x) on eight lanes, Φ through `erfRational` as the
+/// forward pass computes it, φ(x) = e^(−x²/2) / √(2π) by libm's `expf` per
+/// lane.
+@inline(__always)
+func geluDerivative(_ x: SIMD8<Float>) -> SIMD8<Float> {
+  let invSqrt2: Float = 0.70710678118654752440
+  let invSqrt2Pi: Float = 0.39894228040143267794
+  let cdf = 0.5 * (1 + erfRational(x * invSqrt2))
+  var e = SIMD8<Float>()
+  for j in 0..<SIMD8<Float>.scalarCount { e[j] = expf(-0.5 * x[j] * x[j]) }
+  return cdf + x * (invSqrt2Pi * e)
 }
 
 /// The attention probabilities of every sequence and head, back to back:

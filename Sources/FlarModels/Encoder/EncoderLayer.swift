@@ -82,8 +82,9 @@ public struct EncoderLayer: Sendable {
     case .attentionContext:
       try tap?(.attentionContext, input, residual)
       var a = try attentionOutput(input)  // (N, H)
-      addInPlace(&a, residual!)
-      layerNorm(&a, gamma: attentionLayerNormWeight, beta: attentionLayerNormBias, eps: eps)
+      layerNorm(
+        &a, adding: residual!, gamma: attentionLayerNormWeight, beta: attentionLayerNormBias,
+        eps: eps)
       return try resume(from: .attentionOutput, input: a, residual: nil, offsets: offsets, tap: tap)
     case .attentionOutput:
       try tap?(.attentionOutput, input, nil)
@@ -94,8 +95,8 @@ public struct EncoderLayer: Sendable {
     case .intermediateOutput:
       try tap?(.intermediateOutput, input, residual)
       var y = try output(input)  // (N, H)
-      addInPlace(&y, residual!)
-      layerNorm(&y, gamma: outputLayerNormWeight, beta: outputLayerNormBias, eps: eps)
+      layerNorm(
+        &y, adding: residual!, gamma: outputLayerNormWeight, beta: outputLayerNormBias, eps: eps)
       return y
     }
   }

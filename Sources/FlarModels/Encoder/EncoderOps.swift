@@ -11,7 +11,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Layer normalisation of each row, in place.
+/// Layer normalisation of each row, in place, of `x`, or of `x + residual`
+/// when a residual is given (the sum is formed in the same pass).
 ///
 ///     y = (x − mean(x)) / sqrt(var(x) + eps) · γ + β     (biased variance)
 ///
@@ -20,24 +21,48 @@ import Darwin
 ///
 /// - Parameters:
 ///   - x: (N, H), normalised in place.
+///   - residual: (N, H) added to `x` first (the block's residual
+///     connections), or nil.
 ///   - gamma: (H) scale; beta: (H) shift.
-func layerNorm(_ x: inout Matrix<Float>, gamma: [Float], beta: [Float], eps: Float) {
+func layerNorm(
+  _ x: inout Matrix<Float>, adding residual: Matrix<Float>? = nil, gamma: [Float], beta: [Float],
+  eps: Float
+) {
   let h = x.columns
   precondition(gamma.count == h && beta.count == h, "layer norm weights do not match H")
-  x.storage.withUnsafeMutableBufferPointer { p in
-    for r in 0..<x.rows {
-      let row = p.baseAddress! + r * h
-      var sum = 0.0
-      for j in 0..<h { sum += Double(row[j]) }
-      let mean = sum / Double(h)
-      var squares = 0.0
-      for j in 0..<h {
-        let d = Double(row[j]) - mean
-        squares += d * d
+  if let residual {
+    precondition(x.rows == residual.rows && h == residual.columns, "residual shapes differ")
+  }
+  let empty: [Float] = []
+  (residual?.storage ?? empty).withUnsafeBufferPointer { res in
+    gamma.withUnsafeBufferPointer { gamma in
+      beta.withUnsafeBufferPointer { beta in
+        x.storage.withUnsafeMutableBufferPointer { p in
+          for r in 0..<x.rows {
+            let row = p.baseAddress! + r * h
+            var sum = 0.0
+            if residual != nil {
+              let add = res.baseAddress! + r * h
+              for j in 0..<h {
+                let v = row[j] + add[j]
+                row[j] = v
+                sum += Double(v)
+              }
+            } else {
+              for j in 0..<h { sum += Double(row[j]) }
+            }
+            let mean = sum / Double(h)
+            var squares = 0.0
+            for j in 0..<h {
+              let d = Double(row[j]) - mean
+              squares += d * d
+            }
+            let inverse = Float(1 / (squares / Double(h) + Double(eps)).squareRoot())
+            let m = Float(mean)
+            for j in 0..<h { row[j] = (row[j] - m) * inverse * gamma[j] + beta[j] }
+          }
+        }
       }
-      let inverse = Float(1 / (squares / Double(h) + Double(eps)).squareRoot())
-      let m = Float(mean)
-      for j in 0..<h { row[j] = (row[j] - m) * inverse * gamma[j] + beta[j] }
     }
   }
 }
@@ -103,18 +128,6 @@ func erfRational(_ x: SIMD8<Float>) -> SIMD8<Float> {
   q = q * x2 - 7.37332916720468e-03
   q = q * x2 - 1.42647390514189e-02
   return c * p / q
-}
-
-/// `x += y`, element-wise (the residual connections).
-///
-/// - Parameters: x, y: (N, H).
-func addInPlace(_ x: inout Matrix<Float>, _ y: Matrix<Float>) {
-  precondition(x.rows == y.rows && x.columns == y.columns, "residual shapes differ")
-  x.storage.withUnsafeMutableBufferPointer { a in
-    y.storage.withUnsafeBufferPointer { b in
-      for i in a.indices { a[i] += b[i] }
-    }
-  }
 }
 
 /// Softmax of each row of a row-major (rows, columns) block, in place,
