@@ -113,22 +113,38 @@ public final class EndFeatureCriterion {
         Double(batches.count) * Double(caches[0].block + 1)
         / Double(base.layers.count)
     }
+    let layerCount = Double(base.layers.count)
+    return try sumInRounds(
+      caches, failingAbove: limit,
+      spend: { round in
+        for cache in round {
+          self.forwardPasses += Double(base.layers.count - cache.block) / layerCount
+        }
+      },
+      features: { try candidate.evaluateSuffix(from: $0) })
+  }
+
+  /// `e` over the search batches, `roundWidth` of them at a time.
+  ///
+  /// `features` of each item (a batch, or a layer's cached input of it) is
+  /// compared with the batch's reference, the sums taken in batch order. With a
+  /// `limit`, it stops after the item whose partial quotient passes it
+  /// (not exact). `spend` counts a round's forward passes once it has run:
+  /// every batch of the round ran, whether or not one of them fails.
+  private func sumInRounds<T>(
+    _ items: [T], failingAbove limit: Double?, spend: ([T]) -> Void,
+    features: (T) throws -> Matrix<Float>
+  ) throws -> CriterionEvaluation {
     var sums = ErrorSums()
-    let width = Self.roundWidth(batches.count)
-    for round in stride(from: 0, to: caches.count, by: width) {
+    let width = Self.roundWidth(items.count)
+    for round in stride(from: 0, to: items.count, by: width) {
       try cancellation?.checkCancellation()
-      let inRound = Array(caches[round..<min(round + width, caches.count)])
-      let features = try Self.concurrently(inRound) { try candidate.evaluateSuffix(from: $0) }
-      for (j, fk) in features.enumerated() {
+      let inRound = Array(items[round..<min(round + width, items.count)])
+      let computed = try Self.concurrently(inRound, features)
+      spend(inRound)
+      for (j, fk) in computed.enumerated() {
         accumulate(fk, reference[round + j], &sums)
-        forwardPasses +=
-          Double(base.layers.count - inRound[j].block) / Double(base.layers.count)
         if let limit, sums.batches < batches.count, quotient(sums) > limit {
-          // The round's later batches ran beside this one: count them spent.
-          for later in inRound[(j + 1)...] {
-            forwardPasses +=
-              Double(base.layers.count - later.block) / Double(base.layers.count)
-          }
           return CriterionEvaluation(value: quotient(sums), exact: false)
         }
       }
@@ -165,22 +181,9 @@ public final class EndFeatureCriterion {
   private func evaluate(_ model: EncoderModel, failingAbove limit: Double?) throws
     -> CriterionEvaluation
   {
-    var sums = ErrorSums()
-    let width = Self.roundWidth(batches.count)
-    for round in stride(from: 0, to: batches.count, by: width) {
-      try cancellation?.checkCancellation()
-      let inRound = Array(batches[round..<min(round + width, batches.count)])
-      let features = try Self.concurrently(inRound) { try model.lastHiddenState($0) }
-      // The round's batches have all run, whether or not one of them fails.
-      forwardPasses += Double(inRound.count)
-      for (j, fk) in features.enumerated() {
-        accumulate(fk, reference[round + j], &sums)
-        if let limit, sums.batches < batches.count, quotient(sums) > limit {
-          return CriterionEvaluation(value: quotient(sums), exact: false)
-        }
-      }
-    }
-    return CriterionEvaluation(value: quotient(sums))
+    try sumInRounds(
+      batches, failingAbove: limit, spend: { self.forwardPasses += Double($0.count) },
+      features: { try model.lastHiddenState($0) })
   }
 
   /// The running sums of one evaluation.
