@@ -151,26 +151,20 @@ extension CompressBench {
     let (calibCount, searchStart, searchCount) = (
       sets.calibCount, sets.searchStart, sets.searchCount
     )
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "python3", "scripts/flar_torch_peer.py", "--target", "\(options.target ?? 0.5)",
-      "--criterion", options.criterion.rawValue, "--calib", "\(calibCount)",
-      "--search-start", "\(searchStart)", "--search", "\(searchCount)",
-      "--batch", "\(options.batchSize)", "--maxlen", "\(options.maxLength)",
-      "--threads", "\(BLASThreads.current)",
-    ]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    let start = monotonicSeconds()
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let elapsed = monotonicSeconds() - start
-    let lastLine = String(decoding: data, as: UTF8.self).split(separator: "\n").last ?? ""
-    guard process.terminationStatus == 0, let json = try? JSONValue.parse(Array(lastLine.utf8))
+    let run = try runChildProcess(
+      "/usr/bin/env",
+      [
+        "python3", "scripts/flar_torch_peer.py", "--target", "\(options.target ?? 0.5)",
+        "--criterion", options.criterion.rawValue, "--calib", "\(calibCount)",
+        "--search-start", "\(searchStart)", "--search", "\(searchCount)",
+        "--batch", "\(options.batchSize)", "--maxlen", "\(options.maxLength)",
+        "--threads", "\(BLASThreads.current)",
+      ])
+    let elapsed = run.seconds
+    let lastLine = String(decoding: run.output, as: UTF8.self).split(separator: "\n").last ?? ""
+    guard run.status == 0, let json = try? JSONValue.parse(Array(lastLine.utf8))
     else {
-      print("peer failed (status \(process.terminationStatus)); is torch installed?")
+      print("peer failed (status \(run.status)); is torch installed?")
       return .nan
     }
     let peerTimes = Dictionary(

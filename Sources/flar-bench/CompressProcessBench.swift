@@ -44,25 +44,21 @@ extension CompressBench {
     options: CompressionOptions, result: CompressionResult, sets: BenchSets
   ) throws -> Double {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("flar")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = ["--quiet", "-e", compressProgram(options: options, sets: sets)]
-    var environment = ProcessInfo.processInfo.environment
-    environment["OPENBLAS_NUM_THREADS"] = "\(BLASThreads.current)"
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    let start = monotonicSeconds()
-    do { try process.run() } catch { throw BenchError.processFailed("\(binary.path): \(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let elapsed = monotonicSeconds() - start
-    guard process.terminationStatus == 0 else {
-      throw BenchError.processFailed("\(binary.path) exited with \(process.terminationStatus)")
+      .appendingPathComponent("flar").path
+    let run: ChildProcessResult
+    do {
+      run = try runChildProcess(
+        binary, ["--quiet", "-e", compressProgram(options: options, sets: sets)],
+        environment: ["OPENBLAS_NUM_THREADS": "\(BLASThreads.current)"])
+    } catch {
+      throw BenchError.processFailed("\(binary): \(error)")
+    }
+    let elapsed = run.seconds
+    guard run.status == 0 else {
+      throw BenchError.processFailed("\(binary) exited with \(run.status)")
     }
     var ranks: [String: String] = [:]
-    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+    for line in String(decoding: run.output, as: UTF8.self).split(separator: "\n") {
       let parts = line.split(separator: " ")
       if parts.count == 2 { ranks[String(parts[0])] = String(parts[1]) }
     }

@@ -185,23 +185,17 @@ enum LinAlgBench {
     try NumPyArray(x).write(to: dir.appendingPathComponent("x.npy").path)
     try NumPyArray(w).write(to: dir.appendingPathComponent("w.npy").path)
     try NumPyArray(h).write(to: dir.appendingPathComponent("h.npy").path)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      options["--python"], options["--peer"], dir.path, "--batch", "\(batch)",
-      "--repeats", "\(repeats)", "--steps", options["--steps"],
-    ]
-    var env = ProcessInfo.processInfo.environment
-    env["OPENBLAS_NUM_THREADS"] = options["--threads"]
-    process.environment = env
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0, let json = try? JSONValue.parse(data) else {
+    let run = try runChildProcess(
+      "/usr/bin/env",
+      [
+        options["--python"], options["--peer"], dir.path, "--batch", "\(batch)",
+        "--repeats", "\(repeats)", "--steps", options["--steps"],
+      ],
+      environment: ["OPENBLAS_NUM_THREADS": options["--threads"]])
+    let data = run.output
+    guard run.status == 0, let json = try? JSONValue.parse(data) else {
       emit(
-        "peer failed (status \(process.terminationStatus)); its output: \(String(decoding: data, as: UTF8.self))"
+        "peer failed (status \(run.status)); its output: \(String(decoding: data, as: UTF8.self))"
       )
       return [:]
     }
