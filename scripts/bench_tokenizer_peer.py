@@ -19,31 +19,12 @@ import json
 import os
 import statistics
 import subprocess
-import time
 
 os.environ["RAYON_RS_NUM_CPUS"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 from tokenizers import Tokenizer  # noqa: E402  (after the thread settings)
-
-
-def measure(fn, repeats, minimum=0.2):
-    # The first autorange pass is the warm-up, as in flar-bench's measure().
-    loops = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(loops):
-            fn()
-        if time.perf_counter() - t0 >= minimum or loops >= 1 << 20:
-            break
-        loops *= 2
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(loops):
-            fn()
-        out.append((time.perf_counter() - t0) / loops)
-    return out
+from bench_timeit import measure  # noqa: E402  (scripts/bench_timeit.py)
 
 
 def main():
