@@ -40,6 +40,12 @@ public struct BuiltinContext {
     try interpreter.cancellation.checkCancellation()
   }
 
+  /// Tells the session's cycle collector that a builtin stored `value` into
+  /// an existing list (`append`): a store can close a reference cycle.
+  public func noteStore(_ value: Value, into list: ListBox) {
+    interpreter.cycles.noteStore(value, into: list)
+  }
+
   /// Calls a function value (user `def` or builtin) with positional arguments.
   public func call(_ function: FunctionValue, _ arguments: [Value]) throws
     -> Value

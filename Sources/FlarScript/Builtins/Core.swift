@@ -128,11 +128,12 @@ extension BuiltinFamily {
           discussion:
             "Every name bound to the list sees the change, as with Python's list.append.",
           examples: ["xs = []; append(xs, 3)"]
-        ) { args, _ in
+        ) { args, context in
           guard case .list(let box) = args["list"] else {
             throw args.bad("list", "a list")
           }
           box.elements.append(args["value"])
+          context.noteStore(args["value"], into: box)
           return .null
         },
       ])

@@ -9,6 +9,8 @@
 final class Environment {
   private var values: [String: Value] = [:]
   let parent: Environment?
+  /// Registered with the session's `CycleCollector` (a `def` ran here).
+  var isCycleCandidate = false
 
   init(parent: Environment? = nil) {
     self.parent = parent
@@ -50,10 +52,16 @@ final class Environment {
   /// Removes a binding from this scope.
   func remove(_ name: String) { values[name] = nil }
 
+  /// Calls `body` with every value bound in this scope only.
+  func forEachValue(_ body: (Value) -> Void) {
+    for value in values.values { body(value) }
+  }
+
   /// Drops every binding of this scope.
   ///
   /// A function defined here keeps this scope alive and the scope keeps the
-  /// function (a reference cycle the reference counting cannot free); the
-  /// interpreter clears its globals when it ends, so those are freed.
+  /// function: a reference cycle that counting cannot free. The interpreter
+  /// clears its globals when it ends, and its `CycleCollector` empties the
+  /// scopes of calls nothing reaches any more.
   func removeAll() { values.removeAll() }
 }

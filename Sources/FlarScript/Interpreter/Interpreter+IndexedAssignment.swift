@@ -15,6 +15,7 @@ extension Interpreter {
       let picked = try select(one, count: box.elements.count, type: "list")
       if one.isPosition {
         box.elements[picked[0]] = value
+        cycles.noteStore(value, into: box)
         return nil
       }
       guard case .slice(_, _, 1, _) = one, case .list(let replacement) = value
@@ -28,6 +29,7 @@ extension Interpreter {
         picked.first ?? sliceInsertionPoint(one, count: box.elements.count)
       box.elements.replaceSubrange(
         lower..<(lower + picked.count), with: replacement.elements)
+      for element in replacement.elements { cycles.noteStore(element, into: box) }
       return nil
     case .record(let box):
       let one = try single(indices, "a record", at: target.range)
@@ -36,6 +38,7 @@ extension Interpreter {
           .badIndex("a record is indexed by a string key"), at: one.range)
       }
       box[key] = value
+      cycles.noteStore(value, into: box)
       return nil
     case .matrix(let m):
       return .matrix(try storing(value, into: m, indices, target: target))

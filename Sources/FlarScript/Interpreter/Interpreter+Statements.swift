@@ -48,6 +48,8 @@ extension Interpreter {
     case .function(let declaration):
       let function = UserFunction(
         declaration: declaration, closure: environment)
+      // The call's scope and the function now hold each other.
+      if environment !== globals { cycles.noteDefinition(in: environment) }
       environment.assign(declaration.name, .function(.user(function)))
     }
     return .normal
@@ -158,6 +160,7 @@ extension Interpreter {
           at: target.range)
       }
       box[name] = value
+      cycles.noteStore(value, into: box)
     case .index(let baseExpression, let indexExpressions):
       let base = try evaluate(baseExpression, in: environment)
       let indices = try indexSpecs(indexExpressions, in: environment)

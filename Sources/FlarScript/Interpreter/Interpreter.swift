@@ -47,11 +47,22 @@ public final class Interpreter {
     self.output = output
   }
 
-  /// Frees the globals: a top-level `def` and the global scope hold each
-  /// other, which reference counting alone would never free.
+  /// Frees the globals and what they kept alive.
+  ///
+  /// A top-level `def` and the global scope hold each other, which reference
+  /// counting alone would never free. The cycles the globals kept alive (a
+  /// closure bound to a global, a list stored into itself) become garbage
+  /// with them and are emptied too: a session's values do not outlive it.
   deinit {
     globals.removeAll()
+    cycles.collect(globals: globals, roots: [])
   }
+
+  /// Frees cycles among lists, records and function scopes between
+  /// top-level statements (`CycleCollector`).
+  let cycles = CycleCollector()
+  /// Nesting of `execute(_:echo:)`: the collector runs only at the outermost.
+  private var executeDepth = 0
 
   /// How a statement list finished.
   enum Flow {
@@ -75,8 +86,13 @@ public final class Interpreter {
   {
     var last: Value?
     steps = 0  // the step limit holds per run, not per session
+    executeDepth += 1
+    defer { executeDepth -= 1 }
     for statement in statements {
       last = nil
+      // After the statement, finished or failed: what it left unreachable
+      // is garbage; its value is handed back, so it is a root.
+      defer { collectCycles(keeping: last) }
       try checkCancellation(at: statement.range)
       if case .expression(let expression) = statement.kind {
         let value = try evaluate(expression, in: globals)
@@ -91,6 +107,18 @@ public final class Interpreter {
       }
     }
     return last
+  }
+
+  /// Runs the cycle collector when there are candidates and no call is active.
+  ///
+  /// A statement may have made candidates, or dropped the last name that
+  /// reached one. With no call active, the globals and `value` are all that
+  /// hold the session's values. A program that never defines a function
+  /// inside a function nor stores a list, record or function into a list or
+  /// record has no candidates and pays nothing.
+  private func collectCycles(keeping value: Value?) {
+    guard executeDepth == 1, callDepth == 0, cycles.hasCandidates else { return }
+    cycles.collect(globals: globals, roots: value.map { [$0] } ?? [])
   }
 
   /// True unless the value is the nil a call returned: `f()` for its

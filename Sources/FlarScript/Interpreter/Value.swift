@@ -93,6 +93,9 @@ public enum Value {
 public final class ListBox {
   /// The elements.
   public var elements: [Value]
+  /// Registered with a session's `CycleCollector` (a shared value was stored
+  /// into it).
+  var isCycleCandidate = false
 
   /// Creates a list.
   public init(_ elements: [Value]) { self.elements = elements }
@@ -103,6 +106,9 @@ public final class RecordBox {
   /// The keys in insertion order.
   public private(set) var keys: [String] = []
   private var values: [String: Value] = [:]
+  /// Registered with a session's `CycleCollector` (a shared value was stored
+  /// into it).
+  var isCycleCandidate = false
 
   /// Creates a record from ordered entries; a repeated key keeps the last value.
   public init(_ entries: [(String, Value)] = []) {
@@ -119,6 +125,15 @@ public final class RecordBox {
         keys.removeAll { $0 == key }
       }
     }
+  }
+
+  /// The values, in no particular order (for the cycle collector).
+  var allValues: [Value] { Array(values.values) }
+
+  /// Drops every entry.
+  func removeAll() {
+    keys.removeAll()
+    values.removeAll()
   }
 
   /// The entries in key order.
