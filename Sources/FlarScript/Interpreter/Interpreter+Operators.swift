@@ -160,23 +160,50 @@ enum ValueEquality {
   static let maximumDepth = 64
 
   /// True when two values are equal; values of different types are unequal.
-  static func equal(_ a: Value, _ b: Value) -> Bool { equal(a, b, depth: 0) }
+  static func equal(_ a: Value, _ b: Value) -> Bool {
+    var compared: [ContainerPair: Bool] = [:]
+    return equal(a, b, depth: 0, compared: &compared)
+  }
 
-  private static func equal(_ a: Value, _ b: Value, depth: Int) -> Bool {
+  /// Two containers by identity.
+  private struct ContainerPair: Hashable {
+    let left: ObjectIdentifier
+    let right: ObjectIdentifier
+  }
+
+  /// `compared` holds the outcome of every pair of containers compared so
+  /// far: a list that holds one list three times, sixteen levels deep, is
+  /// 3¹⁶ elements when unfolded but sixteen comparisons when each pair is
+  /// compared once.
+  private static func equal(
+    _ a: Value, _ b: Value, depth: Int, compared: inout [ContainerPair: Bool]
+  ) -> Bool {
     guard depth < maximumDepth else { return false }
-    let equal = { (x: Value, y: Value) in Self.equal(x, y, depth: depth + 1) }
     switch (a, b) {
     case (.number(let x), .number(let y)): return x == y
     case (.string(let x), .string(let y)): return x == y
     case (.bool(let x), .bool(let y)): return x == y
     case (.null, .null): return true
     case (.list(let x), .list(let y)):
-      return x === y
-        || (x.elements.count == y.elements.count
-          && zip(x.elements, y.elements).allSatisfy(equal))
+      if x === y { return true }
+      guard x.elements.count == y.elements.count else { return false }
+      let pair = ContainerPair(left: ObjectIdentifier(x), right: ObjectIdentifier(y))
+      if let known = compared[pair] { return known }
+      let result = zip(x.elements, y.elements).allSatisfy {
+        equal($0, $1, depth: depth + 1, compared: &compared)
+      }
+      compared[pair] = result
+      return result
     case (.record(let x), .record(let y)):
-      return x === y
-        || (x.keys == y.keys && x.keys.allSatisfy { equal(x[$0]!, y[$0]!) })
+      if x === y { return true }
+      guard x.keys == y.keys else { return false }
+      let pair = ContainerPair(left: ObjectIdentifier(x), right: ObjectIdentifier(y))
+      if let known = compared[pair] { return known }
+      let result = x.keys.allSatisfy {
+        equal(x[$0]!, y[$0]!, depth: depth + 1, compared: &compared)
+      }
+      compared[pair] = result
+      return result
     case (.range(let x), .range(let y)): return x == y
     case (.matrix(let x), .matrix(let y)): return x == y
     case (.function(let f), .function(let g)): return f.name == g.name

@@ -14,8 +14,14 @@ public enum ValueFormatter {
   static let elisionThreshold = 8
   /// Rows or columns kept at each end when eliding.
   static let edgeItems = 3
-  /// Nesting depth beyond which containers print as `[...]` (self-reference guard).
+  /// Nesting depth beyond which containers print as `[...]`.
   static let maximumDepth = 16
+  /// Containers written into one text at most; the rest print as `[...]`.
+  ///
+  /// A list that holds one list three times, sixteen levels deep, is
+  /// 3¹⁶ ≈ 43 million elements of text: the budget keeps its rendering
+  /// bounded, as the depth alone does not.
+  static let maximumContainers = 100_000
   /// Lists and records longer than this are summarised at the prompt.
   static let summaryThreshold = 40
   /// Elements shown before and after the hidden middle of a long list.
@@ -51,7 +57,8 @@ public enum ValueFormatter {
 
   /// The text of a value in `style`, strings quoted.
   public static func repr(_ value: Value, style: Style) -> String {
-    repr(value, depth: 0, style: style)
+    var walk = Walk()
+    return repr(value, depth: 0, style: style, walk: &walk)
   }
 
   /// The text `print` writes: strings raw, everything else as `repr`.
@@ -100,7 +107,26 @@ public enum ValueFormatter {
     return out + "\""
   }
 
-  private static func repr(_ value: Value, depth: Int, style: Style) -> String {
+  /// What one rendering has seen: the containers being written on the way
+  /// down from the top (a container inside itself prints as `[...]`, as in
+  /// Python), and how many containers it has written.
+  private struct Walk {
+    var open = Set<ObjectIdentifier>()
+    var containers = 0
+
+    /// Whether `box` may be written here; if so it is open until `close`.
+    mutating func enter(_ box: AnyObject, depth: Int) -> Bool {
+      guard depth < maximumDepth, containers < maximumContainers,
+        open.insert(ObjectIdentifier(box)).inserted
+      else { return false }
+      containers += 1
+      return true
+    }
+
+    mutating func close(_ box: AnyObject) { open.remove(ObjectIdentifier(box)) }
+  }
+
+  private static func repr(_ value: Value, depth: Int, style: Style, walk: inout Walk) -> String {
     switch value {
     case .number(let x):
       let digits = style.scalarDigits ?? (depth > 0 ? style.nestedDigits : nil)
@@ -110,13 +136,17 @@ public enum ValueFormatter {
     case .bool(let b): return b ? "true" : "false"
     case .null: return "nil"
     case .list(let box):
-      if depth >= maximumDepth { return "[...]" }
-      let parts = summarised(box.elements, style) { repr($0, depth: depth + 1, style: style) }
+      guard walk.enter(box, depth: depth) else { return "[...]" }
+      defer { walk.close(box) }
+      let parts = summarised(box.elements, style) {
+        repr($0, depth: depth + 1, style: style, walk: &walk)
+      }
       return "[" + parts.joined(separator: ", ") + "]"
     case .record(let box):
-      if depth >= maximumDepth { return "{...}" }
+      guard walk.enter(box, depth: depth) else { return "{...}" }
+      defer { walk.close(box) }
       let entries = summarised(box.entries, style) {
-        "\(recordKey($0.key)): \(repr($0.value, depth: depth + 1, style: style))"
+        "\(recordKey($0.key)): \(repr($0.value, depth: depth + 1, style: style, walk: &walk))"
       }
       return "{" + entries.joined(separator: ", ") + "}"
     case .range(let r):
