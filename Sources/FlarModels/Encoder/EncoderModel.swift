@@ -147,7 +147,47 @@ extension EncoderModel {
   }
 }
 
+extension EncoderModel {
+  /// Sentence embeddings computed in Float64.
+  ///
+  /// The model is converted to Double (Float weights are exact in Double)
+  /// and each batch of `batchSize` runs on the calling thread through the
+  /// forward pass and the model's pooling in double precision, with libm's
+  /// `erf` in GELU: the numbers a float64 reference computes from the same
+  /// weights, to double rounding (`Float64ForwardTests`). The copy holds
+  /// twice the model's memory while it runs, and each pass is slower than
+  /// `embed`'s (double-precision GEMMs, one thread group).
+  ///
+  /// - Returns: (B, H).
+  /// - Throws: `ModelError.noTokenizer`, `TokenizerError`, `ModelError`,
+  ///   `CancelledError` when `cancellation` is set between batches.
+  public func embedInFloat64(
+    _ sentences: [String], maxLength: Int = 128, batchSize: Int = 32,
+    cancellation: Cancellation? = nil
+  ) throws -> Matrix<Double> {
+    let batch = try encode(sentences, maxLength: maxLength)
+    return try converted(to: Double.self).pooledEmbeddings(
+      batch, batchSize: batchSize, cancellation: cancellation)
+  }
+}
+
 extension TransformerEncoder {
+  /// The pooled embeddings of `batch`, `batchSize` sequences at a time, each
+  /// batch through `lastHiddenState(_:)` on the calling thread: (B, H).
+  func pooledEmbeddings(
+    _ batch: TokenBatch, batchSize: Int, cancellation: Cancellation?
+  ) throws -> Matrix<Scalar> {
+    let h = config.hiddenSize
+    var out = Matrix<Scalar>(rows: batch.count, columns: h)  // (B, H)
+    for start in stride(from: 0, to: batch.count, by: max(1, batchSize)) {
+      try cancellation?.checkCancellation()
+      let part = batch.slice(start..<min(start + max(1, batchSize), batch.count))
+      let pooled = pooling(try lastHiddenState(part), offsets: part.offsets)
+      out.storage.replaceSubrange((start * h)..<((start + part.count) * h), with: pooled.storage)
+    }
+    return out
+  }
+
   /// Tokenises `sentences` with the model's tokenizer, truncated to
   /// `maxLength` tokens — and never beyond the model's position table
   /// (`max_position_embeddings`), as Hugging Face truncates at the
