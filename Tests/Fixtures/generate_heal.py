@@ -6,6 +6,7 @@ Run from the repository root after generate_models.py and generate_mpnet.py
 numpy, safetensors and transformers installed:
 
     python3 Tests/Fixtures/generate_heal.py
+    python3 Tests/Fixtures/generate_heal.py --minilm-float64   # minilm_float64.npz alone
 
 For each family (the tiny random BERT and the tiny random MPNet), a student is
 made from the dense tiny model by replacing four linear layers with random
@@ -40,6 +41,8 @@ Writes, under Tests/Fixtures/heal/:
                           the cos loss's gradient of both pairs, of block 3's
                           intermediate bias and of block 5's output LayerNorm
                           weight ("grad:<tensor name>"), float64 autograd
+  minilm_float64.npz      the same gradients unrounded, float64 ("grad:<tensor
+                          name>"), for flar's Float64 pass
   adamw.npz               torch.optim.AdamW trajectories on 7 parameters over
                           6 steps of fixed gradients, with LambdaLR warm-up
                           then linear or cosine decay, weight decay 0 and 0.1
@@ -244,7 +247,7 @@ MINILM_TENSORS = ["encoder.layer.0.attention.self.query.L",
                   "encoder.layer.5.output.LayerNorm.weight"]
 
 
-def minilm_fixture():
+def minilm_fixture(float64_only=False):
     from tokenizers import Tokenizer
     tok = Tokenizer.from_file(os.path.join(MINILM, "tokenizer.json"))
     tok.no_padding()
@@ -267,9 +270,14 @@ def minilm_fixture():
     tokens, mask = padded(ids, 0)
     value = losses(student, teacher, tokens, mask)["cos"]()
     value.backward()
+    exact = {}
     for name in MINILM_TENSORS:
         stem, _, part = name.rpartition(".")
-        out["grad:" + name] = getattr(get_module(student, stem), part).grad.numpy().astype(np.float32)
+        exact["grad:" + name] = getattr(get_module(student, stem), part).grad.numpy().copy()
+        out["grad:" + name] = exact["grad:" + name].astype(np.float32)
+    np.savez(os.path.join(OUT, "minilm_float64.npz"), **exact)
+    if float64_only:
+        return
     np.savez(os.path.join(OUT, "minilm.npz"), **out)
     with open(os.path.join(OUT, "minilm.json"), "w") as f:
         json.dump({"lines": lines, "ids": ids, "loss": {"cos": value.item()},
@@ -308,6 +316,9 @@ def adamw_fixture(rng):
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(2)
+    if sys.argv[1:] == ["--minilm-float64"]:
+        minilm_fixture(float64_only=True)
+        return
     rng = np.random.default_rng(SEED)
     for family, spec in FAMILIES.items():
         family_fixture(family, spec, rng)

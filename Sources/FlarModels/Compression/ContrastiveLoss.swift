@@ -43,9 +43,9 @@ public struct MultipleNegativesRankingLoss: Sendable, Equatable {
   /// - Parameter embeddings: (2B, H): rows 0..<B are a_1…a_B, rows
   ///   B..<2B are p_1…p_B; L2-normalised.
   /// - Returns: L and ∂L/∂E (2B, H). Computed in Double.
-  public func valueAndGradient(
-    _ embeddings: Matrix<Float>
-  ) -> (value: Double, gradient: Matrix<Float>) {
+  public func valueAndGradient<Scalar: LinAlgScalar>(
+    _ embeddings: Matrix<Scalar>
+  ) -> (value: Double, gradient: Matrix<Scalar>) {
     precondition(embeddings.rows % 2 == 0, "queries and definitions must pair up")
     let b = embeddings.rows / 2
     let h = embeddings.columns
@@ -71,10 +71,10 @@ public struct MultipleNegativesRankingLoss: Sendable, Equatable {
     }
     let da = try! g.matmul(p)  // (B, H)
     let dp = try! g.matmul(a, transposeSelf: true)  // (B, H)
-    var gradient = Matrix<Float>(rows: 2 * b, columns: h)
+    var gradient = Matrix<Scalar>(rows: 2 * b, columns: h)
     for i in 0..<(b * h) {
-      gradient.storage[i] = Float(scale * da.storage[i])
-      gradient.storage[b * h + i] = Float(scale * dp.storage[i])
+      gradient.storage[i] = Scalar(scale * da.storage[i])
+      gradient.storage[b * h + i] = Scalar(scale * dp.storage[i])
     }
     return (value, gradient)
   }

@@ -21,11 +21,11 @@ import Darwin
 #endif
 
 /// What layer normalisation keeps for its backward pass.
-struct LayerNormCache: Sendable {
+struct LayerNormCache<Scalar: EncoderScalar>: Sendable {
   /// x̂ = (x − μ) / σ: (N, H).
-  var normalized: Matrix<Float>
+  var normalized: Matrix<Scalar>
   /// 1 / σ per row, σ = sqrt(var(x) + eps): (N).
-  var inverseStd: [Float]
+  var inverseStd: [Scalar]
 }
 
 /// Layer normalisation of each row, keeping x̂ and 1/σ.
@@ -34,13 +34,13 @@ struct LayerNormCache: Sendable {
 ///
 /// - Parameters: x: (N, H); gamma, beta: (H).
 /// - Returns: y (N, H) and the cache.
-func layerNormKeeping(
-  _ x: Matrix<Float>, gamma: [Float], beta: [Float], eps: Float
-) -> (y: Matrix<Float>, cache: LayerNormCache) {
+func layerNormKeeping<Scalar: EncoderScalar>(
+  _ x: Matrix<Scalar>, gamma: [Scalar], beta: [Scalar], eps: Float
+) -> (y: Matrix<Scalar>, cache: LayerNormCache<Scalar>) {
   let h = x.columns
   var normalized = x
   var y = x
-  var inverseStd = [Float](repeating: 0, count: x.rows)
+  var inverseStd = [Scalar](repeating: 0, count: x.rows)
   for r in 0..<x.rows {
     let base = r * h
     var sum = 0.0
@@ -51,9 +51,9 @@ func layerNormKeeping(
       let d = Double(x.storage[base + j]) - mean
       squares += d * d
     }
-    let inverse = Float(1 / (squares / Double(h) + Double(eps)).squareRoot())
+    let inverse = Scalar(1 / (squares / Double(h) + Double(eps)).squareRoot())
     inverseStd[r] = inverse
-    let m = Float(mean)
+    let m = Scalar(mean)
     for j in 0..<h {
       let n = (x.storage[base + j] - m) * inverse
       normalized.storage[base + j] = n
@@ -72,9 +72,9 @@ func layerNormKeeping(
 ///
 /// - Parameters: dy: (N, H); gamma: (H).
 /// - Returns: dx (N, H), and dγ, dβ (H) summed in Double.
-func layerNormBackward(
-  _ dy: Matrix<Float>, cache: LayerNormCache, gamma: [Float]
-) -> (dx: Matrix<Float>, parameters: (gamma: [Float], beta: [Float])) {
+func layerNormBackward<Scalar: EncoderScalar>(
+  _ dy: Matrix<Scalar>, cache: LayerNormCache<Scalar>, gamma: [Scalar]
+) -> (dx: Matrix<Scalar>, parameters: (gamma: [Scalar], beta: [Scalar])) {
   let h = dy.columns
   var dx = dy
   var dGamma = [Double](repeating: 0, count: h)
@@ -98,10 +98,10 @@ func layerNormBackward(
     for j in 0..<h {
       let g = Double(dy.storage[base + j] * gamma[j])
       let n = Double(cache.normalized.storage[base + j])
-      dx.storage[base + j] = Float(s * (g - meanG - n * meanGX))
+      dx.storage[base + j] = Scalar(s * (g - meanG - n * meanGX))
     }
   }
-  return (dx, (dGamma.map { Float($0) }, dBeta.map { Float($0) }))
+  return (dx, (dGamma.map { Scalar($0) }, dBeta.map { Scalar($0) }))
 }
 
 /// GELU in its exact erf form, `gelu(u) = u Φ(u)`, as a new matrix: the
@@ -109,7 +109,7 @@ func layerNormBackward(
 /// of the model.
 ///
 /// Hendrycks & Gimpel (2016), arXiv:1606.08415, §2.
-func geluKeeping(_ u: Matrix<Float>) -> Matrix<Float> {
+func geluKeeping<Scalar: EncoderScalar>(_ u: Matrix<Scalar>) -> Matrix<Scalar> {
   var g = u
   gelu(&g)
   return g
@@ -119,34 +119,19 @@ func geluKeeping(_ u: Matrix<Float>) -> Matrix<Float> {
 /// `Φ(u) = (1 + erf(u/√2)) / 2` and `φ(u) = exp(−u²/2) / √(2π)`.
 ///
 /// - Parameters: dg, u: (N, I).
-func geluBackward(_ dg: Matrix<Float>, preActivation u: Matrix<Float>) -> Matrix<Float> {
+func geluBackward<Scalar: EncoderScalar>(
+  _ dg: Matrix<Scalar>, preActivation u: Matrix<Scalar>
+) -> Matrix<Scalar> {
   precondition(dg.rows == u.rows && dg.columns == u.columns, "GELU gradient shapes differ")
   var du = dg
   du.storage.withUnsafeMutableBufferPointer { d in
-    u.storage.withUnsafeBufferPointer { x in
-      let lanes = SIMD8<Float>.scalarCount
-      let vectors = d.count / lanes
-      let dRaw = UnsafeMutableRawPointer(d.baseAddress!)
-      let xRaw = UnsafeRawPointer(x.baseAddress!)
-      let stride = MemoryLayout<SIMD8<Float>>.stride
-      for i in 0..<vectors {
-        let v = xRaw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
-        let g = dRaw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
-        dRaw.storeBytes(of: g * geluDerivative(v), toByteOffset: i * stride, as: SIMD8<Float>.self)
-      }
-      let rest = d.count - vectors * lanes
-      if rest > 0 {
-        var v = SIMD8<Float>(repeating: 0)
-        for j in 0..<rest { v[j] = x[vectors * lanes + j] }
-        let derivative = geluDerivative(v)
-        for j in 0..<rest { d[vectors * lanes + j] *= derivative[j] }
-      }
-    }
+    u.storage.withUnsafeBufferPointer { x in Scalar.multiplyByGeluDerivative(d, at: x) }
   }
   return du
 }
 
-/// gelu′(x) = Φ(x) + x φ(x) on eight lanes, Φ through `erfRational` as the
+/// gelu′(x) = Φ(x) + x φ(x) on eight lanes (Float's
+/// `multiplyByGeluDerivative`), Φ through `erfRational` as the
 /// forward pass computes it, φ(x) = e^(−x²/2) / √(2π) by libm's `expf` per
 /// lane.
 @inline(__always)
@@ -162,8 +147,8 @@ func geluDerivative(_ x: SIMD8<Float>) -> SIMD8<Float> {
 /// The attention probabilities of every sequence and head, back to back:
 /// for sequence s (length T) and head a, a (T, T) row-major block at
 /// `offset(s, a)`.
-struct AttentionProbabilities: Sendable {
-  var values: [Float]
+struct AttentionProbabilities<Scalar: EncoderScalar>: Sendable {
+  var values: [Scalar]
   /// First element of each sequence's A blocks, then the total.
   var sequenceStarts: [Int]
 
@@ -179,21 +164,21 @@ struct AttentionProbabilities: Sendable {
 /// - Parameters: q, k, v: (N, H), heads in column blocks of width D;
 ///   offsets: (B + 1) sequence boundaries in rows.
 /// - Returns: the context P V (N, H) and the probabilities.
-func attentionKeeping(
-  q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>, offsets: [Int], heads: Int,
-  bias: AttentionBias? = nil
-) -> (context: Matrix<Float>, probabilities: AttentionProbabilities) {
+func attentionKeeping<Scalar: EncoderScalar>(
+  q: Matrix<Scalar>, k: Matrix<Scalar>, v: Matrix<Scalar>, offsets: [Int], heads: Int,
+  bias: AttentionBias<Scalar>? = nil
+) -> (context: Matrix<Scalar>, probabilities: AttentionProbabilities<Scalar>) {
   let (n, h) = (q.rows, q.columns)
   let d = h / heads
-  let scale = 1 / Float(d).squareRoot()
+  let scale = 1 / Scalar(d).squareRoot()
   var starts = [0]
   for s in 0..<(offsets.count - 1) {
     let t = offsets[s + 1] - offsets[s]
     starts.append(starts.last! + heads * t * t)
   }
   var p = AttentionProbabilities(
-    values: [Float](repeating: 0, count: starts.last!), sequenceStarts: starts)
-  var context = Matrix<Float>(rows: n, columns: h)
+    values: [Scalar](repeating: 0, count: starts.last!), sequenceStarts: starts)
+  var context = Matrix<Scalar>(rows: n, columns: h)
   q.withView { pq in
     k.withView { pk in
       v.withView { pv in
@@ -234,18 +219,18 @@ func attentionKeeping(
 ///
 /// - Parameters: dContext, q, k, v: (N, H).
 /// - Returns: dq, dk, dv (N, H).
-func attentionBackward(
-  _ dContext: Matrix<Float>, q: Matrix<Float>, k: Matrix<Float>, v: Matrix<Float>,
-  probabilities p: AttentionProbabilities, offsets: [Int], heads: Int
-) -> (dq: Matrix<Float>, dk: Matrix<Float>, dv: Matrix<Float>) {
+func attentionBackward<Scalar: EncoderScalar>(
+  _ dContext: Matrix<Scalar>, q: Matrix<Scalar>, k: Matrix<Scalar>, v: Matrix<Scalar>,
+  probabilities p: AttentionProbabilities<Scalar>, offsets: [Int], heads: Int
+) -> (dq: Matrix<Scalar>, dk: Matrix<Scalar>, dv: Matrix<Scalar>) {
   let (n, h) = (q.rows, q.columns)
   let d = h / heads
-  let scale = 1 / Float(d).squareRoot()
-  var dq = Matrix<Float>(rows: n, columns: h)
-  var dk = Matrix<Float>(rows: n, columns: h)
-  var dv = Matrix<Float>(rows: n, columns: h)
+  let scale = 1 / Scalar(d).squareRoot()
+  var dq = Matrix<Scalar>(rows: n, columns: h)
+  var dk = Matrix<Scalar>(rows: n, columns: h)
+  var dv = Matrix<Scalar>(rows: n, columns: h)
   let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
-  var dScores = [Float](repeating: 0, count: longest * longest)  // (T, T) scratch
+  var dScores = [Scalar](repeating: 0, count: longest * longest)  // (T, T) scratch
   for s in 0..<(offsets.count - 1) {
     let rows = offsets[s]..<offsets[s + 1]
     let t = rows.count
@@ -270,7 +255,7 @@ func attentionBackward(
           }
           let (g, pr) = (ds.baseAddress!, pp.baseAddress! + pBlock)
           for r in 0..<t {
-            var dot: Float = 0
+            var dot: Scalar = 0
             for c in 0..<t { dot += g[r * t + c] * pr[r * t + c] }
             for c in 0..<t { g[r * t + c] = pr[r * t + c] * (g[r * t + c] - dot) }
           }

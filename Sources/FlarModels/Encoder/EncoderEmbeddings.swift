@@ -7,14 +7,17 @@
 
 import FlarLinAlg
 
+/// The embedding block in Float, the model's own precision.
+public typealias EncoderEmbeddings = EmbeddingBlock<Float>
+
 /// The weights of `embeddings.*`.
-public struct EncoderEmbeddings: Sendable {
-  public var wordEmbeddings: Matrix<Float>  // (V, H)
-  public var positionEmbeddings: Matrix<Float>  // (P, H)
+public struct EmbeddingBlock<Scalar: EncoderScalar>: Sendable {
+  public var wordEmbeddings: Matrix<Scalar>  // (V, H)
+  public var positionEmbeddings: Matrix<Scalar>  // (P, H)
   /// (type_vocab_size, H), or nil for a family without token types.
-  public var tokenTypeEmbeddings: Matrix<Float>?
-  public var layerNormWeight: [Float]  // (H)
-  public var layerNormBias: [Float]  // (H)
+  public var tokenTypeEmbeddings: Matrix<Scalar>?
+  public var layerNormWeight: [Scalar]  // (H)
+  public var layerNormBias: [Scalar]  // (H)
   public var eps: Float
   /// The position id of a sequence's first token.
   public var positionOffset: Int = 0
@@ -23,15 +26,15 @@ public struct EncoderEmbeddings: Sendable {
   ///
   /// - Returns: (N, H), the rows of all sequences back to back.
   /// - Throws: `ModelError.tokenIdOutOfRange` or `.sequenceTooLong`.
-  func callAsFunction(_ batch: TokenBatch) throws -> Matrix<Float> {
+  func callAsFunction(_ batch: TokenBatch) throws -> Matrix<Scalar> {
     let h = wordEmbeddings.columns
     let v = wordEmbeddings.rows
-    var x = Matrix<Float>(rows: batch.tokenCount, columns: h)  // (N, H)
+    var x = Matrix<Scalar>(rows: batch.tokenCount, columns: h)  // (N, H)
     var row = 0
     try x.storage.withUnsafeMutableBufferPointer { out in
       try wordEmbeddings.storage.withUnsafeBufferPointer { word in
         try positionEmbeddings.storage.withUnsafeBufferPointer { position in
-          let zeros = [Float](repeating: 0, count: h)
+          let zeros = [Scalar](repeating: 0, count: h)
           try (tokenTypeEmbeddings?.storage ?? zeros).withUnsafeBufferPointer { type in
             let positions = positionEmbeddings.rows - positionOffset
             for (s, ids) in batch.sequences.enumerated() {
@@ -64,5 +67,17 @@ public struct EncoderEmbeddings: Sendable {
   var parameterCount: Int {
     wordEmbeddings.count + positionEmbeddings.count + (tokenTypeEmbeddings?.count ?? 0)
       + layerNormWeight.count + layerNormBias.count
+  }
+}
+
+extension EmbeddingBlock {
+  /// The same block in another precision.
+  func converted<T: EncoderScalar>(to: T.Type = T.self) -> EmbeddingBlock<T> {
+    EmbeddingBlock<T>(
+      wordEmbeddings: wordEmbeddings.converted(),
+      positionEmbeddings: positionEmbeddings.converted(),
+      tokenTypeEmbeddings: tokenTypeEmbeddings?.converted(),
+      layerNormWeight: layerNormWeight.map { T($0) }, layerNormBias: layerNormBias.map { T($0) },
+      eps: eps, positionOffset: positionOffset)
   }
 }

@@ -29,21 +29,21 @@
 import FlarLinAlg
 
 /// The activations of one block that its backward pass reads.
-struct EncoderLayerActivations: Sendable {
-  var input: Matrix<Float>  // x (N, H)
-  var query: Matrix<Float>  // q (N, H)
-  var key: Matrix<Float>  // k (N, H)
-  var value: Matrix<Float>  // v (N, H)
-  var probabilities: AttentionProbabilities  // P per sequence and head
-  var context: Matrix<Float>  // c (N, H)
-  var attentionNorm: LayerNormCache  // LN₁
-  var attentionOutput: Matrix<Float>  // a (N, H)
-  var preActivation: Matrix<Float>  // u (N, I)
-  var activation: Matrix<Float>  // g (N, I)
-  var outputNorm: LayerNormCache  // LN₂
+struct EncoderLayerActivations<Scalar: EncoderScalar>: Sendable {
+  var input: Matrix<Scalar>  // x (N, H)
+  var query: Matrix<Scalar>  // q (N, H)
+  var key: Matrix<Scalar>  // k (N, H)
+  var value: Matrix<Scalar>  // v (N, H)
+  var probabilities: AttentionProbabilities<Scalar>  // P per sequence and head
+  var context: Matrix<Scalar>  // c (N, H)
+  var attentionNorm: LayerNormCache<Scalar>  // LN₁
+  var attentionOutput: Matrix<Scalar>  // a (N, H)
+  var preActivation: Matrix<Scalar>  // u (N, I)
+  var activation: Matrix<Scalar>  // g (N, I)
+  var outputNorm: LayerNormCache<Scalar>  // LN₂
   /// t = x Rᵀ (N, k) of each low-rank layer, nil for a dense one; the six
   /// layers in forward order.
-  var projected: [Matrix<Float>?]
+  var projected: [Matrix<Scalar>?]
 }
 
 /// Which parameters of the encoder blocks the backward pass differentiates.
@@ -62,30 +62,30 @@ public struct TrainableParameters: OptionSet, Sendable, Hashable {
 }
 
 /// ∂L/∂θ of one linear layer; nil where not asked for (or not held).
-struct LinearGradient: Sendable {
-  var weight: Matrix<Float>?  // dW (out, in), dense layers
-  var l: Matrix<Float>?  // dL (out, k), low-rank layers
-  var r: Matrix<Float>?  // dR (k, in), low-rank layers
-  var bias: [Float]?  // db (out)
+struct LinearGradient<Scalar: EncoderScalar>: Sendable {
+  var weight: Matrix<Scalar>?  // dW (out, in), dense layers
+  var l: Matrix<Scalar>?  // dL (out, k), low-rank layers
+  var r: Matrix<Scalar>?  // dR (k, in), low-rank layers
+  var bias: [Scalar]?  // db (out)
 }
 
 /// ∂L/∂θ of one block: its six linear layers in forward order, and its
 /// LayerNorms (γ then β) when asked for.
-struct BlockGradients: Sendable {
-  var linear: [LinearGradient]
-  var attentionNorm: (gamma: [Float], beta: [Float])?
-  var outputNorm: (gamma: [Float], beta: [Float])?
+struct BlockGradients<Scalar: EncoderScalar>: Sendable {
+  var linear: [LinearGradient<Scalar>]
+  var attentionNorm: (gamma: [Scalar], beta: [Scalar])?
+  var outputNorm: (gamma: [Scalar], beta: [Scalar])?
 }
 
-extension EncoderLayer {
+extension EncoderBlock {
   /// The block's output for `x` (N, H), with the activations kept.
   func forwardKeepingActivations(
-    _ x: Matrix<Float>, offsets: [Int], block: Int, bias: AttentionBias? = nil
-  ) throws -> (output: Matrix<Float>, activations: EncoderLayerActivations) {
-    var projected = [Matrix<Float>?](repeating: nil, count: 6)
-    let q: Matrix<Float>
-    let k: Matrix<Float>
-    let v: Matrix<Float>
+    _ x: Matrix<Scalar>, offsets: [Int], block: Int, bias: AttentionBias<Scalar>? = nil
+  ) throws -> (output: Matrix<Scalar>, activations: EncoderLayerActivations<Scalar>) {
+    var projected = [Matrix<Scalar>?](repeating: nil, count: 6)
+    let q: Matrix<Scalar>
+    let k: Matrix<Scalar>
+    let v: Matrix<Scalar>
     if attention.query.rank == nil && attention.key.rank == nil && attention.value.rank == nil {
       // The forward pass's own projections (fused while dense), split.
       let qkv = try attention.projections(x)
@@ -101,15 +101,15 @@ extension EncoderLayer {
     }
     let (c, p) = attentionKeeping(
       q: q, k: k, v: v, offsets: offsets, heads: attention.heads, bias: bias)
-    var r1: Matrix<Float>
+    var r1: Matrix<Scalar>
     (r1, projected[3]) = try attentionOutput.keeping(c)
     addResidual(&r1, x)
     let (a, norm1) = layerNormKeeping(
       r1, gamma: attentionLayerNormWeight, beta: attentionLayerNormBias, eps: eps)
-    let u: Matrix<Float>
+    let u: Matrix<Scalar>
     (u, projected[4]) = try intermediate.keeping(a)
     let g = geluKeeping(u)
-    var r2: Matrix<Float>
+    var r2: Matrix<Scalar>
     (r2, projected[5]) = try output.keeping(g)
     addResidual(&r2, a)
     let (y, norm2) = layerNormKeeping(
@@ -133,9 +133,9 @@ extension EncoderLayer {
   ///     lowest block the caller wants).
   /// - Returns: dx (N, H) or nil, and the block's parameter gradients.
   func backward(
-    _ dy: Matrix<Float>, activations s: EncoderLayerActivations, offsets: [Int],
+    _ dy: Matrix<Scalar>, activations s: EncoderLayerActivations<Scalar>, offsets: [Int],
     parameters: TrainableParameters, inputGradient: Bool
-  ) throws -> (dx: Matrix<Float>?, gradients: BlockGradients) {
+  ) throws -> (dx: Matrix<Scalar>?, gradients: BlockGradients<Scalar>) {
     let (dr2, outputNorm) = layerNormBackward(
       dy, cache: s.outputNorm, gamma: outputLayerNormWeight)
     let (dg, g5) = try output.backward(
@@ -155,8 +155,8 @@ extension EncoderLayer {
     let (dq, dk, dv) = attentionBackward(
       dc!, q: s.query, k: s.key, v: s.value, probabilities: s.probabilities, offsets: offsets,
       heads: attention.heads)
-    var dx: Matrix<Float>? = inputGradient ? dr1 : nil
-    var qkv: [LinearGradient] = []
+    var dx: Matrix<Scalar>? = inputGradient ? dr1 : nil
+    var qkv: [LinearGradient<Scalar>] = []
     for (layer, (d, t)) in zip(
       [attention.query, attention.key, attention.value],
       zip([dq, dk, dv], s.projected[0..<3]))
@@ -176,9 +176,9 @@ extension EncoderLayer {
   }
 }
 
-extension Linear {
+extension LinearLayer {
   /// `self(x)`, with t = x Rᵀ (N, k) kept for a low-rank layer.
-  func keeping(_ x: Matrix<Float>) throws -> (y: Matrix<Float>, projected: Matrix<Float>?) {
+  func keeping(_ x: Matrix<Scalar>) throws -> (y: Matrix<Scalar>, projected: Matrix<Scalar>?) {
     switch weights {
     case .dense: return (try self(x), nil)
     case .lowRank(let l, let r):
@@ -198,12 +198,12 @@ extension Linear {
   /// - Parameters: dy (N, out); input X (N, in); projected t (N, k) for a
   ///   low-rank layer.
   func backward(
-    _ dy: Matrix<Float>, input x: Matrix<Float>, projected t: Matrix<Float>?,
+    _ dy: Matrix<Scalar>, input x: Matrix<Scalar>, projected t: Matrix<Scalar>?,
     parameters: TrainableParameters, inputGradient: Bool
-  ) throws -> (dx: Matrix<Float>?, gradient: LinearGradient) {
-    var g = LinearGradient()
+  ) throws -> (dx: Matrix<Scalar>?, gradient: LinearGradient<Scalar>) {
+    var g = LinearGradient<Scalar>()
     if parameters.contains(.bias) { g.bias = columnSums(dy) }
-    var dx: Matrix<Float>? = nil
+    var dx: Matrix<Scalar>? = nil
     switch weights {
     case .dense(let w):
       if parameters.contains(.dense) { g.weight = try dy.matmul(x, transposeSelf: true) }
@@ -223,16 +223,16 @@ extension Linear {
 }
 
 /// Σ over rows of a matrix (N, c) → (c), accumulated in Double.
-func columnSums(_ m: Matrix<Float>) -> [Float] {
+func columnSums<Scalar: LinAlgScalar>(_ m: Matrix<Scalar>) -> [Scalar] {
   var sums = [Double](repeating: 0, count: m.columns)
   for r in 0..<m.rows {
     for j in 0..<m.columns { sums[j] += Double(m.storage[r * m.columns + j]) }
   }
-  return sums.map { Float($0) }
+  return sums.map { Scalar($0) }
 }
 
 /// `x += y`, element-wise (a residual connection of the kept forward pass).
-func addResidual(_ x: inout Matrix<Float>, _ y: Matrix<Float>) {
+func addResidual<Scalar: LinAlgScalar>(_ x: inout Matrix<Scalar>, _ y: Matrix<Scalar>) {
   precondition(x.rows == y.rows && x.columns == y.columns, "residual shapes differ")
   for i in x.storage.indices { x.storage[i] += y.storage[i] }
 }

@@ -38,26 +38,33 @@ public enum LayerPoint: Int, Sendable, CaseIterable, Comparable {
 
 /// Called with a point, the linear input there, and the residual the rest
 /// of the block needs (nil where the input itself is the residual).
-typealias LayerTap = (LayerPoint, Matrix<Float>, Matrix<Float>?) throws -> Void
+typealias LayerTap<Scalar: EncoderScalar> =
+  (LayerPoint, Matrix<Scalar>, Matrix<Scalar>?) throws -> Void
+
+/// A transformer block in Float, the model's own precision.
+public typealias EncoderLayer = EncoderBlock<Float>
+
+/// The HF name suffixes of a block's linear layers, in forward order.
+private let blockLinearSuffixes = LayerPoint.allCases.flatMap(\.layerSuffixes)
 
 /// The weights of `encoder.layer.{i}`.
-public struct EncoderLayer: Sendable {
-  public var attention: EncoderSelfAttention
-  public var attentionOutput: Linear  // attention.output.dense, W (H, H)
-  public var attentionLayerNormWeight: [Float]  // (H)
-  public var attentionLayerNormBias: [Float]  // (H)
-  public var intermediate: Linear  // intermediate.dense, W (I, H)
-  public var output: Linear  // output.dense, W (H, I)
-  public var outputLayerNormWeight: [Float]  // (H)
-  public var outputLayerNormBias: [Float]  // (H)
+public struct EncoderBlock<Scalar: EncoderScalar>: Sendable {
+  public var attention: SelfAttention<Scalar>
+  public var attentionOutput: LinearLayer<Scalar>  // attention.output.dense, W (H, H)
+  public var attentionLayerNormWeight: [Scalar]  // (H)
+  public var attentionLayerNormBias: [Scalar]  // (H)
+  public var intermediate: LinearLayer<Scalar>  // intermediate.dense, W (I, H)
+  public var output: LinearLayer<Scalar>  // output.dense, W (H, I)
+  public var outputLayerNormWeight: [Scalar]  // (H)
+  public var outputLayerNormBias: [Scalar]  // (H)
   public var eps: Float
 
   /// The block's output for input `x` (N, H) → (N, H).
   ///
   /// `bias` is the batch's relative position bias (MPNet), nil for BERT.
   func callAsFunction(
-    _ x: Matrix<Float>, offsets: [Int], bias: AttentionBias? = nil, tap: LayerTap?
-  ) throws -> Matrix<Float> {
+    _ x: Matrix<Scalar>, offsets: [Int], bias: AttentionBias<Scalar>? = nil, tap: LayerTap<Scalar>?
+  ) throws -> Matrix<Scalar> {
     try tap?(.layerInput, x, nil)
     let context = try attention(x, offsets: offsets, bias: bias)  // (N, H)
     return try resume(
@@ -73,9 +80,9 @@ public struct EncoderLayer: Sendable {
   ///     ignored otherwise.
   /// - Returns: the block output (N, H).
   func resume(
-    from point: LayerPoint, input: Matrix<Float>, residual: Matrix<Float>?,
-    offsets: [Int], bias: AttentionBias? = nil, tap: LayerTap?
-  ) throws -> Matrix<Float> {
+    from point: LayerPoint, input: Matrix<Scalar>, residual: Matrix<Scalar>?,
+    offsets: [Int], bias: AttentionBias<Scalar>? = nil, tap: LayerTap<Scalar>?
+  ) throws -> Matrix<Scalar> {
     switch point {
     case .layerInput:
       return try self(input, offsets: offsets, bias: bias, tap: tap)
@@ -102,7 +109,7 @@ public struct EncoderLayer: Sendable {
   }
 
   /// The block's linear layer with HF name suffix `suffix`.
-  subscript(linear suffix: String) -> Linear? {
+  subscript(linear suffix: String) -> LinearLayer<Scalar>? {
     get {
       switch suffix {
       case "attention.self.query": return attention.query
@@ -129,11 +136,27 @@ public struct EncoderLayer: Sendable {
   }
 
   /// The HF name suffixes of the block's linear layers, in forward order.
-  public static let linearSuffixes = LayerPoint.allCases.flatMap(\.layerSuffixes)
+  public static var linearSuffixes: [String] { blockLinearSuffixes }
 
   /// Parameters held by the block.
   var parameterCount: Int {
-    EncoderLayer.linearSuffixes.reduce(0) { $0 + self[linear: $1]!.parameterCount }
+    Self.linearSuffixes.reduce(0) { $0 + self[linear: $1]!.parameterCount }
       + 2 * attentionLayerNormWeight.count + 2 * outputLayerNormWeight.count
+  }
+}
+
+extension EncoderBlock {
+  /// The same block in another precision.
+  func converted<T: EncoderScalar>(to: T.Type = T.self) -> EncoderBlock<T> {
+    EncoderBlock<T>(
+      attention: SelfAttention<T>(
+        query: attention.query.converted(), key: attention.key.converted(),
+        value: attention.value.converted(), heads: attention.heads),
+      attentionOutput: attentionOutput.converted(),
+      attentionLayerNormWeight: attentionLayerNormWeight.map { T($0) },
+      attentionLayerNormBias: attentionLayerNormBias.map { T($0) },
+      intermediate: intermediate.converted(), output: output.converted(),
+      outputLayerNormWeight: outputLayerNormWeight.map { T($0) },
+      outputLayerNormBias: outputLayerNormBias.map { T($0) }, eps: eps)
   }
 }

@@ -16,20 +16,31 @@ import FlarLinAlg
 
 /// A scalar loss of sentence embeddings: its value and ∂L/∂E (B, H) for
 /// embeddings E (B, H).
-public typealias EmbeddingLossFunction =
-  (_ embeddings: Matrix<Float>) throws -> (value: Double, gradient: Matrix<Float>)
+public typealias EmbeddingLossFunction = EmbeddingLoss<Float>
+
+/// `EmbeddingLossFunction` in any precision.
+public typealias EmbeddingLoss<Scalar: EncoderScalar> =
+  (_ embeddings: Matrix<Scalar>) throws -> (value: Double, gradient: Matrix<Scalar>)
 
 /// A scalar loss of the last hidden states: its value and ∂L/∂X (N, H) for
 /// the packed states X (N, H) of sequences with boundaries `offsets`.
-public typealias HiddenStateLossFunction =
-  (_ states: Matrix<Float>, _ offsets: [Int]) throws -> (value: Double, gradient: Matrix<Float>)
+public typealias HiddenStateLossFunction = HiddenStateLoss<Float>
+
+/// `HiddenStateLossFunction` in any precision.
+public typealias HiddenStateLoss<Scalar: EncoderScalar> =
+  (_ states: Matrix<Scalar>, _ offsets: [Int]) throws -> (
+    value: Double, gradient: Matrix<Scalar>
+  )
 
 /// The loss of one batch and ∂L/∂θ of every trainable tensor, by its
 /// safetensors name (`encoder.layer.0.attention.self.query.L`, `….bias`,
 /// `encoder.layer.0.output.LayerNorm.weight`), row-major like the tensor.
-public struct ParameterGradients: Sendable {
+public typealias ParameterGradients = TensorGradients<Float>
+
+/// `ParameterGradients` in any precision.
+public struct TensorGradients<Scalar: EncoderScalar>: Sendable {
   public var loss: Double
-  public var byName: [String: [Float]]
+  public var byName: [String: [Scalar]]
 }
 
 /// The loss of one batch and ∂L/∂W of the layers asked for.
@@ -91,6 +102,24 @@ extension EncoderModel {
     return EncoderWeightGradients(loss: value, byLayer: byLayer)
   }
 
+  /// ∂L/∂θ of every tensor `parameters` selects, for one batch, in Float
+  /// (the generic `parameterGradients` for other modules: a call through
+  /// it from outside this module is not specialised).
+  public func parameterGradients(
+    _ batch: TokenBatch, parameters: TrainableParameters, loss: HiddenStateLossFunction
+  ) throws -> ParameterGradients {
+    try gradients(batch, parameters: parameters, loss: loss)
+  }
+
+  /// `embeddingLoss(_:)` in Float, specialised (see `parameterGradients`).
+  public func embeddingLoss(_ loss: @escaping EmbeddingLossFunction) throws
+    -> HiddenStateLossFunction
+  {
+    try lossOfStates(loss)
+  }
+}
+
+extension TransformerEncoder {
   /// ∂L/∂θ of every tensor `parameters` selects, for one batch.
   ///
   /// - Parameters:
@@ -101,16 +130,23 @@ extension EncoderModel {
   ///     loss of sentence embeddings into one).
   /// - Throws: model errors and `loss`'s errors.
   public func parameterGradients(
-    _ batch: TokenBatch, parameters: TrainableParameters, loss: HiddenStateLossFunction
-  ) throws -> ParameterGradients {
-    var byName: [String: [Float]] = [:]
+    _ batch: TokenBatch, parameters: TrainableParameters, loss: HiddenStateLoss<Scalar>
+  ) throws -> TensorGradients<Scalar> {
+    try gradients(batch, parameters: parameters, loss: loss)
+  }
+
+  /// The body of `parameterGradients`.
+  func gradients(
+    _ batch: TokenBatch, parameters: TrainableParameters, loss: HiddenStateLoss<Scalar>
+  ) throws -> TensorGradients<Scalar> {
+    var byName: [String: [Scalar]] = [:]
     let value = try backwardPass(batch, from: 0, parameters: parameters, loss: loss) {
       i, gradients in
       for slot in parameterSlots(block: i, parameters) {
         byName[slot.name] = slot.gradient(in: gradients)
       }
     }
-    return ParameterGradients(loss: value, byName: byName)
+    return TensorGradients(loss: value, byName: byName)
   }
 
   /// A loss of sentence embeddings as a loss of the last hidden states: mean
@@ -119,9 +155,14 @@ extension EncoderModel {
   ///
   /// - Throws: `BackwardError.unsupportedPooling` unless the model pools by
   ///   the mean and normalises.
-  public func embeddingLoss(_ loss: @escaping EmbeddingLossFunction) throws
-    -> HiddenStateLossFunction
+  public func embeddingLoss(_ loss: @escaping EmbeddingLoss<Scalar>) throws
+    -> HiddenStateLoss<Scalar>
   {
+    try lossOfStates(loss)
+  }
+
+  /// The body of `embeddingLoss`.
+  func lossOfStates(_ loss: @escaping EmbeddingLoss<Scalar>) throws -> HiddenStateLoss<Scalar> {
     guard pooling == SentencePooling() else {
       throw BackwardError.unsupportedPooling(pooling: "\(pooling)")
     }
@@ -139,12 +180,12 @@ extension EncoderModel {
   /// - Returns: the loss.
   func backwardPass(
     _ batch: TokenBatch, from lowest: Int, parameters: TrainableParameters,
-    loss: HiddenStateLossFunction, visit: (Int, BlockGradients) throws -> Void
+    loss: HiddenStateLoss<Scalar>, visit: (Int, BlockGradients<Scalar>) throws -> Void
   ) throws -> Double {
     let offsets = batch.offsets
     // Blocks below the lowest one asked for run as in inference.
     var x = try run(batch, through: lowest, tap: nil)  // (N, H)
-    var kept: [EncoderLayerActivations] = []
+    var kept: [EncoderLayerActivations<Scalar>] = []
     let bias = attentionBias(offsets: offsets)
     for i in lowest..<layers.count {
       let (y, activations) = try layers[i].forwardKeepingActivations(
@@ -175,11 +216,11 @@ extension EncoderModel {
 ///
 /// - Parameter dEmbeddings: ∂L/∂E (B, H).
 /// - Returns: ∂L/∂x (N, H).
-func meanPooledBackward(
-  _ dEmbeddings: Matrix<Float>, pooled: PooledEmbeddings, offsets: [Int]
-) -> Matrix<Float> {
+func meanPooledBackward<Scalar: EncoderScalar>(
+  _ dEmbeddings: Matrix<Scalar>, pooled: PooledEmbeddings<Scalar>, offsets: [Int]
+) -> Matrix<Scalar> {
   let h = dEmbeddings.columns
-  var dx = Matrix<Float>(rows: offsets.last ?? 0, columns: h)
+  var dx = Matrix<Scalar>(rows: offsets.last ?? 0, columns: h)
   var dm = [Double](repeating: 0, count: h)
   for s in 0..<(offsets.count - 1) {
     let norm = pooled.norms[s]
@@ -194,7 +235,7 @@ func meanPooledBackward(
     }
     let t = Double(max(offsets[s + 1] - offsets[s], 1))
     for r in offsets[s]..<offsets[s + 1] {
-      for j in 0..<h { dx.storage[r * h + j] = Float(dm[j] / t) }
+      for j in 0..<h { dx.storage[r * h + j] = Scalar(dm[j] / t) }
     }
   }
   return dx

@@ -25,7 +25,7 @@ struct ParameterSlot: Sendable {
   var kind: Kind
 
   /// This tensor's gradient among a block's, flattened row-major.
-  func gradient(in g: BlockGradients) -> [Float]? {
+  func gradient<Scalar: EncoderScalar>(in g: BlockGradients<Scalar>) -> [Scalar]? {
     switch kind {
     case .linear(let index, let part):
       let lg = g.linear[index]
@@ -48,13 +48,13 @@ public struct UnknownParameterError: Error, Equatable, CustomStringConvertible {
   public var description: String { "no trainable tensor \"\(name)\" in the encoder blocks" }
 }
 
-extension EncoderModel {
+extension TransformerEncoder {
   /// The slots of block `i` that `parameters` selects, in a fixed order.
   func parameterSlots(block i: Int, _ parameters: TrainableParameters) -> [ParameterSlot] {
     let family = config.family
     let p = "encoder.layer.\(i)."
     var out: [ParameterSlot] = []
-    for (index, role) in EncoderLayer.linearSuffixes.enumerated() {
+    for (index, role) in EncoderBlock<Scalar>.linearSuffixes.enumerated() {
       let name = p + family.suffix(forRole: role)
       let layer = layers[i][linear: role]!
       if layer.rank == nil, parameters.contains(.dense) {
@@ -105,24 +105,24 @@ extension EncoderModel {
   /// The values of a trainable tensor, row-major.
   ///
   /// - Throws: `UnknownParameterError` for a name that is not one.
-  public func parameterValues(_ name: String) throws -> [Float] {
+  public func parameterValues(_ name: String) throws -> [Scalar] {
     values(of: try slot(named: name))
   }
 
   /// Replaces the values of a trainable tensor (same count, row-major).
   ///
   /// - Throws: `UnknownParameterError` for a name that is not one.
-  public mutating func setParameterValues(_ name: String, _ values: [Float]) throws {
+  public mutating func setParameterValues(_ name: String, _ values: [Scalar]) throws {
     setValues(of: try slot(named: name), values)
   }
 
   /// Replaces the values of the tensor in `s` (same count, row-major).
-  mutating func setValues(of s: ParameterSlot, _ values: [Float]) {
+  mutating func setValues(of s: ParameterSlot, _ values: [Scalar]) {
     let name = s.name
     precondition(values.count == self.values(of: s).count, "\(name): wrong number of values")
     switch s.kind {
     case .linear(let index, let part):
-      let role = EncoderLayer.linearSuffixes[index]
+      let role = EncoderBlock<Scalar>.linearSuffixes[index]
       var layer = layers[s.block][linear: role]!
       switch (part, layer.weights) {
       case (.weight, .dense(let w)):
@@ -154,11 +154,11 @@ extension EncoderModel {
   }
 
   /// The values of the tensor in `s`, row-major.
-  func values(of s: ParameterSlot) -> [Float] {
+  func values(of s: ParameterSlot) -> [Scalar] {
     let layer = layers[s.block]
     switch s.kind {
     case .linear(let index, let part):
-      let linear = layer[linear: EncoderLayer.linearSuffixes[index]]!
+      let linear = layer[linear: EncoderBlock<Scalar>.linearSuffixes[index]]!
       switch (part, linear.weights) {
       case (.weight, .dense(let w)): return w.storage
       case (.l, .lowRank(let l, _)): return l.storage

@@ -10,13 +10,16 @@
 import FlarLinAlg
 import Foundation
 
+/// Tokenizer and sentence-transformers files copied along when present.
+private let modelCompanionFiles = [
+  "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+  "modules.json", "sentence_bert_config.json", "config_sentence_transformers.json",
+  "1_Pooling/config.json", "README.md",
+]
+
 extension EncoderModel {
   /// Tokenizer and sentence-transformers files copied along when present.
-  static let companionFiles = [
-    "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-    "modules.json", "sentence_bert_config.json", "config_sentence_transformers.json",
-    "1_Pooling/config.json", "README.md",
-  ]
+  static var companionFiles: [String] { modelCompanionFiles }
 
   /// The tensors of the model under their HF names.
   func tensorEntries() -> [SafeTensorsEntry] {

@@ -39,7 +39,7 @@ extension EncoderModel {
   /// more than it saved, from 3.5 MFLOP on the groups were faster, between
   /// the two it was even. A batch of two MiniLM or MPNet sequences is always
   /// far above it.
-  public static let groupedForwardMinimumFlops = 3_000_000
+  public static var groupedForwardMinimumFlops: Int { 3_000_000 }
 
   /// How many groups `embed` runs a batch in: one per OpenBLAS
   /// thread the user set, no more than the batch has sequences, and 1 when

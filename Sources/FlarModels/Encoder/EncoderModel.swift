@@ -12,15 +12,25 @@
 import FlarCore
 import FlarLinAlg
 
-/// A transformer encoder of any known family (BERT, MPNet) ready to run.
-public struct EncoderModel: Sendable {
+/// A model in Float, the precision it is loaded, compressed, healed, run
+/// and saved in.
+public typealias EncoderModel = TransformerEncoder<Float>
+
+/// A transformer encoder of any known family (BERT, MPNet) ready to run,
+/// in Float (`EncoderModel`) or, for checks against float64 references, in
+/// Double (`converted(to:)`).
+///
+/// Loading, saving, hooks, suffix evaluation, threaded embedding and the
+/// weight gradients of fwsvd are Float-only; the forward pass, the
+/// backward pass to every trainable tensor and mean pooling run in both.
+public struct TransformerEncoder<Scalar: EncoderScalar>: Sendable {
   public var config: EncoderConfig
-  public var embeddings: EncoderEmbeddings
-  public var layers: [EncoderLayer]
+  public var embeddings: EmbeddingBlock<Scalar>
+  public var layers: [EncoderBlock<Scalar>]
   /// `pooler.dense` when the checkpoint has one; not used by `embed`.
-  public var pooler: Linear?
+  public var pooler: LinearLayer<Scalar>?
   /// The relative position bias shared by every block (MPNet), or nil.
-  public var relativeBias: RelativePositionBias?
+  public var relativeBias: RelativeAttentionBias<Scalar>?
   /// How token states become a sentence embedding (sentence-transformers'
   /// Pooling and Normalize modules; mean and L2 when the directory has none).
   public var pooling = SentencePooling()
@@ -31,8 +41,9 @@ public struct EncoderModel: Sendable {
   public var sourceDirectory: String?
 
   public init(
-    config: EncoderConfig, embeddings: EncoderEmbeddings, layers: [EncoderLayer],
-    pooler: Linear? = nil, tokenizer: BertTokenizer? = nil, sourceDirectory: String? = nil
+    config: EncoderConfig, embeddings: EmbeddingBlock<Scalar>, layers: [EncoderBlock<Scalar>],
+    pooler: LinearLayer<Scalar>? = nil, tokenizer: BertTokenizer? = nil,
+    sourceDirectory: String? = nil
   ) {
     self.config = config
     self.embeddings = embeddings
@@ -50,7 +61,7 @@ public struct EncoderModel: Sendable {
   /// The whole batch runs on the calling thread (OpenBLAS's threads inside
   /// each product), so that a suffix evaluation from a cached layer input
   /// (`evaluateSuffix`) gives these numbers bit for bit.
-  public func lastHiddenState(_ batch: TokenBatch) throws -> Matrix<Float> {
+  public func lastHiddenState(_ batch: TokenBatch) throws -> Matrix<Scalar> {
     try run(batch, through: layers.count, tap: nil)
   }
 
@@ -58,13 +69,13 @@ public struct EncoderModel: Sendable {
   /// block index at every linear input.
   func run(
     _ batch: TokenBatch, through count: Int,
-    tap: ((Int, LayerPoint, Matrix<Float>, Matrix<Float>?) throws -> Void)?
-  ) throws -> Matrix<Float> {
+    tap: ((Int, LayerPoint, Matrix<Scalar>, Matrix<Scalar>?) throws -> Void)?
+  ) throws -> Matrix<Scalar> {
     let offsets = batch.offsets
     var x = try embeddings(batch)  // (N, H)
     let bias = attentionBias(offsets: offsets)  // once per batch, shared by every block
     for i in 0..<count {
-      let blockTap: LayerTap? = tap.map { t in { try t(i, $0, $1, $2) } }
+      let blockTap: LayerTap<Scalar>? = tap.map { t in { try t(i, $0, $1, $2) } }
       x = try layers[i](x, offsets: offsets, bias: bias, tap: blockTap)
     }
     return x
@@ -72,10 +83,26 @@ public struct EncoderModel: Sendable {
 
   /// The relative position bias of a batch with these sequence boundaries,
   /// or nil for a family without one.
-  func attentionBias(offsets: [Int]) -> AttentionBias? {
+  func attentionBias(offsets: [Int]) -> AttentionBias<Scalar>? {
     guard let relativeBias else { return nil }
     let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
     return relativeBias.table(longest: longest)
+  }
+
+  /// Parameters of the whole model (embeddings, blocks, pooler, relative
+  /// position bias).
+  public var parameterCount: Int {
+    embeddings.parameterCount + layers.reduce(0) { $0 + $1.parameterCount }
+      + (pooler?.parameterCount ?? 0) + (relativeBias?.weight.count ?? 0)
+  }
+}
+
+extension EncoderModel {
+  /// The last hidden state in Float (`lastHiddenState(_:)` for other
+  /// modules: a call through the generic one from outside this module is
+  /// not specialised).
+  public func lastHiddenState(_ batch: TokenBatch) throws -> Matrix<Float> {
+    try run(batch, through: layers.count, tap: nil)
   }
 
   /// Sentence embeddings, one row per sentence.
@@ -118,16 +145,49 @@ public struct EncoderModel: Sendable {
     }
     return out
   }
-
-  /// Parameters of the whole model (embeddings, blocks, pooler, relative
-  /// position bias).
-  public var parameterCount: Int {
-    embeddings.parameterCount + layers.reduce(0) { $0 + $1.parameterCount }
-      + (pooler?.parameterCount ?? 0) + (relativeBias?.weight.count ?? 0)
-  }
 }
 
 extension EncoderModel {
+  /// Sentence embeddings computed in Float64.
+  ///
+  /// The model is converted to Double (Float weights are exact in Double)
+  /// and each batch of `batchSize` runs on the calling thread through the
+  /// forward pass and the model's pooling in double precision, with libm's
+  /// `erf` in GELU: the numbers a float64 reference computes from the same
+  /// weights, to double rounding (`Float64ForwardTests`). The copy holds
+  /// twice the model's memory while it runs, and each pass is slower than
+  /// `embed`'s (double-precision GEMMs, one thread group).
+  ///
+  /// - Returns: (B, H).
+  /// - Throws: `ModelError.noTokenizer`, `TokenizerError`, `ModelError`,
+  ///   `CancelledError` when `cancellation` is set between batches.
+  public func embedInFloat64(
+    _ sentences: [String], maxLength: Int = 128, batchSize: Int = 32,
+    cancellation: Cancellation? = nil
+  ) throws -> Matrix<Double> {
+    let batch = try encode(sentences, maxLength: maxLength)
+    return try converted(to: Double.self).pooledEmbeddings(
+      batch, batchSize: batchSize, cancellation: cancellation)
+  }
+}
+
+extension TransformerEncoder {
+  /// The pooled embeddings of `batch`, `batchSize` sequences at a time, each
+  /// batch through `lastHiddenState(_:)` on the calling thread: (B, H).
+  func pooledEmbeddings(
+    _ batch: TokenBatch, batchSize: Int, cancellation: Cancellation?
+  ) throws -> Matrix<Scalar> {
+    let h = config.hiddenSize
+    var out = Matrix<Scalar>(rows: batch.count, columns: h)  // (B, H)
+    for start in stride(from: 0, to: batch.count, by: max(1, batchSize)) {
+      try cancellation?.checkCancellation()
+      let part = batch.slice(start..<min(start + max(1, batchSize), batch.count))
+      let pooled = pooling(try lastHiddenState(part), offsets: part.offsets)
+      out.storage.replaceSubrange((start * h)..<((start + part.count) * h), with: pooled.storage)
+    }
+    return out
+  }
+
   /// Tokenises `sentences` with the model's tokenizer, truncated to
   /// `maxLength` tokens — and never beyond the model's position table
   /// (`max_position_embeddings`), as Hugging Face truncates at the
@@ -139,5 +199,21 @@ extension EncoderModel {
     return try tokenizer.encode(
       sentences,
       maxLength: Swift.min(maxLength, config.maxPositionEmbeddings - embeddings.positionOffset))
+  }
+}
+
+extension TransformerEncoder {
+  /// The same model in another precision.
+  ///
+  /// Every weight is converted (Float values are exact in Double); the
+  /// configuration, pooling and tokenizer are shared. A Double model runs the forward pass, `parameterGradients` and
+  /// pooling in float64, for checks against float64 references.
+  public func converted<T: EncoderScalar>(to: T.Type = T.self) -> TransformerEncoder<T> {
+    var m = TransformerEncoder<T>(
+      config: config, embeddings: embeddings.converted(), layers: layers.map { $0.converted() },
+      pooler: pooler?.converted(), tokenizer: tokenizer, sourceDirectory: sourceDirectory)
+    m.relativeBias = relativeBias?.converted()
+    m.pooling = pooling
+    return m
   }
 }

@@ -17,23 +17,24 @@ import Darwin
 ///     y = (x − mean(x)) / sqrt(var(x) + eps) · γ + β     (biased variance)
 ///
 /// Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). Layer normalization.
-/// arXiv:1607.06450. Mean and variance are accumulated in Double.
+/// arXiv:1607.06450. Mean and variance are accumulated in Double (for
+/// Float, 1/σ and the mean are rounded to Float before they are applied).
 ///
 /// - Parameters:
 ///   - x: (N, H), normalised in place.
 ///   - residual: (N, H) added to `x` first (the block's residual
 ///     connections), or nil.
 ///   - gamma: (H) scale; beta: (H) shift.
-func layerNorm(
-  _ x: inout Matrix<Float>, adding residual: Matrix<Float>? = nil, gamma: [Float], beta: [Float],
-  eps: Float
+func layerNorm<Scalar: EncoderScalar>(
+  _ x: inout Matrix<Scalar>, adding residual: Matrix<Scalar>? = nil, gamma: [Scalar],
+  beta: [Scalar], eps: Float
 ) {
   let h = x.columns
   precondition(gamma.count == h && beta.count == h, "layer norm weights do not match H")
   if let residual {
     precondition(x.rows == residual.rows && h == residual.columns, "residual shapes differ")
   }
-  let empty: [Float] = []
+  let empty: [Scalar] = []
   (residual?.storage ?? empty).withUnsafeBufferPointer { res in
     gamma.withUnsafeBufferPointer { gamma in
       beta.withUnsafeBufferPointer { beta in
@@ -57,8 +58,8 @@ func layerNorm(
               let d = Double(row[j]) - mean
               squares += d * d
             }
-            let inverse = Float(1 / (squares / Double(h) + Double(eps)).squareRoot())
-            let m = Float(mean)
+            let inverse = Scalar(1 / (squares / Double(h) + Double(eps)).squareRoot())
+            let m = Scalar(mean)
             for j in 0..<h { row[j] = (row[j] - m) * inverse * gamma[j] + beta[j] }
           }
         }
@@ -73,27 +74,13 @@ func layerNorm(
 ///
 /// Hendrycks, D. & Gimpel, K. (2016). Gaussian error linear units (GELUs).
 /// arXiv:1606.08415, §2. BERT's `hidden_act = "gelu"` is this form, not the
-/// tanh approximation. erf comes from `erfRational`, eight lanes at a time:
-/// libm's scalar `erff` took 12 % of a forward pass.
+/// tanh approximation. In Float, erf comes from `erfRational`, eight lanes
+/// at a time (libm's scalar `erff` took 12 % of a forward pass); in Double,
+/// from libm's `erf` (`EncoderScalar.geluInPlace`).
 ///
 /// - Parameter x: (N, I), replaced by gelu(x).
-func gelu(_ x: inout Matrix<Float>) {
-  let invSqrt2: Float = 0.70710678118654752440
-  x.storage.withUnsafeMutableBufferPointer { p in
-    let raw = UnsafeMutableRawPointer(p.baseAddress!)
-    let lanes = SIMD8<Float>.scalarCount
-    let vectors = p.count / lanes
-    let stride = MemoryLayout<SIMD8<Float>>.stride
-    for i in 0..<vectors {
-      let v = raw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
-      let y = 0.5 * v * (1 + erfRational(v * invSqrt2))
-      raw.storeBytes(of: y, toByteOffset: i * stride, as: SIMD8<Float>.self)
-    }
-    for i in (vectors * lanes)..<p.count {
-      let v = p[i]
-      p[i] = 0.5 * v * (1 + erfRational(SIMD8(repeating: v * invSqrt2))[0])
-    }
-  }
+func gelu<Scalar: EncoderScalar>(_ x: inout Matrix<Scalar>) {
+  x.storage.withUnsafeMutableBufferPointer { Scalar.geluInPlace($0) }
 }
 
 /// erf(x) in single precision by a rational minimax approximation.
@@ -132,14 +119,16 @@ func erfRational(_ x: SIMD8<Float>) -> SIMD8<Float> {
 
 /// Softmax of each row of a row-major (rows, columns) block, in place,
 /// with the row maximum subtracted first so `exp` cannot overflow.
-func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+func softmaxRows<Scalar: EncoderScalar>(
+  _ p: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int
+) {
   for r in 0..<rows {
     let row = p + r * columns
-    var m = -Float.infinity
+    var m = -Scalar.infinity
     for j in 0..<columns { m = max(m, row[j]) }
-    var sum: Float = 0
+    var sum: Scalar = 0
     for j in 0..<columns {
-      let e = expf(row[j] - m)
+      let e = Scalar.exponential(row[j] - m)
       row[j] = e
       sum += e
     }
@@ -152,8 +141,8 @@ func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
 ///
 /// The linear layers start
 /// from it and let GEMM add the product (`beta = 1`), which saves a pass.
-func broadcastRows(_ bias: [Float], rows: Int) -> Matrix<Float> {
-  var storage: [Float] = []
+func broadcastRows<Scalar: LinAlgScalar>(_ bias: [Scalar], rows: Int) -> Matrix<Scalar> {
+  var storage: [Scalar] = []
   storage.reserveCapacity(rows * bias.count)
   for _ in 0..<rows { storage.append(contentsOf: bias) }
   return Matrix(rows: rows, columns: bias.count, storage: storage)

@@ -10,20 +10,25 @@
 
 import FlarLinAlg
 
+/// Self-attention in Float, the model's own precision.
+public typealias EncoderSelfAttention = SelfAttention<Float>
+
 /// The weights of `encoder.layer.{i}.attention.self`.
-public struct EncoderSelfAttention: Sendable {
-  public var query: Linear { didSet { fuse() } }  // W (H, H)
-  public var key: Linear { didSet { fuse() } }  // W (H, H)
-  public var value: Linear { didSet { fuse() } }  // W (H, H)
+public struct SelfAttention<Scalar: EncoderScalar>: Sendable {
+  public var query: LinearLayer<Scalar> { didSet { fuse() } }  // W (H, H)
+  public var key: LinearLayer<Scalar> { didSet { fuse() } }  // W (H, H)
+  public var value: LinearLayer<Scalar> { didSet { fuse() } }  // W (H, H)
   public var heads: Int  // A
   /// Q, K and V's products with x as one GEMM: [W_q; W_k; W_v] (3H, H)
   /// while all three are dense, else [A_q; A_k; A_v] with A = W for a dense
   /// projection and R for a low-rank one (see `QKVProjection`).
   ///
   /// Rebuilt whenever one changes.
-  private var fused: QKVProjection?
+  private var fused: QKVProjection<Scalar>?
 
-  public init(query: Linear, key: Linear, value: Linear, heads: Int) {
+  public init(
+    query: LinearLayer<Scalar>, key: LinearLayer<Scalar>, value: LinearLayer<Scalar>, heads: Int
+  ) {
     self.query = query
     self.key = key
     self.value = value
@@ -50,8 +55,8 @@ public struct EncoderSelfAttention: Sendable {
   ///   - bias: the relative position bias B of the batch, if the family has one.
   /// - Returns: the context (N, H), heads side by side as HF concatenates them.
   func callAsFunction(
-    _ x: Matrix<Float>, offsets: [Int], bias: AttentionBias? = nil
-  ) throws -> Matrix<Float> {
+    _ x: Matrix<Scalar>, offsets: [Int], bias: AttentionBias<Scalar>? = nil
+  ) throws -> Matrix<Scalar> {
     attention(qkv: try projections(x), offsets: offsets, heads: heads, bias: bias)
   }
 
@@ -60,12 +65,12 @@ public struct EncoderSelfAttention: Sendable {
   ///
   /// The backward pass
   /// uses it too, so that its kept activations are the forward pass's.
-  func projections(_ x: Matrix<Float>) throws -> Matrix<Float> {
+  func projections(_ x: Matrix<Scalar>) throws -> Matrix<Scalar> {
     if let fused { return try fused(x) }
     let q = try query(x)
     let k = try key(x)
     let v = try value(x)  // (N, H)
-    var qkv = Matrix<Float>(rows: x.rows, columns: 3 * q.columns)
+    var qkv = Matrix<Scalar>(rows: x.rows, columns: 3 * q.columns)
     qkv.storage.withUnsafeMutableBufferPointer { out in
       for (block, m) in [q, k, v].enumerated() {
         m.storage.withUnsafeBufferPointer { src in
@@ -89,16 +94,16 @@ public struct EncoderSelfAttention: Sendable {
 ///   - heads: A.
 ///   - bias: added to the scaled scores of each head (MPNet), or nil.
 /// - Returns: (N, H).
-func attention(
-  qkv: Matrix<Float>, offsets: [Int], heads: Int, bias: AttentionBias? = nil
-) -> Matrix<Float> {
+func attention<Scalar: EncoderScalar>(
+  qkv: Matrix<Scalar>, offsets: [Int], heads: Int, bias: AttentionBias<Scalar>? = nil
+) -> Matrix<Scalar> {
   let n = qkv.rows
   let h = qkv.columns / 3
   let d = h / heads
-  let scale = 1 / Float(d).squareRoot()
-  var context = Matrix<Float>(rows: n, columns: h)  // (N, H)
+  let scale = 1 / Scalar(d).squareRoot()
+  var context = Matrix<Scalar>(rows: n, columns: h)  // (N, H)
   let longest = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
-  var scores = [Float](repeating: 0, count: longest * longest)  // (T, T) scratch
+  var scores = [Scalar](repeating: 0, count: longest * longest)  // (T, T) scratch
   qkv.withView { all in
     context.withMutableView { out in
       scores.withUnsafeMutableBufferPointer { ps in

@@ -6,28 +6,31 @@
 
 import FlarLinAlg
 
+/// A linear layer in Float, the model's own precision.
+public typealias Linear = LinearLayer<Float>
+
 /// A linear layer: dense `W` or a low-rank pair `L R`, plus its bias.
-public struct Linear: Sendable, Equatable {
+public struct LinearLayer<Scalar: EncoderScalar>: Sendable, Equatable {
   /// The weight, dense or factored.
   public enum Weights: Sendable, Equatable {
     /// W: (out, in).
-    case dense(Matrix<Float>)
+    case dense(Matrix<Scalar>)
     /// W ≈ L R with L: (out, k) and R: (k, in); k is the rank.
-    case lowRank(l: Matrix<Float>, r: Matrix<Float>)
+    case lowRank(l: Matrix<Scalar>, r: Matrix<Scalar>)
   }
 
   public var weights: Weights
-  public var bias: [Float]  // (out)
+  public var bias: [Scalar]  // (out)
 
   /// A dense layer; `weight` is (out, in), `bias` (out).
-  public init(weight: Matrix<Float>, bias: [Float]) {
+  public init(weight: Matrix<Scalar>, bias: [Scalar]) {
     precondition(bias.count == weight.rows, "bias does not match the weight's rows")
     weights = .dense(weight)
     self.bias = bias
   }
 
   /// A low-rank layer `W ≈ L R`: `l` (out, k), `r` (k, in), `bias` (out).
-  public init(l: Matrix<Float>, r: Matrix<Float>, bias: [Float]) {
+  public init(l: Matrix<Scalar>, r: Matrix<Scalar>, bias: [Scalar]) {
     precondition(l.columns == r.rows && bias.count == l.rows, "low-rank factor shapes disagree")
     weights = .lowRank(l: l, r: r)
     self.bias = bias
@@ -68,7 +71,7 @@ public struct Linear: Sendable, Equatable {
   }
 
   /// The dense weight: W itself, or the product L R (out, in).
-  public func denseWeight() -> Matrix<Float> {
+  public func denseWeight() -> Matrix<Scalar> {
     switch weights {
     case .dense(let w): return w
     case .lowRank(let l, let r): return try! l.matmul(r)  // shapes agree by construction
@@ -80,7 +83,10 @@ public struct Linear: Sendable, Equatable {
   /// - Parameter x: (N, in), one row per token.
   /// - Returns: (N, out).
   /// - Throws: `LinAlgError.shapeMismatch` when `x` has the wrong width.
-  public func callAsFunction(_ x: Matrix<Float>) throws -> Matrix<Float> {
+  public func callAsFunction(_ x: Matrix<Scalar>) throws -> Matrix<Scalar> { try apply(x) }
+
+  /// `self(x)`: the generic body, specialised where a concrete type calls it.
+  func apply(_ x: Matrix<Scalar>) throws -> Matrix<Scalar> {
     var y = broadcastRows(bias, rows: x.rows)  // (N, out)
     switch weights {
     case .dense(let w):
@@ -90,5 +96,22 @@ public struct Linear: Sendable, Equatable {
       try y.addProduct(t, l, transposeB: true)  // (N, out)
     }
     return y
+  }
+}
+
+extension LinearLayer where Scalar == Float {
+  /// `self(x)` in Float: a concrete entry point for other modules (a call
+  /// through the generic one from outside this module is not specialised).
+  public func callAsFunction(_ x: Matrix<Float>) throws -> Matrix<Float> { try apply(x) }
+}
+
+extension LinearLayer {
+  /// The same layer in another precision (Float values are exact in Double).
+  public func converted<T: EncoderScalar>(to: T.Type = T.self) -> LinearLayer<T> {
+    let b = bias.map { T($0) }
+    switch weights {
+    case .dense(let w): return LinearLayer<T>(weight: w.converted(), bias: b)
+    case .lowRank(let l, let r): return LinearLayer<T>(l: l.converted(), r: r.converted(), bias: b)
+    }
   }
 }

@@ -17,23 +17,27 @@ import FlarLinAlg
 ///   - states: (N, H) packed token states.
 ///   - offsets: (B + 1) sequence boundaries in rows.
 /// - Returns: (B, H).
-public func meanPooledNormalized(_ states: Matrix<Float>, offsets: [Int]) -> Matrix<Float> {
+public func meanPooledNormalized<Scalar: EncoderScalar>(
+  _ states: Matrix<Scalar>, offsets: [Int]
+) -> Matrix<Scalar> {
   meanPooledKeepingNorms(states, offsets: offsets).embeddings
 }
 
 /// Mean pooling and L2 normalisation with the norms kept.
-struct PooledEmbeddings {
+struct PooledEmbeddings<Scalar: EncoderScalar> {
   /// e_s = m_s / max(‖m_s‖, 1e-12): (B, H).
-  var embeddings: Matrix<Float>
+  var embeddings: Matrix<Scalar>
   /// ‖m_s‖ per sequence (B), in Double.
   var norms: [Double]
 }
 
 /// `meanPooledNormalized` with ‖m_s‖ kept (the backward pass divides by it).
-func meanPooledKeepingNorms(_ states: Matrix<Float>, offsets: [Int]) -> PooledEmbeddings {
+func meanPooledKeepingNorms<Scalar: EncoderScalar>(
+  _ states: Matrix<Scalar>, offsets: [Int]
+) -> PooledEmbeddings<Scalar> {
   let h = states.columns
   let b = offsets.count - 1
-  var out = Matrix<Float>(rows: b, columns: h)
+  var out = Matrix<Scalar>(rows: b, columns: h)
   var norms = [Double](repeating: 0, count: b)
   var sum = [Double](repeating: 0, count: h)
   for s in 0..<b {
@@ -49,7 +53,7 @@ func meanPooledKeepingNorms(_ states: Matrix<Float>, offsets: [Int]) -> PooledEm
     }
     norms[s] = norm.squareRoot()
     let scale = 1 / max(norms[s], 1e-12)
-    for j in 0..<h { out.storage[s * h + j] = Float(sum[j] * scale) }
+    for j in 0..<h { out.storage[s * h + j] = Scalar(sum[j] * scale) }
   }
   return PooledEmbeddings(embeddings: out, norms: norms)
 }
@@ -90,11 +94,13 @@ public struct SentencePooling: Sendable, Equatable, CustomStringConvertible {
   ///   - states: (N, H) packed token states.
   ///   - offsets: (B + 1) sequence boundaries in rows.
   /// - Returns: (B, H).
-  public func callAsFunction(_ states: Matrix<Float>, offsets: [Int]) -> Matrix<Float> {
+  public func callAsFunction<Scalar: EncoderScalar>(
+    _ states: Matrix<Scalar>, offsets: [Int]
+  ) -> Matrix<Scalar> {
     if mode == .mean && normalize { return meanPooledNormalized(states, offsets: offsets) }
     let h = states.columns
     let b = offsets.count - 1
-    var out = Matrix<Float>(rows: b, columns: h)
+    var out = Matrix<Scalar>(rows: b, columns: h)
     var e = [Double](repeating: 0, count: h)
     for s in 0..<b {
       let rows = offsets[s]..<offsets[s + 1]
@@ -116,7 +122,7 @@ public struct SentencePooling: Sendable, Equatable, CustomStringConvertible {
         let norm = e.reduce(0) { $0 + $1 * $1 }.squareRoot()
         scale = 1 / Swift.max(norm, 1e-12)
       }
-      for j in 0..<h { out.storage[s * h + j] = Float(e[j] * scale) }
+      for j in 0..<h { out.storage[s * h + j] = Scalar(e[j] * scale) }
     }
     return out
   }

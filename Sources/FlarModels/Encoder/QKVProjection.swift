@@ -20,26 +20,26 @@
 import FlarLinAlg
 
 /// Q, K and V as one stacked first stage and, for low-rank ones, a second.
-struct QKVProjection: Sendable {
+struct QKVProjection<Scalar: EncoderScalar>: Sendable {
   /// The stacked first stage (M, H): W_p or R_p for each projection p.
-  let first: Matrix<Float>
+  let first: Matrix<Scalar>
   /// Projection p's rows in `first`, its L (H, k_p) when low-rank, its bias.
-  let parts: [(rows: Range<Int>, l: Matrix<Float>?, bias: [Float])]
+  let parts: [(rows: Range<Int>, l: Matrix<Scalar>?, bias: [Scalar])]
   /// Whether all three are dense (`first` is then [W_q; W_k; W_v]).
   let allDense: Bool
 
   /// The stacked projections of `layers` (query, key, value), or nil when
   /// their input or output widths differ.
-  init?(_ layers: [Linear]) {
+  init?(_ layers: [LinearLayer<Scalar>]) {
     guard let h = layers.first?.outFeatures,
       layers.allSatisfy({ $0.outFeatures == h && $0.inFeatures == layers[0].inFeatures })
     else { return nil }
-    var storage: [Float] = []
-    var parts: [(rows: Range<Int>, l: Matrix<Float>?, bias: [Float])] = []
+    var storage: [Scalar] = []
+    var parts: [(rows: Range<Int>, l: Matrix<Scalar>?, bias: [Scalar])] = []
     var row = 0
     for layer in layers {
-      let a: Matrix<Float>
-      let l: Matrix<Float>?
+      let a: Matrix<Scalar>
+      let l: Matrix<Scalar>?
       switch layer.weights {
       case .dense(let w): (a, l) = (w, nil)
       case .lowRank(let lf, let rf): (a, l) = (rf, lf)
@@ -56,7 +56,7 @@ struct QKVProjection: Sendable {
   /// Q, K and V side by side: (N, 3H).
   ///
   /// - Throws: `LinAlgError.shapeMismatch` when `x` has the wrong width.
-  func callAsFunction(_ x: Matrix<Float>) throws -> Matrix<Float> {
+  func callAsFunction(_ x: Matrix<Scalar>) throws -> Matrix<Scalar> {
     let h = parts[0].bias.count
     var qkv = broadcastRows(parts.flatMap(\.bias), rows: x.rows)  // (N, 3H)
     if allDense {
@@ -97,12 +97,14 @@ struct QKVProjection: Sendable {
 /// `x Aᵀ` (N, rows of A) into a fresh matrix, as `Linear`'s first stage.
 ///
 /// - Throws: `LinAlgError.shapeMismatch` when the widths differ.
-func stageProduct(_ x: Matrix<Float>, _ a: Matrix<Float>) throws -> Matrix<Float> {
+func stageProduct<Scalar: LinAlgScalar>(
+  _ x: Matrix<Scalar>, _ a: Matrix<Scalar>
+) throws -> Matrix<Scalar> {
   guard x.columns == a.columns else {
     throw LinAlgError.shapeMismatch(
       operation: "matrix product", lhs: (x.rows, x.columns), rhs: (a.columns, a.rows))
   }
-  var t = Matrix<Float>(rows: x.rows, columns: a.rows)
+  var t = Matrix<Scalar>(rows: x.rows, columns: a.rows)
   t.withMutableView { tv in
     x.withView { xv in a.withView { tv.setProduct(xv, $0, transposeB: true) } }
   }

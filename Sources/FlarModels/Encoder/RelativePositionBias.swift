@@ -18,18 +18,21 @@ import Glibc
 import Darwin
 #endif
 
+/// The relative position bias in Float, the model's own precision.
+public typealias RelativePositionBias = RelativeAttentionBias<Float>
+
 /// The weights of `encoder.relative_attention_bias` and its bucketing.
-public struct RelativePositionBias: Sendable {
+public struct RelativeAttentionBias<Scalar: EncoderScalar>: Sendable {
   /// (buckets, A): the bias of each bucket and head.
-  public var weight: Matrix<Float>
+  public var weight: Matrix<Scalar>
   /// Distances from here on share the last bucket of their sign.
   public var maxDistance: Int = 128
   /// The buckets `relative_position_bucket` spreads distances over: 32,
   /// whatever the config says (Hugging Face calls it with its default), so
   /// the loader accepts only `relative_attention_num_buckets` = 32.
-  public static let buckets = 32
+  public static var buckets: Int { 32 }
 
-  public init(weight: Matrix<Float>, maxDistance: Int = 128) {
+  public init(weight: Matrix<Scalar>, maxDistance: Int = 128) {
     self.weight = weight
     self.maxDistance = maxDistance
   }
@@ -39,12 +42,13 @@ public struct RelativePositionBias: Sendable {
   /// Hugging Face `MPNetEncoder.relative_position_bucket` (bidirectional,
   /// from T5): half the buckets per sign; distances below a quarter of the
   /// buckets exact, larger ones logarithmic up to `maxDistance`, computed
-  /// in Float as PyTorch does.
+  /// in Float as PyTorch does (whatever the model's precision: PyTorch
+  /// takes the logarithm of `n.float()`).
   ///
   /// Raffel, C. et al. (2020). Exploring the limits of transfer learning
   /// with a unified text-to-text transformer. JMLR 21(140), §2.1.
   func bucket(_ relative: Int) -> Int {
-    let half = RelativePositionBias.buckets / 2
+    let half = Self.buckets / 2
     let n = -relative
     var bucket = n < 0 ? half : 0
     let distance = abs(n)
@@ -58,10 +62,10 @@ public struct RelativePositionBias: Sendable {
   }
 
   /// The bias rows of a batch whose longest sequence has `longest` tokens.
-  func table(longest: Int) -> AttentionBias {
+  func table(longest: Int) -> AttentionBias<Scalar> {
     let heads = weight.columns
     let width = max(2 * longest - 1, 0)
-    var values = [Float](repeating: 0, count: heads * width)
+    var values = [Scalar](repeating: 0, count: heads * width)
     for r in 0..<width {
       let b = bucket(r - (longest - 1))
       for a in 0..<heads { values[a * width + r] = weight[b, a] }
@@ -72,13 +76,13 @@ public struct RelativePositionBias: Sendable {
 
 /// Per-head additive attention scores for every relative position of one
 /// batch: `bias(i, j) = values[a][j − i + L − 1]`.
-struct AttentionBias: Sendable {
+struct AttentionBias<Scalar: EncoderScalar>: Sendable {
   let longest: Int  // L
   let heads: Int  // A
-  let values: [Float]  // (A, 2L − 1)
+  let values: [Scalar]  // (A, 2L − 1)
 
   /// Adds head `head`'s bias to the (T, T) row-major scores at `scores`.
-  func add(to scores: UnsafeMutablePointer<Float>, head: Int, length t: Int) {
+  func add(to scores: UnsafeMutablePointer<Scalar>, head: Int, length t: Int) {
     precondition(t <= longest && head < heads, "attention bias table too small")
     let width = 2 * longest - 1
     values.withUnsafeBufferPointer { v in
@@ -89,5 +93,12 @@ struct AttentionBias: Sendable {
         for j in 0..<t { s[j] += b[j] }
       }
     }
+  }
+}
+
+extension RelativeAttentionBias {
+  /// The same bias in another precision.
+  public func converted<T: EncoderScalar>(to: T.Type = T.self) -> RelativeAttentionBias<T> {
+    RelativeAttentionBias<T>(weight: weight.converted(), maxDistance: maxDistance)
   }
 }

@@ -26,24 +26,24 @@ public enum HealingLoss: String, Sendable, CaseIterable {
 /// normalisation and the mean pooling.
 ///
 /// - Note: Checked against PyTorch autograd in `HealGradientTests`.
-public struct CosineDistillationLoss: Sendable {
+public struct CosineDistillationLoss<Scalar: EncoderScalar>: Sendable {
   /// t (B, H), the teacher's normalised embeddings of the batch.
-  public var teacher: Matrix<Float>
+  public var teacher: Matrix<Scalar>
 
-  public init(teacher: Matrix<Float>) { self.teacher = teacher }
+  public init(teacher: Matrix<Scalar>) { self.teacher = teacher }
 
   /// L and ∂L/∂E (B, H) for the student's normalised embeddings E (B, H).
-  public func valueAndGradient(_ e: Matrix<Float>) -> (value: Double, gradient: Matrix<Float>) {
+  public func valueAndGradient(_ e: Matrix<Scalar>) -> (value: Double, gradient: Matrix<Scalar>) {
     precondition(e.rows == teacher.rows && e.columns == teacher.columns, "teacher shape differs")
     let b = Double(max(e.rows, 1))
     var value = 0.0
-    var gradient = Matrix<Float>(rows: e.rows, columns: e.columns)
+    var gradient = Matrix<Scalar>(rows: e.rows, columns: e.columns)
     for s in 0..<e.rows {
       var dot = 0.0
       for j in 0..<e.columns {
         let t = teacher.storage[s * e.columns + j]
         dot += Double(e.storage[s * e.columns + j]) * Double(t)
-        gradient.storage[s * e.columns + j] = Float(-Double(t) / b)
+        gradient.storage[s * e.columns + j] = Scalar(-Double(t) / b)
       }
       value += 1 - dot
     }
@@ -59,14 +59,14 @@ public struct CosineDistillationLoss: Sendable {
 /// unpadded positions).
 ///
 /// - Note: Checked against PyTorch autograd in `HealGradientTests`.
-public struct HiddenStateMSELoss: Sendable {
+public struct HiddenStateMSELoss<Scalar: EncoderScalar>: Sendable {
   /// y (N, H), the teacher's last hidden states of the batch.
-  public var teacher: Matrix<Float>
+  public var teacher: Matrix<Scalar>
 
-  public init(teacher: Matrix<Float>) { self.teacher = teacher }
+  public init(teacher: Matrix<Scalar>) { self.teacher = teacher }
 
   /// L and ∂L/∂X (N, H) for the student's states X (N, H).
-  public func valueAndGradient(_ x: Matrix<Float>) -> (value: Double, gradient: Matrix<Float>) {
+  public func valueAndGradient(_ x: Matrix<Scalar>) -> (value: Double, gradient: Matrix<Scalar>) {
     precondition(x.rows == teacher.rows && x.columns == teacher.columns, "teacher shape differs")
     let count = Double(max(x.count, 1))
     var value = 0.0
@@ -74,7 +74,7 @@ public struct HiddenStateMSELoss: Sendable {
     for i in x.storage.indices {
       let d = Double(x.storage[i]) - Double(teacher.storage[i])
       value += d * d
-      gradient.storage[i] = Float(2 * d / count)
+      gradient.storage[i] = Scalar(2 * d / count)
     }
     return (value / count, gradient)
   }

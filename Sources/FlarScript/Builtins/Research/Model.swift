@@ -166,19 +166,36 @@ extension BuiltinFamily {
         options: [
           .optional("maxlen", .integer, default: .number(128)),
           .optional("batch", .integer, default: .number(32)),
+          .optional("precision", .choice(["float32", "float64"]), default: .string("float32")),
         ]),
       abstract: "sentence embeddings: the model's pooling over real tokens (mean, then L2 norm)",
       discussion: """
         One row per sentence, as sentence-transformers computes them: the pooling of the model
         directory's 1_Pooling/config.json (mean, CLS, max or mean/sqrt(length); mean without it)
         and L2 normalisation when modules.json lists Normalize (both real models: mean + L2).
+        precision="float64" runs the whole forward pass in double precision on a Double copy of
+        the weights (exact: they are float32 values): the numbers a float64 reference (NumPy,
+        PyTorch .double()) computes from the same model, to about 1e-11 instead of float32's
+        1e-7, for checking other implementations. It holds a second, double-size copy of the
+        model while it runs and is slower; the default "float32" is the model's own precision.
         """,
-      examples: ["E = embed(m, [\"a dog\", \"a cat\"])", "E[0, :] @ E[1, :].T"]
+      examples: [
+        "E = embed(m, [\"a dog\", \"a cat\"])", "E[0, :] @ E[1, :].T",
+        "E64 = embed(m, [\"a dog\"], precision=\"float64\")",
+      ]
     ) { args, context in
       let m = try modelArgument(args)
+      let sentences = try args.strings("sentences")
+      let maxLength = try args.integer("maxlen", minimum: 2)
+      let batchSize = try args.integer("batch", minimum: 1)
+      if try args.string("precision") == "float64" {
+        return .matrix(
+          try m.model.embedInFloat64(
+            sentences, maxLength: maxLength, batchSize: batchSize,
+            cancellation: context.cancellation))
+      }
       let e = try m.model.embed(
-        try args.strings("sentences"), maxLength: try args.integer("maxlen", minimum: 2),
-        batchSize: try args.integer("batch", minimum: 1),
+        sentences, maxLength: maxLength, batchSize: batchSize,
         cancellation: context.cancellation)
       return .matrix(e.converted())
     }
