@@ -64,17 +64,7 @@ for target in "${targets[@]}"; do
   fi
   log="$scratch/$target.log"
   echo "fuzz.sh: $target (${budget[*]})"
-  # eval: a function defined inside a function holds the call's scope, which
-  # holds the function: a reference cycle that lives until the process ends
-  # (RELIABILITY.md, "Known limits"), so leaks are not checked for it.
-  leaks=()
-  asan="$ASAN_OPTIONS"
-  if [[ $target == eval ]]; then
-    leaks=(-detect_leaks=0)
-    asan="${ASAN_OPTIONS//detect_leaks=1/detect_leaks=0}"
-  fi
-  if ASAN_OPTIONS="$asan" FLAR_FUZZ_TARGET="$target" "$binary" "${dict[@]}" \
-    "${leaks[@]+"${leaks[@]}"}" \
+  if FLAR_FUZZ_TARGET="$target" "$binary" "${dict[@]}" \
     "${budget[@]}" -timeout="$timeout" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
     -max_len=4096 -print_final_stats=1 -artifact_prefix="$crashes/" \
     "$corpus" "$seeds" >"$log" 2>&1; then

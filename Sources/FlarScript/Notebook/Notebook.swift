@@ -52,9 +52,15 @@ extension Notebook {
   ///
   /// - Throws: `NotebookError.unclosedFence` naming the line of the opener.
   public static func parse(_ text: String) throws -> Notebook {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // Lines end at the "\n" scalar: as Characters, "\r\n" is one grapheme
+    // that never equals "\n", and a "\r" before an added "\n" would merge
+    // with it. A "\r" stays at the end of its line (whitespace to the fence
+    // rules), so a CRLF notebook renders back byte for byte.
+    let endsWithNewline = text.unicodeScalars.last == "\n"
+    var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { String(String.UnicodeScalarView($0)) }
     // A final "\n" ends the last line; it does not start an empty one.
-    if text.hasSuffix("\n") { lines.removeLast() }
+    if endsWithNewline { lines.removeLast() }
     var segments: [Segment] = []
     var pending: [String] = []
     var i = 0
@@ -92,8 +98,9 @@ extension Notebook {
     }
     flushText()
     // Text segments end each line with "\n"; the file's last line may not.
-    if !text.hasSuffix("\n"), case .text(let t)? = segments.last {
-      segments[segments.count - 1] = .text(String(t.dropLast()))
+    if !endsWithNewline, case .text(let t)? = segments.last {
+      segments[segments.count - 1] = .text(
+        String(String.UnicodeScalarView(t.unicodeScalars.dropLast())))
     }
     return Notebook(segments: segments)
   }
@@ -146,10 +153,12 @@ extension Notebook {
   /// A fence longer than any backtick run at the start of a line in `content`.
   static func fence(for content: String) -> String {
     var longest = 0
-    for line in content.split(separator: "\n" as Character) {
+    for line in content.unicodeScalars.split(separator: "\n").map(String.UnicodeScalarView.init) {
       // The parser trims a line before it looks for a closing fence.
       var run = 0
-      for ch in line.drop(while: \.isWhitespace) { if ch == "`" { run += 1 } else { break } }
+      for ch in String(line).drop(while: \.isWhitespace) {
+        if ch == "`" { run += 1 } else { break }
+      }
       longest = max(longest, run)
     }
     return String(repeating: "`", count: max(3, longest + 1))

@@ -42,6 +42,29 @@ import Testing
     #expect(nb.render() == source)
   }
 
+  /// Lines end at the "\n" scalar, whatever precedes it: a "\r" before the
+  /// newline the parser adds must not merge with it ("\r\n" is one Swift
+  /// Character), and a CRLF notebook has cells (it used to read as one line).
+  @Test func carriageReturnsSurviveARender() throws {
+    // Found by the notebook fuzz target: rendered once, "`` \r\r" lost a
+    // "\r" each time.
+    for text in ["`` \r\r", "a\r", "a\r\n", "\r", "x\r\r\ny\r"] {
+      let rendered = try Notebook.parse(text).render()
+      #expect(
+        Array(rendered.unicodeScalars) == Array(text.unicodeScalars), "\(text.debugDescription)")
+    }
+    let crlf = "# T\r\n\r\n```flar\r\n1 + 1\r\n```\r\n\r\n```output\r\n2\r\n```\r\nend\r\n"
+    let nb = try Notebook.parse(crlf)
+    #expect(nb.cells.count == 1)
+    #expect(nb.cells.first?.line == 3)
+    #expect(nb.cells.first?.output == "2\r")
+    // Text, code and outputs keep their "\r"; the fence lines flar writes
+    // end in "\n", and the result renders to itself.
+    let once = nb.render()
+    #expect(once.unicodeScalars.count == crlf.unicodeScalars.count - 4)
+    #expect(Array(try Notebook.parse(once).render().unicodeScalars) == Array(once.unicodeScalars))
+  }
+
   @Test func runInsertsAndReplacesOutputs() throws {
     let nb = try Notebook.parse(source)
     let (updated, mismatches) = nb.run(runner(["2\n", ""]))
