@@ -67,8 +67,17 @@ import Testing
     let names: Set = ["encoder.layer.1.attention.self.key", "encoder.layer.1.output.dense"]
     let some = try model.weightGradients(Self.packed(q, d), layers: names, loss: Self.contrastive)
     #expect(Set(some.byLayer.keys) == names)
-    for name in names { #expect(some.byLayer[name] == all.byLayer[name]) }
-    #expect(some.loss == all.loss)
+    // The same arithmetic on both paths, but not always the same bits: the
+    // test process's other tests split OpenBLAS to one thread at a time
+    // (`BLASThreads.split` is process-wide), and a weight gradient's GEMM
+    // computed at one thread and at two may round differently. One such
+    // difference failed a full-suite run; alone the two agree bit for bit.
+    for name in names {
+      let got: Matrix<Double> = try #require(some.byLayer[name]).converted()
+      let want: Matrix<Double> = try #require(all.byLayer[name]).converted()
+      #expect(TestSupport.closeness(got, want, rtol: 1e-5) == nil, "\(name)")
+    }
+    #expect(TestSupport.relativeError(some.loss, all.loss) <= 1e-6)
   }
 
   @Test func keptForwardPassGivesTheModelsOwnLastHiddenState() throws {
