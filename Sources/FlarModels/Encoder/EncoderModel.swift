@@ -134,16 +134,9 @@ extension EncoderModel {
     _ batch: TokenBatch, batchSize: Int = 32, groups: Int? = nil,
     cancellation: Cancellation? = nil
   ) throws -> Matrix<Float> {
-    let h = config.hiddenSize
-    var out = Matrix<Float>(rows: batch.count, columns: h)  // (B, H)
-    for start in stride(from: 0, to: batch.count, by: max(1, batchSize)) {
-      try cancellation?.checkCancellation()
-      let part = batch.slice(start..<min(start + max(1, batchSize), batch.count))
-      let hidden = try lastHiddenState(part, groups: groups ?? forwardGroups(part))
-      let pooled = pooling(hidden, offsets: part.offsets)
-      out.storage.replaceSubrange((start * h)..<((start + part.count) * h), with: pooled.storage)
+    try pooledEmbeddings(batch, batchSize: batchSize, cancellation: cancellation) { part in
+      try lastHiddenState(part, groups: groups ?? forwardGroups(part))
     }
-    return out
   }
 }
 
@@ -166,23 +159,29 @@ extension EncoderModel {
     cancellation: Cancellation? = nil
   ) throws -> Matrix<Double> {
     let batch = try encode(sentences, maxLength: maxLength)
-    return try converted(to: Double.self).pooledEmbeddings(
-      batch, batchSize: batchSize, cancellation: cancellation)
+    let model = converted(to: Double.self)
+    return try model.pooledEmbeddings(batch, batchSize: batchSize, cancellation: cancellation) {
+      try model.lastHiddenState($0)
+    }
   }
 }
 
 extension TransformerEncoder {
-  /// The pooled embeddings of `batch`, `batchSize` sequences at a time, each
-  /// batch through `lastHiddenState(_:)` on the calling thread: (B, H).
+  /// The pooled embeddings of `batch`: (B, H).
+  ///
+  /// `batchSize` sequences at a time, each batch's last hidden states from
+  /// `hiddenState`: `embed` passes its grouped forward pass,
+  /// `embedInFloat64` the plain one.
   func pooledEmbeddings(
-    _ batch: TokenBatch, batchSize: Int, cancellation: Cancellation?
+    _ batch: TokenBatch, batchSize: Int, cancellation: Cancellation?,
+    hiddenState: (TokenBatch) throws -> Matrix<Scalar>
   ) throws -> Matrix<Scalar> {
     let h = config.hiddenSize
     var out = Matrix<Scalar>(rows: batch.count, columns: h)  // (B, H)
     for start in stride(from: 0, to: batch.count, by: max(1, batchSize)) {
       try cancellation?.checkCancellation()
       let part = batch.slice(start..<min(start + max(1, batchSize), batch.count))
-      let pooled = pooling(try lastHiddenState(part), offsets: part.offsets)
+      let pooled = pooling(try hiddenState(part), offsets: part.offsets)
       out.storage.replaceSubrange((start * h)..<((start + part.count) * h), with: pooled.storage)
     }
     return out
