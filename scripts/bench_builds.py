@@ -26,9 +26,9 @@ import re
 import statistics
 import subprocess
 
+from flar_heal_step import flar_heal_step
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TEACHER = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
-CALIB = os.path.join(ROOT, "data", "calib.txt")
 UNITS = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "us": 1e-6, "ns": 1e-9}
 
 
@@ -42,16 +42,7 @@ def forward(build, threads):
 
 
 def heal(build, student, steps, threads):
-    script = (f'm = load("{TEACHER}"); s = load("{student}"); '
-              f'h = heal(s, text("{CALIB}", limit=512), teacher=m, steps={steps}, '
-              f'held_out=64, eval_every=100000); '
-              f'for i in 0:{steps} do print(h.step_seconds[0, i]) end')
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads))
-    out = subprocess.run([os.path.join(build, "flar"), "--quiet", "-e", script],
-                         capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout
-    times = [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?", out)]
-    assert len(times) == steps, out
-    return statistics.median(times[1:])
+    return flar_heal_step(os.path.join(build, "flar"), student, steps, threads)
 
 
 def main():

@@ -26,9 +26,7 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
-import subprocess
 import time
 
 import numpy as np
@@ -37,10 +35,11 @@ import transformers
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
+from flar_heal_step import POOL, flar_heal_step
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEACHER = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
 CALIB = os.path.join(ROOT, "data", "calib.txt")
-POOL = 512
 
 
 class LowRank(torch.nn.Module):
@@ -119,19 +118,6 @@ def torch_round(student, trained, teacher_embeddings, encodings, steps, rng):
     return statistics.median(times[1:])
 
 
-def flar_round(flar, student_dir, steps, threads):
-    script = (f'm = load("{TEACHER}"); s = load("{student_dir}"); '
-              f'h = heal(s, text("{CALIB}", limit={POOL}), teacher=m, steps={steps}, '
-              f'held_out=64, eval_every=100000); '
-              f'for i in 0:{steps} do print(h.step_seconds[0, i]) end')
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads))
-    out = subprocess.run([flar, "--quiet", "-e", script], capture_output=True, text=True,
-                         env=env, cwd=ROOT, check=True).stdout
-    times = [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?", out)]
-    assert len(times) == steps, out
-    return statistics.median(times[1:])
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("student")
@@ -155,7 +141,7 @@ def main():
     rng = random.Random(0)
     rounds = []
     for _ in range(a.rounds):
-        f = flar_round(a.flar, a.student, a.steps, a.threads)
+        f = flar_heal_step(a.flar, a.student, a.steps, a.threads)
         t = torch_round(student, trained, teacher_embeddings, encodings, a.steps, rng)
         rounds.append({"flar_s": f, "torch_s": t, "torch_over_flar": t / f})
         print(json.dumps(rounds[-1]), flush=True)
