@@ -257,3 +257,30 @@ import Testing
     }
   }
 }
+
+/// The end-feature criterion caches each layer's input by walking the dense
+/// model a block at a time and keeping the block inputs it meets: whatever
+/// the order the layers come in, every value is the one a fresh criterion
+/// (one walk for that layer alone) gives, bit for bit.
+@Suite struct EndFeatureWalkTests {
+  @Test(arguments: ["forward", "reverse", "shuffled"])
+  func valuesDoNotDependOnTheOrderOfTheLayers(order: String) throws {
+    let model = try CompressionTests.model.get()
+    let search = Array(try CompressionTests.sentences.get().suffix(24))
+    var names = model.linearLayerNames
+    switch order {
+    case "reverse": names.reverse()
+    case "shuffled": names = [3, 10, 0, 7, 11, 1, 6, 2, 9, 5, 8, 4].map { names[$0] }
+    default: break
+    }
+    let walked = try EndFeatureCriterion(base: model, sentences: search, batchSize: 16)
+    for (i, name) in names.enumerated() {
+      let factors = try plainSVD(weight: try model.linear(name).denseWeight(), layer: name)
+        .factors(rank: 2 + i % 3)
+      let fresh = try EndFeatureCriterion(base: model, sentences: search, batchSize: 16)
+      #expect(
+        try walked.error(layer: name, factors: factors)
+          == (try fresh.error(layer: name, factors: factors)), "\(name)")
+    }
+  }
+}

@@ -17,10 +17,10 @@
 // Each candidate runs only the part of the network after the layer, from the
 // layer's cached input (EncoderModel+Suffix): bit-identical to a full re-run,
 // for a fraction of the work. The inputs are cached a block at a time by
-// walking the dense model forward: a search in forward order (the pipeline's)
-// runs every block once for all its layers' caches, one forward pass in all,
-// where a prefix run per layer cost Σ (b + 1) / L of a pass per layer — 42 of
-// the 195 batch passes of MiniLM's search at 50 %.
+// walking the dense model forward, keeping each block's input: a search in
+// either order of the blocks runs every block about once or twice for all
+// its layers' caches, where a prefix run per layer cost (b + 1) / L of a pass
+// per layer — 42 of the 195 batch passes of MiniLM's search at 50 %.
 //
 // The search batches are independent, so with OpenBLAS set to t > 1 threads
 // they run t at a time, each on a thread of its own with OpenBLAS at one
@@ -51,6 +51,17 @@ public final class EndFeatureCriterion {
   private var blockCaches: [BlockInputCache] = []
   /// The dense walk: the input of block `walk.block` for every batch.
   private var walk: (block: Int, inputs: [Matrix<Float>])?
+  /// Block inputs met on the walks, by block, kept when they all fit in
+  /// `keptInputsLimit` bytes, so that a search going backwards through the
+  /// blocks starts each block's caches from its own input.
+  private var keptInputs: [Int: [Matrix<Float>]] = [:]
+  private var keepsBlockInputs: Bool {
+    let tokens = batches.reduce(0) { $0 + $1.tokenCount }
+    let bytes = Double(tokens) * Double(base.config.hiddenSize) * Double(base.layers.count) * 4
+    return bytes <= Self.keptInputsLimit
+  }
+  /// 256 MiB: MiniLM's 64 search sentences need 8 MB, MPNet-base's 40 MB.
+  static let keptInputsLimit = 256.0 * 1024 * 1024
   /// Batch forward passes spent so far: full passes count 1, a suffix the
   /// fraction of blocks it runs.
   public private(set) var forwardPasses = 0.0
@@ -94,6 +105,7 @@ public final class EndFeatureCriterion {
     caches = []
     blockCaches = []
     walk = nil
+    keptInputs = [:]
   }
 
   /// `e(k)` with `layer` replaced by `factors` in the base model.
@@ -133,18 +145,26 @@ public final class EndFeatureCriterion {
   }
 
   /// The linear inputs of block `block` for every batch, from the dense
-  /// walk: forward from where the walk is (from the embeddings when it is
-  /// past the block), one block run per batch for each block it moves.
+  /// walk: from the nearest block input known at or before it (kept from
+  /// earlier walks, the walk's own position, or the embeddings), one block
+  /// run per batch for each block it moves.
   private func cacheBlock(_ block: Int) throws -> [BlockInputCache] {
     if let first = blockCaches.first, first.block == block { return blockCaches }
     let base = self.base
     let perBlock = Double(batches.count) / Double(base.layers.count)
     let indices = Array(batches.indices)
-    if walk == nil || walk!.block > block {
-      walk = (0, try Self.concurrently(indices) { try base.blockZeroInput(self.batches[$0]) })
+    var start: (block: Int, inputs: [Matrix<Float>])? = nil
+    if let kept = keptInputs.keys.filter({ $0 <= block }).max() {
+      start = (kept, keptInputs[kept]!)
     }
-    var (at, inputs) = walk!
-    while at < block {
+    if let walk, walk.block <= block, walk.block > (start?.block ?? -1) { start = walk }
+    if start == nil {
+      start = (0, try Self.concurrently(indices) { try base.blockZeroInput(self.batches[$0]) })
+    }
+    var (at, inputs) = start!
+    while true {
+      if keepsBlockInputs { keptInputs[at] = inputs }
+      if at == block { break }
       let current = at
       inputs = try Self.concurrently(indices) {
         try base.runBlock(current, input: inputs[$0], offsets: self.batches[$0].offsets)
