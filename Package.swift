@@ -26,7 +26,9 @@ let package = Package(
 
     // The layers of design.md, bottom to top.
     .target(name: "FlarLinAlg", dependencies: ["CLinAlg"]),
-    .target(name: "FlarCore", dependencies: ["FlarLinAlg"]),
+    // SHA-256 on the x86 SHA extensions (FlarCore's SHA256 falls back to Swift).
+    .target(name: "CSHA256"),
+    .target(name: "FlarCore", dependencies: ["FlarLinAlg", "CSHA256"]),
     .target(
       name: "FlarModels",
       dependencies: [

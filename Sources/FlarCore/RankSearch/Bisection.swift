@@ -76,11 +76,12 @@ public struct RankBisection: Sendable {
   /// (it passes) and the one a step below (it fails), which certify the
   /// answer. So on a monotone criterion the answer is the bisection's, the
   /// smallest passing rank. Two safeguards bound the cost of poor
-  /// predictions: when two guided probes in a row land on the same side
-  /// (the prediction creeping towards the answer one step at a time), the
-  /// next probe is the bracket's middle; and after `guide.maxProbes` guided
-  /// probes the search falls back to plain bisection inside the bracket
-  /// left, so it never spends more than `maxProbes + ceil(log2 J)`.
+  /// predictions: when `guide.creepingLimit` guided probes in a row land on
+  /// the same side (the prediction creeping towards the answer a step at a
+  /// time), the next probe is the bracket's middle; and after
+  /// `guide.maxProbes` guided probes the search falls back to plain
+  /// bisection inside the bracket left, so it never spends more than
+  /// `maxProbes + ceil(log2 J)`.
   ///
   /// - Parameter guide: nil searches by plain bisection.
   public func search(
@@ -100,9 +101,10 @@ public struct RankBisection: Sendable {
       var probe = (lo + hi) / 2
       var guided = false
       if let guide {
+        let limit = max(1, guide.creepingLimit)
         let creeping =
-          guidedOutcomes.count >= 2
-          && guidedOutcomes.suffix(2).allSatisfy { $0 == guidedOutcomes.last! }
+          guidedOutcomes.count >= limit
+          && guidedOutcomes.suffix(limit).allSatisfy { $0 == guidedOutcomes.last! }
           && hi - lo > 2
         if guidedProbes >= guide.maxProbes {
           fellBack = true
@@ -133,43 +135,110 @@ public struct RankBisection: Sendable {
       curve: visited.sorted { $0.rank < $1.rank }, earlyExitRanks: earlyExits.sorted())
     result.guidedProbes = guidedProbes
     result.fellBack = fellBack
+    result.exactPoints = exactPoints
     return result
+  }
+}
+
+/// A power law `f ≈ e^c · g^α` between a layer's criterion `f` and its
+/// closed form `g`: what a search ends with, and what the next layer of the
+/// same kind starts from.
+public struct GuidePrior: Sendable, Equatable {
+  /// α, the slope of `log f` against `log g`.
+  public var slope: Double
+  /// c, the intercept.
+  public var intercept: Double
+
+  public init(slope: Double, intercept: Double) {
+    self.slope = slope
+    self.intercept = intercept
+  }
+
+  /// `f = s · g`: slope 1, the scale `s`.
+  public init(scale: Double) {
+    self.init(slope: 1, intercept: log(scale))
   }
 }
 
 /// Where to probe first: a closed-form curve of the layer (for the
 /// end-feature errors, the relative whitened error `Σ_{i>k} σ_i² / Σ σ_i²`)
-/// scaled to the criterion by the points evaluated so far.
+/// mapped to the criterion by a power law read off the points evaluated so
+/// far.
 ///
-/// Model: `f(j) ≈ s(j) · g(j)` at candidate index `j`, where `g` is the
-/// closed form and the scale `s` is read off the exact evaluations — one
-/// point gives a constant scale, two or more a scale interpolated linearly
-/// in `log s` between the neighbouring points and held constant beyond them.
-/// Before any evaluation, `priorScale` (the scale another layer of the same
-/// kind ended with) is used; without it the first probe is the bisection's.
-/// The prediction only orders the probes: `RankBisection` certifies every
-/// answer by evaluation.
+/// Model: `log f(j) ≈ c + α log g(j)` at candidate index `j`. Between two
+/// evaluated points, `log f` is interpolated linearly in `log g` (α and c
+/// from the two); beyond them, the nearest pair's slope is held (within
+/// `slopeRange`), anchored at the nearest point; with one point, the slope
+/// is the prior's (1 without one). Before any evaluation, `prior` (the
+/// power law another layer of the same kind ended with) predicts; without
+/// it the first probe is the bisection's. On MiniLM's 36 layers the
+/// end-feature error follows `g^α` with α from 0.72 to 1.68 (0.75–0.93 for
+/// the feed-forward layers, residuals below 6 % in `f`), which a fixed scale
+/// (α = 1) misses by several steps on the wide layers. The prediction only
+/// orders the probes: `RankBisection` certifies every answer by evaluation.
 public struct RankSearchGuide: Sendable {
   /// `g` at every candidate index `0…J` (index `j` is rank `j · step`).
   public var closedForm: [Double]
-  /// The scale to predict with before the layer's first evaluation.
-  public var priorScale: Double?
+  /// The power law to predict with before the layer's first evaluation.
+  public var prior: GuidePrior?
   /// Guided probes before plain bisection takes over.
   public var maxProbes: Int
+  /// Guided probes in a row on the same side before one bisection step.
+  public var creepingLimit: Int = 3
+  /// The slopes a fit or an extrapolation may take.
+  public static let slopeRange = 0.5...2.0
 
-  public init(closedForm: [Double], priorScale: Double? = nil, maxProbes: Int = 6) {
+  public init(closedForm: [Double], prior: GuidePrior? = nil, maxProbes: Int = 6) {
     self.closedForm = closedForm
-    self.priorScale = priorScale
+    self.prior = prior
     self.maxProbes = max(0, maxProbes)
   }
 
-  /// The scale `f / g` at an evaluated point, when both are positive and
+  /// A guide whose prior is a constant scale `f = s · g`.
+  public init(closedForm: [Double], priorScale: Double?, maxProbes: Int = 6) {
+    self.init(
+      closedForm: closedForm, prior: priorScale.map { GuidePrior(scale: $0) },
+      maxProbes: maxProbes)
+  }
+
+  /// `(log g, log f)` of an evaluated point, when both are positive and
   /// finite.
-  public func scale(index: Int, value: Double) -> Double? {
+  func logPoint(index: Int, value: Double) -> (x: Double, y: Double)? {
     guard index >= 0, index < closedForm.count else { return nil }
     let g = closedForm[index]
-    let s = value / g
-    return g > 0 && s.isFinite && s > 0 ? s : nil
+    guard g > 0, value > 0, g.isFinite, value.isFinite else { return nil }
+    return (log(g), log(value))
+  }
+
+  /// The predicted `log f` at index `j` from the points (sorted by index),
+  /// or nil with nothing to predict from; `-inf` where `g` is 0.
+  func predictedLogValue(at j: Int, _ points: [(index: Int, x: Double, y: Double)]) -> Double? {
+    guard j >= 0, j < closedForm.count else { return nil }
+    let g = closedForm[j]
+    guard g.isFinite, g >= 0 else { return nil }
+    let x = g > 0 ? log(g) : -Double.infinity
+    let priorSlope = prior.map { Self.clampedSlope($0.slope) } ?? 1
+    guard let first = points.first, let last = points.last else {
+      guard let prior else { return nil }
+      return x == -.infinity ? x : prior.intercept + Self.clampedSlope(prior.slope) * x
+    }
+    if x == -.infinity { return x }
+    if points.count == 1 { return first.y + priorSlope * (x - first.x) }
+    let p: (index: Int, x: Double, y: Double)
+    let q: (index: Int, x: Double, y: Double)
+    let inside: Bool
+    if j <= first.index {
+      (p, q, inside) = (points[0], points[1], false)
+    } else if j >= last.index {
+      (p, q, inside) = (points[points.count - 2], last, false)
+    } else {
+      let upper = points.firstIndex { $0.index >= j }!
+      (p, q, inside) = (points[upper - 1], points[upper], true)
+    }
+    var slope = q.x != p.x ? (q.y - p.y) / (q.x - p.x) : priorSlope
+    if !inside || !slope.isFinite { slope = Self.clampedSlope(slope.isFinite ? slope : 1) }
+    let anchor = abs(j - p.index) <= abs(j - q.index) ? p : q
+    return anchor.y + slope * (x - anchor.x)
   }
 
   /// The smallest index in `lo + 1 … hi` whose predicted value passes
@@ -177,32 +246,43 @@ public struct RankSearchGuide: Sendable {
   public func predictedIndex(
     lo: Int, hi: Int, points: [(index: Int, value: Double)], passes: (Double) -> Bool
   ) -> Int? {
-    let scaled = points.compactMap { p in
-      scale(index: p.index, value: p.value).map { (p.index, $0) }
+    let logs = points.compactMap { p in
+      logPoint(index: p.index, value: p.value).map { (index: p.index, x: $0.x, y: $0.y) }
     }
-    .sorted { $0.0 < $1.0 }
-    if scaled.isEmpty && priorScale == nil { return nil }
+    .sorted { $0.index < $1.index }
+    if logs.isEmpty && prior == nil { return nil }
     guard lo + 1 < hi else { return hi }
     for j in (lo + 1)..<hi {
-      guard j < closedForm.count else { break }
-      let s = scaled.isEmpty ? priorScale! : Self.interpolatedScale(at: j, scaled)
-      if passes(s * closedForm[j]) { return j }
+      guard let y = predictedLogValue(at: j, logs) else { break }
+      if passes(exp(y)) { return j }
     }
     return hi
   }
 
-  /// `s(j)`: linear in `log s` between the nearest points on either side,
-  /// the nearest point's scale beyond the ends.
-  static func interpolatedScale(at j: Int, _ points: [(Int, Double)]) -> Double {
-    guard let first = points.first, let last = points.last else { return .nan }
-    if j <= first.0 { return first.1 }
-    if j >= last.0 { return last.1 }
-    let upper = points.firstIndex { $0.0 >= j }!
-    let (j1, s1) = points[upper - 1]
-    let (j2, s2) = points[upper]
-    if j2 == j1 { return s2 }
-    let t = Double(j - j1) / Double(j2 - j1)
-    return exp(log(s1) + t * (log(s2) - log(s1)))
+  /// The power law a finished search hands to the next layer of its kind:
+  /// the least-squares slope of `log f` on `log g` over the exact points
+  /// (within `slopeRange`; the prior's, or 1, with fewer than two), through
+  /// the exact point nearest index `answer`. Nil without an exact point.
+  public func fittedPrior(points: [(index: Int, value: Double)], answer: Int) -> GuidePrior? {
+    let logs = points.compactMap { p in
+      logPoint(index: p.index, value: p.value).map { (index: p.index, x: $0.x, y: $0.y) }
+    }
+    guard !logs.isEmpty else { return nil }
+    var slope = prior.map { Self.clampedSlope($0.slope) } ?? 1
+    if logs.count >= 2 {
+      let n = Double(logs.count)
+      let mx = logs.reduce(0) { $0 + $1.x } / n
+      let my = logs.reduce(0) { $0 + $1.y } / n
+      let sxx = logs.reduce(0) { $0 + ($1.x - mx) * ($1.x - mx) }
+      let sxy = logs.reduce(0) { $0 + ($1.x - mx) * ($1.y - my) }
+      if sxx > 0, (sxy / sxx).isFinite { slope = Self.clampedSlope(sxy / sxx) }
+    }
+    let anchor = logs.min { abs($0.index - answer) < abs($1.index - answer) }!
+    return GuidePrior(slope: slope, intercept: anchor.y - slope * anchor.x)
+  }
+
+  static func clampedSlope(_ s: Double) -> Double {
+    min(max(s, slopeRange.lowerBound), slopeRange.upperBound)
   }
 }
 
@@ -255,6 +335,9 @@ public struct RankSearchResult: Sendable {
   /// Whether a guided search used up its guided probes and finished by
   /// plain bisection.
   public var fellBack: Bool = false
+  /// The exact evaluations by candidate index (`rank / step`), in the order
+  /// they ran: what a guide fits its power law to.
+  public var exactPoints: [(index: Int, value: Double)] = []
 }
 
 /// A violation of monotonicity found in a criterion sweep.

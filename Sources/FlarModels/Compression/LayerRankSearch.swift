@@ -31,10 +31,11 @@ public final class LayerRankSearch {
   /// The end-feature criterion (nil for the closed-form ones).
   public let features: EndFeatureCriterion?
   private var closedForms: [String: [Double]] = [:]
-  /// The scale criterion / whitened error at the answer of the last layer
-  /// searched of each kind (the layer name with its block index wildcarded):
-  /// the next layer of that kind predicts its first probe with it.
-  private var kindScales: [String: Double] = [:]
+  /// The power law (criterion against whitened error) the last layer
+  /// searched of each kind (the layer name with its block index wildcarded)
+  /// ended with: the next layer of that kind predicts its first probe with
+  /// it.
+  private var kindPriors: [String: GuidePrior] = [:]
 
   /// Prepares a search; for the end-feature criteria this tokenises the
   /// search sentences and runs the base model on them once.
@@ -96,17 +97,17 @@ public final class LayerRankSearch {
       evaluate: { k in try self.evaluate(layer, d, rank: k, failingAbove: tolerance) },
       passes: { self.criterion.passes($0, tolerance: tolerance) }, guide: guide)
     result.forwardPasses = forwardPasses - before
+    // A layer left dense says little about where its kind's answers lie.
     if let guide, let k = result.rank,
-      let point = result.curve.first(where: { $0.rank == k }),
-      let s = guide.scale(index: k / step, value: point.value)
+      let prior = guide.fittedPrior(points: result.exactPoints, answer: k / step)
     {
-      kindScales[Self.kind(of: layer)] = s
+      kindPriors[Self.kind(of: layer)] = prior
     }
     return result
   }
 
   /// The guide of a layer's search: its relative whitened error at every
-  /// candidate, and the scale the last layer of its kind ended with.
+  /// candidate, and the power law the last layer of its kind ended with.
   private func guide(
     _ layer: String, _ d: LowRankDecomposition, _ bisection: RankBisection
   ) -> RankSearchGuide {
@@ -114,7 +115,7 @@ public final class LayerRankSearch {
     let closedForm = (0...bisection.candidateCount).map { j in
       errors[min(j * step, errors.count - 1)]
     }
-    return RankSearchGuide(closedForm: closedForm, priorScale: kindScales[Self.kind(of: layer)])
+    return RankSearchGuide(closedForm: closedForm, prior: kindPriors[Self.kind(of: layer)])
   }
 
   /// A layer's kind: its name with every all-digit component replaced by

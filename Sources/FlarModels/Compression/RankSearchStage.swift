@@ -78,14 +78,32 @@ final class RankSearchStage {
     return values.reduce(0, +) / Double(values.count)
   }
 
-  /// Bisection for every layer, in forward order.
+  /// The order the layers are searched in: the last block first, each
+  /// block's layers in forward order; forward order in progressive mode,
+  /// whose later blocks see the earlier ones compressed.
+  ///
+  /// Each layer's answer does not depend on the order (every other layer is
+  /// as in the base model); only the guide's priors, handed from a layer to
+  /// the next of its kind, and the cost do. A layer in block b runs the
+  /// network from b on, so the first layers of each kind, which have no
+  /// prior and take the most probes, are cheapest at the end of the model:
+  /// on MiniLM at 50 %, 126.3 batch passes against 133.7 in forward order
+  /// (105 evaluations against 106).
+  func searchOrder() throws -> [Int] {
+    if options.progressive { return Array(names.indices) }
+    let blocks = try names.map { try model.location(of: $0).block }
+    return names.indices.sorted { (blocks[$0], -$0) > (blocks[$1], -$1) }
+  }
+
+  /// Bisection for every layer; the results in the order of `names`.
   func searchAll(tolerance: Double) throws -> [RankSearchResult] {
-    var results: [RankSearchResult] = []
+    var results: [RankSearchResult?] = Array(repeating: nil, count: names.count)
     var progressiveModel = model
     var currentBlock: Int? = nil
     progress.begin("search", total: names.count)
     defer { progress.end() }
-    for name in names {
+    for index in try searchOrder() {
+      let name = names[index]
       try cancellation?.checkCancellation()
       let d = decompositions[name]!
       if options.progressive, options.criterion.needsForwardPasses {
@@ -96,7 +114,7 @@ final class RankSearchStage {
         currentBlock = block
       }
       let result = try search.search(name, d, tolerance: tolerance)
-      results.append(result)
+      results[index] = result
       if options.progressive, let k = result.rank {
         let f = try d.factors(rank: k)
         progressiveModel = try progressiveModel.replacing(
@@ -104,6 +122,6 @@ final class RankSearchStage {
       }
       progress.advance(by: 1)
     }
-    return results
+    return results.map { $0! }
   }
 }

@@ -73,6 +73,66 @@ extension EncoderModel {
   }
 }
 
+/// The inputs of every linear layer of one block for one batch, made from
+/// the block's input by one run of that block: what a search over the
+/// block's layers resumes from.
+public struct BlockInputCache: Sendable {
+  /// The block index.
+  public let block: Int
+  /// The batch's sequence boundaries: (B + 1).
+  public let offsets: [Int]
+  /// The linear input and the residual at each point of the block.
+  let points: [LayerPoint: (input: Matrix<Float>, residual: Matrix<Float>?)]
+  /// The block's output: the next block's input.
+  public let output: Matrix<Float>
+
+  /// The cache of layer `name` of this block, as `cacheInput(of:batch:)`
+  /// makes it.
+  func layerCache(_ name: String, point: LayerPoint) -> LayerInputCache {
+    let p = points[point]!
+    return LayerInputCache(
+      layer: name, block: block, point: point, offsets: offsets, input: p.input,
+      residual: p.residual)
+  }
+}
+
+extension EncoderModel {
+  /// The embeddings of `batch`: the first block's input (N, H).
+  func blockZeroInput(_ batch: TokenBatch) throws -> Matrix<Float> {
+    try embeddings(batch)
+  }
+
+  /// Runs block `block` on its input `x` and keeps the input of every
+  /// linear layer in it.
+  ///
+  /// The operations are those of a full forward pass, in the same order, so
+  /// each kept input equals `cacheInput(of:batch:)`'s bit for bit when `x`
+  /// equals the full pass's input of the block — for the work of one block
+  /// instead of the whole prefix.
+  func cacheBlock(_ block: Int, input x: Matrix<Float>, offsets: [Int]) throws
+    -> BlockInputCache
+  {
+    var points: [LayerPoint: (input: Matrix<Float>, residual: Matrix<Float>?)] = [:]
+    let output = try layers[block](
+      x, offsets: offsets, bias: attentionBias(offsets: offsets),
+      tap: { point, input, residual in points[point] = (input, residual) })
+    return BlockInputCache(block: block, offsets: offsets, points: points, output: output)
+  }
+
+  /// Runs block `block` on its input `x`: (N, H) → (N, H).
+  func runBlock(_ block: Int, input x: Matrix<Float>, offsets: [Int]) throws -> Matrix<Float> {
+    try layers[block](x, offsets: offsets, bias: attentionBias(offsets: offsets), tap: nil)
+  }
+
+  /// The point of a block where layer `name` reads its input, and the block.
+  ///
+  /// - Throws: `.unknownLayer`.
+  func inputPoint(of name: String) throws -> (block: Int, point: LayerPoint) {
+    let (block, suffix) = try location(of: name)
+    return (block, LayerPoint.allCases.first { $0.layerSuffixes.contains(suffix) }!)
+  }
+}
+
 /// Evaluates one layer's replacements on fixed batches by suffix runs.
 ///
 /// The input of `layer` is cached once per batch; each candidate

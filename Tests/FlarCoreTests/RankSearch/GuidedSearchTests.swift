@@ -135,15 +135,61 @@ import Testing
     #expect(q.rank == plain(f, tol: tol).rank)
   }
 
-  @Test func scaleInterpolationIsLogLinearAndHeldBeyondThePoints() {
-    let points = [(2, 1.0), (6, 16.0)]
-    #expect(RankSearchGuide.interpolatedScale(at: 0, points) == 1)
-    #expect(abs(RankSearchGuide.interpolatedScale(at: 4, points) - 4) < 1e-12)
-    #expect(RankSearchGuide.interpolatedScale(at: 9, points) == 16)
-    let guide = RankSearchGuide(closedForm: [1, 0.5, 0, 0.25])
-    #expect(guide.scale(index: 1, value: 0.1) == 0.2)
-    #expect(guide.scale(index: 2, value: 0.1) == nil)  // g = 0
-    #expect(guide.scale(index: 7, value: 0.1) == nil)  // out of range
+  @Test func predictionIsLogLinearInTheClosedFormAndHoldsItsSlopeBeyondThePoints() {
+    let g = (0...8).map { pow(2.0, -Double($0)) }
+    let guide = RankSearchGuide(closedForm: g)
+    func logs(_ f: (Int) -> Double, _ indices: [Int]) -> [(index: Int, x: Double, y: Double)] {
+      indices.map { (index: $0, x: log(g[$0]), y: log(f($0))) }
+    }
+    // Points on f = 0.1 g^0.8: the prediction follows the power law inside
+    // and beyond them.
+    let f = { (j: Int) in 0.1 * pow(g[j], 0.8) }
+    for j in [0, 3, 4, 7, 8] {
+      let y = guide.predictedLogValue(at: j, logs(f, [2, 5]))!
+      #expect(abs(exp(y) - f(j)) < 1e-12 * f(j), "index \(j)")
+    }
+    // A steeper pair is followed between its points, clamped beyond them.
+    let steep = { (j: Int) in pow(g[j], 3) }
+    let inside = guide.predictedLogValue(at: 4, logs(steep, [2, 6]))!
+    #expect(abs(exp(inside) - steep(4)) < 1e-12 * steep(4))
+    let beyond = guide.predictedLogValue(at: 8, logs(steep, [2, 6]))!
+    #expect(abs(beyond - (log(steep(6)) + 2 * (log(g[8]) - log(g[6])))) < 1e-12)
+    // One point: the prior's slope through it (1 without a prior).
+    let one = logs(f, [3])
+    let primed = RankSearchGuide(closedForm: g, prior: GuidePrior(slope: 0.7, intercept: 0))
+    #expect(abs(primed.predictedLogValue(at: 6, one)! - (one[0].y + 0.7 * (log(g[6]) - one[0].x))) < 1e-12)
+    #expect(abs(guide.predictedLogValue(at: 6, one)! - (one[0].y + log(g[6]) - one[0].x)) < 1e-12)
+    // No point: the prior alone, or nothing.
+    #expect(abs(primed.predictedLogValue(at: 2, [])! - 0.7 * log(g[2])) < 1e-12)
     #expect(guide.predictedIndex(lo: 0, hi: 3, points: [], passes: { $0 < 1 }) == nil)
+    // A candidate whose closed form is 0 is predicted to pass.
+    #expect(RankSearchGuide(closedForm: [1, 0.5, 0, 0.25]).predictedLogValue(at: 2, logs(f, [1])) == -.infinity)
+  }
+
+  @Test func theFittedPriorIsTheLeastSquaresPowerLawThroughThePointNearestTheAnswer() {
+    let g = (0...8).map { pow(2.0, -Double($0)) }
+    let guide = RankSearchGuide(closedForm: g)
+    let f = { (j: Int) in 0.1 * pow(g[j], 0.8) }
+    let p = guide.fittedPrior(points: [2, 5, 6].map { ($0, f($0)) }, answer: 5)!
+    #expect(abs(p.slope - 0.8) < 1e-12 && abs(p.intercept - log(0.1)) < 1e-12)
+    // A slope outside the range is clamped; the line then goes through the
+    // point nearest the answer.
+    let steep = guide.fittedPrior(points: [1, 4].map { ($0, pow(g[$0], 5)) }, answer: 4)!
+    #expect(steep.slope == 2)
+    #expect(abs(steep.intercept + 2 * log(g[4]) - log(pow(g[4], 5))) < 1e-12)
+    // One point: the prior's slope, or 1; no usable point: nothing.
+    #expect(guide.fittedPrior(points: [(3, 0.2)], answer: 3)?.slope == 1)
+    #expect(guide.fittedPrior(points: [(3, 0), (9, 0.1)], answer: 3) == nil)
+  }
+
+  @Test func aRightPowerLawPriorCertifiesWithTwoEvaluations() {
+    let g = whitened
+    let f = { (k: Int) in 0.05 * pow(g[k / 8], 0.8) }
+    let prior = GuidePrior(slope: 0.8, intercept: log(0.05))
+    for tol in [0.02, 0.005, 0.001, 0.0002] {
+      let q = guided(f, tol: tol, guide: RankSearchGuide(closedForm: g, prior: prior))
+      #expect(q.rank == plain(f, tol: tol).rank)
+      #expect(q.evaluations <= 2, "tol \(tol): \(q.evaluations)")
+    }
   }
 }

@@ -41,15 +41,16 @@ import Testing
     let text = try s.run("show(c, \"\(layer)\")")
     #expect(text.hasPrefix("\(layer): 96x48"), "\(text)")
     #expect(text.contains("search: the smallest rank whose feat_mse_dense <= tau "), "\(text)")
-    #expect(text.contains(", \(evaluations) evaluations (rank: value):"), "\(text)")
-    // Layer 0 has no earlier layer of its kind to predict from: a bisection
-    // step first, then probes where the whitened error predicts the rank.
+    let plural = { (n: String, noun: String) in n == "1" ? "1 \(noun)" : "\(n) \(noun)s" }
+    #expect(text.contains(", \(plural(evaluations, "evaluation")) (rank: value):"), "\(text)")
+    // The blocks are searched last to first, so layer 0 predicts from the
+    // layer of its kind in block 1; without a prediction it is a bisection.
     let guided = try #require(try s.display("c.layers[4].guided"))
     #expect(
       text.contains(
         guided == "0"
           ? "bisection, "
-          : "certified search (\(guided) probes where the whitened error predicted the rank"),
+          : "certified search (\(plural(guided, "probe")) where the whitened error predicted the rank"),
       "\(text)")
     #expect(text.contains("searched: "), "\(text)")
     #expect(

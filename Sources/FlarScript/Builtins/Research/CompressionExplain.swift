@@ -49,9 +49,9 @@ extension CompressionHandle {
       let how =
         o.guidedProbes == 0
         ? "bisection"
-        : "certified search (\(o.guidedProbes) probes where the whitened error predicted the rank"
+        : "certified search (\(counted(o.guidedProbes, "probe")) where the whitened error predicted the rank"
           + (o.certificationFellBack ? ", then bisection)" : ")")
-      lines.append("  \(how), \(o.curve.count) evaluations (rank: value):")
+      lines.append("  \(how), \(counted(o.curve.count, "evaluation")) (rank: value):")
       for point in o.curve.sorted(by: { $0.rank < $1.rank }) {
         let mark = passes(point.value) ? "meets tau" : "above tau"
         lines.append(
@@ -104,4 +104,9 @@ extension CompressionHandle {
     }
     return lines
   }
+}
+
+/// "1 probe", "2 probes".
+private func counted(_ n: Int, _ noun: String) -> String {
+  "\(n) \(noun)\(n == 1 ? "" : "s")"
 }

@@ -88,12 +88,13 @@ extension BuiltinFamily {
         the failing partial error), .early_exits, .forward_passes (batch passes in full-pass
         equivalents, the dense reference included), .guided, .fell_back.
         With an end-feature criterion and certify=true (the default) the probes are not placed
-        at the middle of the bracket but where the layer's whitened error Σ_{i>k} σ_i² / Σ σ_i²,
-        scaled to the criterion by the points evaluated so far (and, before the first, by the
-        last layer of the same kind), predicts the answer: a right prediction is certified by
-        two evaluations (the rank passes, the one a step below fails). Two guided probes in a
-        row on the same side make the next one the middle of the bracket, and after 6 guided
-        probes plain bisection finishes it (.fell_back). The bracket rule is the bisection's,
+        at the middle of the bracket but where the layer's whitened error g = Σ_{i>k} σ_i² /
+        Σ σ_i², mapped to the criterion by a power law log f = c + α log g read off the points
+        evaluated so far (and, before the first, the one the last layer of the same kind ended
+        with), predicts the answer: a right prediction is certified by two evaluations (the
+        rank passes, the one a step below fails). Three guided probes in a row on the same side
+        make the next one the middle of the bracket, and after 6 guided probes plain bisection
+        finishes it (.fell_back). The bracket rule is the bisection's,
         so on a monotone criterion the rank is the same (check with curve());
         certify=false bisects from the middle.
         """,
