@@ -110,7 +110,8 @@ public struct SHA256: Sendable {
       SHA256.k.withUnsafeBufferPointer { k in
         for start in stride(from: 0, to: p.count - 63, by: 64) {
           for t in 0..<16 {
-            w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: start + 4 * t, as: UInt32.self))
+            w[t] = UInt32(
+              bigEndian: p.loadUnaligned(fromByteOffset: start + 4 * t, as: UInt32.self))
           }
           for t in 16..<64 {
             let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)

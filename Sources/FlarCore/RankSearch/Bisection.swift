@@ -259,8 +259,9 @@ public struct RankSearchGuide: Sendable {
     return hi
   }
 
-  /// The power law a finished search hands to the next layer of its kind:
-  /// the least-squares slope of `log f` on `log g` over the exact points
+  /// The power law a finished search hands to the next layer of its kind.
+  ///
+  /// The least-squares slope of `log f` on `log g` over the exact points
   /// (within `slopeRange`; the prior's, or 1, with fewer than two), through
   /// the exact point nearest index `answer`. Nil without an exact point.
   public func fittedPrior(points: [(index: Int, value: Double)], answer: Int) -> GuidePrior? {

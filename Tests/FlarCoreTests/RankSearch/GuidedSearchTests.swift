@@ -157,13 +157,17 @@ import Testing
     // One point: the prior's slope through it (1 without a prior).
     let one = logs(f, [3])
     let primed = RankSearchGuide(closedForm: g, prior: GuidePrior(slope: 0.7, intercept: 0))
-    #expect(abs(primed.predictedLogValue(at: 6, one)! - (one[0].y + 0.7 * (log(g[6]) - one[0].x))) < 1e-12)
+    #expect(
+      abs(primed.predictedLogValue(at: 6, one)! - (one[0].y + 0.7 * (log(g[6]) - one[0].x))) < 1e-12
+    )
     #expect(abs(guide.predictedLogValue(at: 6, one)! - (one[0].y + log(g[6]) - one[0].x)) < 1e-12)
     // No point: the prior alone, or nothing.
     #expect(abs(primed.predictedLogValue(at: 2, [])! - 0.7 * log(g[2])) < 1e-12)
     #expect(guide.predictedIndex(lo: 0, hi: 3, points: [], passes: { $0 < 1 }) == nil)
     // A candidate whose closed form is 0 is predicted to pass.
-    #expect(RankSearchGuide(closedForm: [1, 0.5, 0, 0.25]).predictedLogValue(at: 2, logs(f, [1])) == -.infinity)
+    #expect(
+      RankSearchGuide(closedForm: [1, 0.5, 0, 0.25]).predictedLogValue(at: 2, logs(f, [1]))
+        == -.infinity)
   }
 
   @Test func theFittedPriorIsTheLeastSquaresPowerLawThroughThePointNearestTheAnswer() {

@@ -50,7 +50,8 @@ import Testing
       text.contains(
         guided == "0"
           ? "bisection, "
-          : "certified search (\(plural(guided, "probe")) where the whitened error predicted the rank"),
+          : "certified search (\(plural(guided, "probe")) where the whitened error predicted the rank"
+      ),
       "\(text)")
     #expect(text.contains("searched: "), "\(text)")
     #expect(
