@@ -81,9 +81,7 @@ enum Replay {
     defer { closedir(directory) }
     var names: [String] = []
     while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) {
-        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-      }
+      let name = directoryEntryName(entry)
       if !name.hasPrefix(".") { names.append(path + "/" + name) }
     }
     return names.sorted()

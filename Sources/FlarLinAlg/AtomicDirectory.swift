@@ -75,9 +75,7 @@ public enum AtomicDirectory {
     if (status.st_mode & S_IFMT) == S_IFDIR, let directory = opendir(path) {
       var names: [String] = []
       while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) {
-          String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-        }
+        let name = directoryEntryName(entry)
         if name != "." && name != ".." { names.append(name) }
       }
       closedir(directory)
@@ -96,4 +94,17 @@ public enum AtomicDirectory {
     let parent = String(trimmed[..<slash])
     return (parent.isEmpty ? "/" : parent, String(trimmed[trimmed.index(after: slash)...]))
   }
+}
+
+/// The name of a `readdir` entry, read where it lies.
+///
+/// glibc sizes each entry to its name (`d_reclen`), so the last entry of
+/// its buffer can end before a whole `dirent` would: copying the 256-byte
+/// `d_name` field out (`withUnsafeBytes(of: entry.pointee.d_name)`) read past
+/// the buffer, which AddressSanitizer reported as a heap-buffer-overflow in
+/// `AtomicFile.removeStaleTemporaries`. The name is NUL-terminated inside the
+/// entry.
+public func directoryEntryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+  let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+  return String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
 }

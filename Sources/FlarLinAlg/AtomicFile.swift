@@ -71,9 +71,7 @@ public enum AtomicFile {
     guard let directory = opendir(parent) else { return }
     var stale: [String] = []
     while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) {
-        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-      }
+      let name = directoryEntryName(entry)
       guard let prefix = prefixes.first(where: { name.hasPrefix($0) }) else { continue }
       let digits = name.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
       guard let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
