@@ -60,7 +60,7 @@ public final class EndFeatureCriterion {
     let bytes = Double(tokens) * Double(base.config.hiddenSize) * Double(base.layers.count) * 4
     return bytes <= Self.keptInputsLimit
   }
-  /// 256 MiB: MiniLM's 64 search sentences need 8 MB, MPNet-base's 40 MB.
+  /// 256 MiB: MiniLM's 64 search sentences need 8 MB, MPNet-base's 33 MB (895 tokens).
   static let keptInputsLimit = 256.0 * 1024 * 1024
   /// Batch forward passes spent so far: full passes count 1, a suffix the
   /// fraction of blocks it runs.
