@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The round constants K0…K63 (FIPS 180-4 §4.2.2), for both compression
+/// functions: this one and FlarCore's Swift one.
+extern const uint32_t flar_sha256_k[64];
+
 /// 1 when this CPU has the SHA extensions (and the SSSE3 and SSE4.1 the
 /// code also uses), else 0; always 0 off x86-64.
 int flar_sha256_hardware_available(void);
