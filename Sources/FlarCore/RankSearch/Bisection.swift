@@ -210,6 +210,17 @@ public struct RankSearchGuide: Sendable {
     return (log(g), log(value))
   }
 
+  /// The usable points (`logPoint`) as `(index, log g, log f)`, by index.
+  func logPoints(_ points: [(index: Int, value: Double)]) -> [(index: Int, x: Double, y: Double)] {
+    points.compactMap { p in
+      logPoint(index: p.index, value: p.value).map { (index: p.index, x: $0.x, y: $0.y) }
+    }
+    .sorted { $0.index < $1.index }
+  }
+
+  /// The prior's slope within `slopeRange`, or 1 without a prior.
+  var priorSlope: Double { prior.map { Self.clampedSlope($0.slope) } ?? 1 }
+
   /// The predicted `log f` at index `j` from the points (sorted by index),
   /// or nil with nothing to predict from; `-inf` where `g` is 0.
   func predictedLogValue(at j: Int, _ points: [(index: Int, x: Double, y: Double)]) -> Double? {
@@ -217,10 +228,9 @@ public struct RankSearchGuide: Sendable {
     let g = closedForm[j]
     guard g.isFinite, g >= 0 else { return nil }
     let x = g > 0 ? log(g) : -Double.infinity
-    let priorSlope = prior.map { Self.clampedSlope($0.slope) } ?? 1
     guard let first = points.first, let last = points.last else {
       guard let prior else { return nil }
-      return x == -.infinity ? x : prior.intercept + Self.clampedSlope(prior.slope) * x
+      return x == -.infinity ? x : prior.intercept + priorSlope * x
     }
     if x == -.infinity { return x }
     if points.count == 1 { return first.y + priorSlope * (x - first.x) }
@@ -246,10 +256,7 @@ public struct RankSearchGuide: Sendable {
   public func predictedIndex(
     lo: Int, hi: Int, points: [(index: Int, value: Double)], passes: (Double) -> Bool
   ) -> Int? {
-    let logs = points.compactMap { p in
-      logPoint(index: p.index, value: p.value).map { (index: p.index, x: $0.x, y: $0.y) }
-    }
-    .sorted { $0.index < $1.index }
+    let logs = logPoints(points)
     if logs.isEmpty && prior == nil { return nil }
     guard lo + 1 < hi else { return hi }
     for j in (lo + 1)..<hi {
@@ -265,11 +272,9 @@ public struct RankSearchGuide: Sendable {
   /// (within `slopeRange`; the prior's, or 1, with fewer than two), through
   /// the exact point nearest index `answer`. Nil without an exact point.
   public func fittedPrior(points: [(index: Int, value: Double)], answer: Int) -> GuidePrior? {
-    let logs = points.compactMap { p in
-      logPoint(index: p.index, value: p.value).map { (index: p.index, x: $0.x, y: $0.y) }
-    }
+    let logs = logPoints(points)
     guard !logs.isEmpty else { return nil }
-    var slope = prior.map { Self.clampedSlope($0.slope) } ?? 1
+    var slope = priorSlope
     if logs.count >= 2 {
       let n = Double(logs.count)
       let mx = logs.reduce(0) { $0 + $1.x } / n
