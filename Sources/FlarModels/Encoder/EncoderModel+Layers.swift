@@ -33,8 +33,7 @@ extension EncoderModel {
   ///
   /// - Throws: `ModelError.unknownLayer`.
   public func sharedInputName(of name: String) throws -> String {
-    let (block, role) = try location(of: name)
-    let point = LayerPoint.allCases.first { $0.layerSuffixes.contains(role) }!
+    let (block, point) = try inputPoint(of: name)
     return "encoder.layer.\(block).\(config.family.suffixes(at: point)[0])"
   }
 

@@ -31,8 +31,7 @@ extension EncoderModel {
   ///
   /// - Throws: `.unknownLayer`, model errors from the forward pass.
   public func cacheInput(of name: String, batch: TokenBatch) throws -> LayerInputCache {
-    let (block, suffix) = try location(of: name)
-    let point = LayerPoint.allCases.first { $0.layerSuffixes.contains(suffix) }!
+    let (block, point) = try inputPoint(of: name)
     var captured: (Matrix<Float>, Matrix<Float>?)? = nil
     // The block's tail after the point still runs once; the blocks after it do not.
     _ = try run(batch, through: block + 1) { b, p, input, residual in
