@@ -46,6 +46,10 @@ public struct BuiltinContext {
     interpreter.cycles.noteStore(value, into: list)
   }
 
+  /// The session's cache of a reference model's gloss embeddings, for
+  /// `evaluate(…, reference=m)`; it ends with the session.
+  var referenceEmbeddings: ReferenceEmbeddingCache { interpreter.referenceEmbeddings }
+
   /// Calls a function value (user `def` or builtin) with positional arguments.
   public func call(_ function: FunctionValue, _ arguments: [Value]) throws
     -> Value

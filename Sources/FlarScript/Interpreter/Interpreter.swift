@@ -61,6 +61,9 @@ public final class Interpreter {
   /// Frees cycles among lists, records and function scopes between
   /// top-level statements (`CycleCollector`).
   let cycles = CycleCollector()
+  /// The reference gloss embeddings `evaluate` computed last in this
+  /// session (`ReferenceEmbeddingCache`): per session, so they end with it.
+  let referenceEmbeddings = ReferenceEmbeddingCache()
   /// Nesting of `execute(_:echo:)`: the collector runs only at the outermost.
   private var executeDepth = 0
 

@@ -283,16 +283,16 @@ extension BuiltinFamily {
       // compared with it: computed once per (reference, pairs, maxlen).
       var referenceEmbeddings: Matrix<Float>? = nil
       if case .handle(let h) = args["reference"], let handle = h as? ModelHandle {
-        let cache = ReferenceEmbeddingCache.shared
-        if let entry = cache.entry, entry.model === handle, entry.pairs == path,
-          entry.maxLength == maxLength, entry.embeddings.rows == pairs.glosses.count
+        let cache = context.referenceEmbeddings
+        if let e = cache.embeddings(
+          of: handle, pairs: path, maxLength: maxLength, count: pairs.glosses.count)
         {
-          referenceEmbeddings = entry.embeddings
+          referenceEmbeddings = e
         } else {
           let e = try handle.model.embed(
             pairs.glosses, maxLength: maxLength, batchSize: 32,
             cancellation: context.cancellation)
-          cache.entry = (handle, path, maxLength, e)
+          cache.store(e, of: handle, pairs: path, maxLength: maxLength)
           referenceEmbeddings = e
         }
       }
@@ -372,14 +372,40 @@ extension BuiltinFamily {
   }
 }
 
-/// The reference gloss embeddings `evaluate` computed last.
+/// The reference gloss embeddings `evaluate` computed last in a session.
 ///
-/// The entry holds
-/// the model handle itself (compared by identity), so a handle freed and a
-/// new one at the same address can never be mistaken for it.
-final class ReferenceEmbeddingCache: @unchecked Sendable {
-  static let shared = ReferenceEmbeddingCache()
-  var entry: (model: ModelHandle, pairs: String, maxLength: Int, embeddings: Matrix<Float>)?
+/// Each interpreter owns one (`BuiltinContext.referenceEmbeddings`), so the
+/// entry ends with its session. It holds the model handle weakly and
+/// compares it by identity: the cache never keeps a reference model alive
+/// (a process-wide cache holding it strongly kept the last reference model
+/// until the process ended), and a handle freed and a new one at the same
+/// address can never be mistaken for it, since a weak reference to a freed
+/// object reads nil.
+final class ReferenceEmbeddingCache {
+  private struct Entry {
+    weak var model: ModelHandle?
+    let pairs: String
+    let maxLength: Int
+    let embeddings: Matrix<Float>
+  }
+
+  private var entry: Entry?
+
+  /// The embeddings stored for `model`, `pairs` and `maxLength`, when they
+  /// are there and have `count` rows; nil otherwise.
+  func embeddings(of model: ModelHandle, pairs: String, maxLength: Int, count: Int)
+    -> Matrix<Float>?
+  {
+    guard let entry, entry.model === model, entry.pairs == pairs,
+      entry.maxLength == maxLength, entry.embeddings.rows == count
+    else { return nil }
+    return entry.embeddings
+  }
+
+  /// Keeps `embeddings` for `model`, in place of the entry before.
+  func store(_ embeddings: Matrix<Float>, of model: ModelHandle, pairs: String, maxLength: Int) {
+    entry = Entry(model: model, pairs: pairs, maxLength: maxLength, embeddings: embeddings)
+  }
 }
 
 /// The non-empty lines of a text file.
