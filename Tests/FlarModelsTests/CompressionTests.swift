@@ -65,6 +65,79 @@ import Testing
     #expect(suffix.forwardPasses > 0 && full.forwardPasses > 0)
   }
 
+  /// Layers searched two at a time, each on a thread of its own, take the
+  /// same priors, probes, values, ranks and work as one at a time.
+  ///
+  /// Batches of 8 make three search batches, so rounds of two leave one
+  /// after them and early exits can happen.
+  @Test(arguments: [16, 8])
+  func layersSearchedSideBySideMatchOneAtATime(batchSize: Int) throws {
+    let one = try run {
+      $0.method = .flar
+      $0.batchSize = batchSize
+      $0.searchThreads = 1
+    }
+    let two = try run {
+      $0.method = .flar
+      $0.batchSize = batchSize
+      $0.searchThreads = 2
+    }
+    #expect(two.tau == one.tau)
+    #expect(two.forwardPasses == one.forwardPasses)
+    #expect(two.layers.count == one.layers.count)
+    for (a, b) in zip(one.layers, two.layers) {
+      #expect(a.name == b.name)
+      #expect(a.searchedRank == b.searchedRank)
+      #expect(a.rank == b.rank)
+      #expect(a.evaluations == b.evaluations)
+      #expect(a.earlyExits == b.earlyExits)
+      #expect(a.guidedProbes == b.guidedProbes)
+      #expect(a.forwardPasses == b.forwardPasses)
+      #expect(a.curve.map(\.rank) == b.curve.map(\.rank))
+      #expect(a.curve.map(\.value) == b.curve.map(\.value))
+    }
+  }
+
+  /// The side-by-side search itself, on every layer of the tiny BERT with
+  /// plain-SVD factors, against one search after another in the same order.
+  @Test func sideBySideSearchRunsAndMatchesTheSearchesOneAfterAnother() throws {
+    let model = try Self.model.get()
+    let search = Array(try Self.sentences.get().suffix(24))
+    let names = model.linearLayerNames
+    let layers = try names.map {
+      ($0, try plainSVD(weight: try model.linear($0).denseWeight(), layer: $0))
+    }
+    let order = Array(names.indices.reversed())
+    func searcher() throws -> LayerRankSearch {
+      try LayerRankSearch(
+        criterion: .featMSEDense, model: model, sentences: search, step: 4, batchSize: 8)
+    }
+    // Random weights are far from low rank: a tolerance that the first
+    // layer meets at rank 12 of its 24 leaves some layers dense, not all.
+    let tolerance = try searcher().evaluate(names[0], layers[0].1, rank: 12).value
+    let sequential = try searcher()
+    var expected: [RankSearchResult?] = Array(repeating: nil, count: names.count)
+    for i in order {
+      expected[i] = try sequential.search(names[i], layers[i].1, tolerance: tolerance)
+    }
+    let sideBySide = try searcher()
+    let found = try #require(
+      try sideBySide.searchSideBySide(
+        layers, order: order, tolerance: tolerance, threads: 3, progress: SilentProgress(),
+        cancellation: nil))
+    #expect(sideBySide.forwardPasses == sequential.forwardPasses)
+    for (a, b) in zip(expected.map { $0! }, found) {
+      #expect(a.rank == b.rank)
+      #expect(a.evaluations == b.evaluations)
+      #expect(a.earlyExitRanks == b.earlyExitRanks)
+      #expect(a.forwardPasses == b.forwardPasses)
+      #expect(a.curve.map(\.rank) == b.curve.map(\.rank))
+      #expect(a.curve.map(\.value) == b.curve.map(\.value))
+    }
+    #expect(expected.contains { $0!.rank != nil })
+    #expect(expected.contains { $0!.evaluations > 2 })
+  }
+
   @Test func earlyExitChoosesTheExactBisectionsRanksWithFewerPasses() throws {
     // Plain bisection on both sides: a certified search calibrates its
     // predictions on exact values only, so early exits may reorder its
@@ -263,6 +336,38 @@ import Testing
 /// the order the layers come in, every value is the one a fresh criterion
 /// (one walk for that layer alone) gives, bit for bit.
 @Suite struct EndFeatureWalkTests {
+  /// The memory the criterion may keep: every block's caches, the block
+  /// inputs only, or nothing (a walk of the dense model per search).
+  static let keptLimits: [String: EndFeatureCriterion.KeptLimits] = [
+    "caches": .standard,
+    "inputs": .init(inputs: .infinity, caches: 0),
+    "nothing": .init(inputs: 0, caches: 0),
+  ]
+
+  /// The reference pass keeps inputs and caches as it computes F, which
+  /// equals the full forward pass's bit for bit (the base model's own
+  /// error is 0), and the values are the same whatever it could keep, and
+  /// the full re-runs' (which keep nothing).
+  @Test(arguments: ["caches", "inputs", "nothing"])
+  func whatTheReferencePassKeepsChangesNoValue(kept: String) throws {
+    let model = try CompressionTests.model.get()
+    let search = Array(try CompressionTests.sentences.get().suffix(24))
+    let criterion = try EndFeatureCriterion(
+      base: model, sentences: search, maxLength: 128, batchSize: 16, cancellation: nil,
+      limits: Self.keptLimits[kept]!)
+    #expect(try criterion.error(of: model) == 0)
+    let rerun = try EndFeatureCriterion(base: model, sentences: search, batchSize: 16)
+    rerun.suffixEvaluation = false
+    for (i, name) in model.linearLayerNames.reversed().enumerated() {
+      let factors = try plainSVD(weight: try model.linear(name).denseWeight(), layer: name)
+        .factors(rank: 2 + i % 3)
+      #expect(
+        try criterion.error(layer: name, factors: factors)
+          == (try rerun.error(layer: name, factors: factors)), "\(name)")
+    }
+    #expect(criterion.keepsEveryBlockInput == (kept != "nothing"))
+  }
+
   @Test(arguments: ["forward", "reverse", "shuffled"])
   func valuesDoNotDependOnTheOrderOfTheLayers(order: String) throws {
     let model = try CompressionTests.model.get()

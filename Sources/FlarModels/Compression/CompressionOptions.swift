@@ -72,6 +72,12 @@ public struct CompressionOptions: Sendable {
   /// input on (true) or by re-running the whole model (false, the
   /// reference's way; same numbers, more work).
   public var suffixEvaluation: Bool = true
+  /// `flar` with an end-feature criterion: how many layers are searched at
+  /// once.
+  ///
+  /// Each on a thread of its own (nil: the OpenBLAS thread count; 1: one
+  /// layer at a time). The results are the same for any count.
+  public var searchThreads: Int? = nil
   /// Fixed ranks by layer name (nil: dense); when set, no target, search or
   /// correction: the method only factorises (to compare methods at equal
   /// ranks).

@@ -16,11 +16,14 @@
 //
 // Each candidate runs only the part of the network after the layer, from the
 // layer's cached input (EncoderModel+Suffix): bit-identical to a full re-run,
-// for a fraction of the work. The inputs are cached a block at a time by
-// walking the dense model forward, keeping each block's input: a search in
-// either order of the blocks runs every block about once or twice for all
-// its layers' caches, where a prefix run per layer cost (b + 1) / L of a pass
-// per layer — 42 of the 195 batch passes of MiniLM's search at 50 %.
+// for a fraction of the work. The inputs are cached a block at a time: the
+// reference pass that computes F runs the dense model a block at a time and
+// keeps every block's input and, where they fit, every block's caches (the
+// inputs of all its layers); where they do not, one run of a block from its
+// kept input makes them, or, beyond the inputs' limit too, a walk of the
+// dense model forward. A prefix run per layer cost (b + 1) / L of a pass per
+// layer — 42 of the 195 batch passes of MiniLM's search at 50 %; the walk
+// and the block runs, 22 block runs of its 126.3 passes.
 //
 // The search batches are independent, so with OpenBLAS set to t > 1 threads
 // they run t at a time, each on a thread of its own with OpenBLAS at one
@@ -35,6 +38,7 @@
 
 import FlarCore
 import FlarLinAlg
+import Synchronization
 
 /// Evaluates `e(k)` for candidate factorisations of one layer at a time.
 public final class EndFeatureCriterion {
@@ -51,20 +55,51 @@ public final class EndFeatureCriterion {
   private var blockCaches: [BlockInputCache] = []
   /// The dense walk: the input of block `walk.block` for every batch.
   private var walk: (block: Int, inputs: [Matrix<Float>])?
-  /// Block inputs met on the walks, by block, kept when they all fit in
-  /// `keptInputsLimit` bytes, so that a search going backwards through the
-  /// blocks starts each block's caches from its own input.
+  /// Block inputs, by block, kept on the reference pass when they all fit
+  /// in `limits.inputs` bytes, so that a search in any order of the blocks
+  /// starts each block's caches from its own input.
   private var keptInputs: [Int: [Matrix<Float>]] = [:]
   private var keepsBlockInputs: Bool {
     let tokens = batches.reduce(0) { $0 + $1.tokenCount }
     let bytes = Double(tokens) * Double(base.config.hiddenSize) * Double(base.layers.count) * 4
-    return bytes <= Self.keptInputsLimit
+    return bytes <= limits.inputs
   }
-  /// 256 MiB: MiniLM's 64 search sentences need 8 MB, MPNet-base's 33 MB (895 tokens).
-  static let keptInputsLimit = 256.0 * 1024 * 1024
+  /// Every block's caches, made on the reference pass, when they fit in
+  /// `limits.caches` bytes (`cacheBytes`): a search then runs no dense
+  /// block to make them.
+  private var referenceCaches: [Int: [BlockInputCache]] = [:]
+  /// How many bytes of block inputs and of block caches may be kept.
+  private let limits: KeptLimits
+
+  /// The bytes of block inputs and of block caches the criterion may keep.
+  struct KeptLimits {
+    var inputs: Double
+    var caches: Double
+    /// 256 MiB of inputs (MiniLM's 64 search sentences need 8 MB,
+    /// MPNet-base's 33 MB: 895 tokens) and 128 MiB of caches (MiniLM's need
+    /// at most 90 MB; MPNet-base's would need 372 MB, so it keeps the block
+    /// inputs only).
+    static let standard = KeptLimits(inputs: 256.0 * 1024 * 1024, caches: 128.0 * 1024 * 1024)
+  }
+  /// An upper bound of the bytes every block's caches take: per token and
+  /// block, the four linear inputs (3 x H and I) and three residuals (H).
+  private var cacheBytes: Double {
+    let tokens = batches.reduce(0) { $0 + $1.tokenCount }
+    let c = base.config
+    return Double(tokens) * Double(base.layers.count)
+      * Double(6 * c.hiddenSize + c.intermediateSize + c.hiddenSize) * 4
+  }
   /// Batch forward passes spent so far: full passes count 1, a suffix the
   /// fraction of blocks it runs.
-  public private(set) var forwardPasses = 0.0
+  public var forwardPasses: Double {
+    Double(batchBlockRuns) / Double(base.layers.count)
+  }
+  /// The work spent so far in runs of one block on one batch.
+  ///
+  /// A full pass of a batch is `L` of them. Counted in whole runs, so the
+  /// total is the same whatever order layers searched side by side finish in.
+  public var batchBlockRuns: Int { blockRuns.withLock { $0 } }
+  private let blockRuns = Mutex(0)
   private let cancellation: Cancellation?
   /// When false, every candidate re-runs the whole model (the reference
   /// code's way); kept to check that the suffix gives the same ranks.
@@ -76,9 +111,19 @@ public final class EndFeatureCriterion {
   public private(set) var referenceSquares = 0.0
 
   /// Tokenises the search sentences and computes the reference features.
-  public init(
+  public convenience init(
     base: EncoderModel, sentences: [String], maxLength: Int = 128, batchSize: Int = 32,
     cancellation: Cancellation? = nil
+  ) throws {
+    try self.init(
+      base: base, sentences: sentences, maxLength: maxLength, batchSize: batchSize,
+      cancellation: cancellation, limits: .standard)
+  }
+
+  /// The criterion keeping at most `limits` bytes of block inputs and caches.
+  init(
+    base: EncoderModel, sentences: [String], maxLength: Int, batchSize: Int,
+    cancellation: Cancellation?, limits: KeptLimits
   ) throws {
     guard base.tokenizer != nil else { throw ModelError.noTokenizer }
     guard !sentences.isEmpty else { throw CompressionError.noSentences(what: "search") }
@@ -89,23 +134,55 @@ public final class EndFeatureCriterion {
     }
     self.base = base
     self.cancellation = cancellation
+    self.limits = limits
     reference = []
-    reference = try Self.concurrently(batches) { try base.lastHiddenState($0) }
-    forwardPasses += Double(batches.count)
-    referenceSquares = reference.reduce(0) { $0 + squaredSum($1) }
+    try runReference()
   }
 
   /// Makes `model` the new base (progressive mode), recomputing `F`.
   public func rebase(_ model: EncoderModel) throws {
     base = model
-    reference = try Self.concurrently(batches) { try model.lastHiddenState($0) }
-    forwardPasses += Double(batches.count)
-    referenceSquares = reference.reduce(0) { $0 + squaredSum($1) }
     cachedLayer = nil
     caches = []
     blockCaches = []
     walk = nil
+    try runReference()
+  }
+
+  /// The reference pass: `F` of the base model for every batch, computed a
+  /// block at a time — the operations of `lastHiddenState` in its order, so
+  /// `F` is its bit for bit — keeping every block's input (within
+  /// `limits.inputs`) and every block's caches (within `limits.caches`),
+  /// which the search would otherwise make by running the dense blocks
+  /// again: on MiniLM at 50 %, 22 of its 758 batch block runs.
+  private func runReference() throws {
+    let model = base
+    let keepInputs = keepsBlockInputs
+    let keepCaches = keepInputs && cacheBytes <= limits.caches
+    let runs = try Self.concurrently(batches) { batch in
+      var x = try model.blockZeroInput(batch)
+      var inputs: [Matrix<Float>] = []
+      var caches: [BlockInputCache] = []
+      for block in model.layers.indices {
+        if keepInputs { inputs.append(x) }
+        if keepCaches {
+          caches.append(try model.cacheBlock(block, input: x, offsets: batch.offsets))
+          x = caches.last!.output
+        } else {
+          x = try model.runBlock(block, input: x, offsets: batch.offsets)
+        }
+      }
+      return (feature: x, inputs: inputs, caches: caches)
+    }
+    spend(batches.count * model.layers.count)
+    reference = runs.map(\.feature)
+    referenceSquares = reference.reduce(0) { $0 + squaredSum($1) }
     keptInputs = [:]
+    referenceCaches = [:]
+    for block in model.layers.indices {
+      if keepInputs { keptInputs[block] = runs.map { $0.inputs[block] } }
+      if keepCaches { referenceCaches[block] = runs.map { $0.caches[block] } }
+    }
   }
 
   /// `e(k)` with `layer` replaced by `factors` in the base model.
@@ -133,15 +210,11 @@ public final class EndFeatureCriterion {
       caches = try cacheBlock(block).map { $0.layerCache(layer, point: point) }
       cachedLayer = layer
     }
-    let layerCount = Double(base.layers.count)
     return try sumInRounds(
-      caches, failingAbove: limit,
-      spend: { round in
-        for cache in round {
-          self.forwardPasses += Double(base.layers.count - cache.block) / layerCount
-        }
-      },
-      features: { try candidate.evaluateSuffix(from: $0) })
+      caches, failingAbove: limit, onThisThread: false,
+      runs: { round in round.reduce(0) { $0 + base.layers.count - $1.block } },
+      features: { try candidate.evaluateSuffix(from: $0) }
+    ).evaluation
   }
 
   /// The linear inputs of block `block` for every batch, from the dense
@@ -150,8 +223,12 @@ public final class EndFeatureCriterion {
   /// run per batch for each block it moves.
   private func cacheBlock(_ block: Int) throws -> [BlockInputCache] {
     if let first = blockCaches.first, first.block == block { return blockCaches }
+    if let kept = referenceCaches[block] {
+      walk = (block + 1, kept.map(\.output))
+      blockCaches = kept
+      return kept
+    }
     let base = self.base
-    let perBlock = Double(batches.count) / Double(base.layers.count)
     let indices = Array(batches.indices)
     var start: (block: Int, inputs: [Matrix<Float>])? = nil
     if let kept = keptInputs.keys.filter({ $0 <= block }).max() {
@@ -169,13 +246,13 @@ public final class EndFeatureCriterion {
       inputs = try Self.concurrently(indices) {
         try base.runBlock(current, input: inputs[$0], offsets: self.batches[$0].offsets)
       }
-      forwardPasses += perBlock
+      spend(batches.count)
       at += 1
     }
     let cached = try Self.concurrently(indices) {
       try base.cacheBlock(block, input: inputs[$0], offsets: self.batches[$0].offsets)
     }
-    forwardPasses += perBlock
+    spend(batches.count)
     walk = (block + 1, cached.map(\.output))
     blockCaches = cached
     return cached
@@ -186,28 +263,39 @@ public final class EndFeatureCriterion {
   /// `features` of each item (a batch, or a layer's cached input of it) is
   /// compared with the batch's reference, the sums taken in batch order. With a
   /// `limit`, it stops after the item whose partial quotient passes it
-  /// (not exact). `spend` counts a round's forward passes once it has run:
-  /// every batch of the round ran, whether or not one of them fails.
+  /// (not exact). `runs` is a round's work in batch block runs, spent once
+  /// it has run: every batch of the round ran, whether or not one of them
+  /// fails. `onThisThread` runs a round's batches one after the other on the
+  /// calling thread (a thread of a side-by-side search), deciding at the same
+  /// places, so with the same values, exits and counts.
   private func sumInRounds<T>(
-    _ items: [T], failingAbove limit: Double?, spend: ([T]) -> Void,
+    _ items: [T], failingAbove limit: Double?, onThisThread: Bool, runs: ([T]) -> Int,
     features: (T) throws -> Matrix<Float>
-  ) throws -> CriterionEvaluation {
+  ) throws -> (evaluation: CriterionEvaluation, runs: Int) {
     var sums = ErrorSums()
+    var spent = 0
     let width = Self.roundWidth(items.count)
     for round in stride(from: 0, to: items.count, by: width) {
       try cancellation?.checkCancellation()
       let inRound = Array(items[round..<min(round + width, items.count)])
-      let computed = try Self.concurrently(inRound, features)
-      spend(inRound)
+      let computed = try onThisThread ? inRound.map(features) : Self.concurrently(inRound, features)
+      let roundRuns = runs(inRound)
+      spend(roundRuns)
+      spent += roundRuns
       for (j, fk) in computed.enumerated() { accumulate(fk, reference[round + j], &sums) }
       // Checked once the round's batches are summed: they have run anyway,
       // and a round that ends the search set gives the exact value, which a
       // guided search calibrates on (a partial one it cannot).
       if let limit, sums.batches < batches.count, quotient(sums) > limit {
-        return CriterionEvaluation(value: quotient(sums), exact: false)
+        return (CriterionEvaluation(value: quotient(sums), exact: false), spent)
       }
     }
-    return CriterionEvaluation(value: quotient(sums))
+    return (CriterionEvaluation(value: quotient(sums)), spent)
+  }
+
+  /// Adds `runs` batch block runs to the work spent.
+  private func spend(_ runs: Int) {
+    blockRuns.withLock { $0 += runs }
   }
 
   /// How many search batches run at once: the OpenBLAS thread count the user
@@ -240,8 +328,9 @@ public final class EndFeatureCriterion {
     -> CriterionEvaluation
   {
     try sumInRounds(
-      batches, failingAbove: limit, spend: { self.forwardPasses += Double($0.count) },
-      features: { try model.lastHiddenState($0) })
+      batches, failingAbove: limit, onThisThread: false,
+      runs: { $0.count * model.layers.count }, features: { try model.lastHiddenState($0) }
+    ).evaluation
   }
 
   /// The running sums of one evaluation.
@@ -274,6 +363,58 @@ public final class EndFeatureCriterion {
         sums.batches += 1
       }
     }
+  }
+}
+
+// MARK: Layers searched side by side
+
+extension EndFeatureCriterion {
+  /// Whether every block's input was kept on the reference pass, so that
+  /// layers can be searched side by side (`LayerRankSearch.searchSideBySide`)
+  /// with suffix evaluations.
+  var keepsEveryBlockInput: Bool {
+    suffixEvaluation && keptInputs.count == base.layers.count
+  }
+
+  /// Block `block`'s caches for every batch, and the batch block runs they
+  /// took.
+  ///
+  /// Those of the reference pass, or made on the calling thread from the
+  /// block's kept input. Safe beside other calls of it and
+  /// `evaluateSideBySide`.
+  func sideBySideBlockCaches(_ block: Int) throws -> (caches: [BlockInputCache], runs: Int) {
+    if let kept = referenceCaches[block] { return (kept, 0) }
+    // Checked by `keepsEveryBlockInput` before the side-by-side search.
+    guard let inputs = keptInputs[block] else {
+      preconditionFailure("block \(block)'s input was not kept on the reference pass")
+    }
+    let base = self.base
+    let caches = try batches.indices.map {
+      try base.cacheBlock(block, input: inputs[$0], offsets: batches[$0].offsets)
+    }
+    spend(batches.count)
+    return (caches, batches.count)
+  }
+
+  /// `e(k)` with `layer` replaced by `factors`, and the batch block runs it
+  /// spent.
+  ///
+  /// From the layer's inputs `inputs` (one per batch, from
+  /// `sideBySideBlockCaches`), its batches run one after the other on the
+  /// calling thread. The same value, exactness and work as
+  /// `evaluate(layer:factors:failingAbove:)`, and safe beside other layers'
+  /// evaluations.
+  func evaluateSideBySide(
+    layer: String, factors: LowRankFactors, inputs: [LayerInputCache],
+    failingAbove tolerance: Double?
+  ) throws -> (evaluation: CriterionEvaluation, runs: Int) {
+    let base = self.base
+    let candidate = try base.replacing(
+      layer, l: factors.left.converted(), r: factors.right.converted())
+    return try sumInRounds(
+      inputs, failingAbove: normalizer == .dense ? tolerance : nil, onThisThread: true,
+      runs: { round in round.reduce(0) { $0 + base.layers.count - $1.block } },
+      features: { try candidate.evaluateSuffix(from: $0) })
   }
 }
 

@@ -4,6 +4,7 @@
 
 import FlarCore
 import FlarLinAlg
+import Synchronization
 
 /// Searches, layer by layer, the smallest rank whose criterion meets a
 /// tolerance, by bisection over multiples of `step` below `k_eq`.
@@ -35,7 +36,7 @@ public final class LayerRankSearch {
   /// searched of each kind (the layer name with its block index wildcarded)
   /// ended with: the next layer of that kind predicts its first probe with
   /// it.
-  private var kindPriors: [String: GuidePrior] = [:]
+  private let kindPriors = Mutex<[String: GuidePrior]>([:])
 
   /// Prepares a search; for the end-feature criteria this tokenises the
   /// search sentences and runs the base model on them once.
@@ -89,21 +90,43 @@ public final class LayerRankSearch {
   public func search(
     _ layer: String, _ d: LowRankDecomposition, tolerance: Double
   ) throws -> RankSearchResult {
-    let before = forwardPasses
+    let before = features?.batchBlockRuns ?? 0
+    var result = try search(layer, d, tolerance: tolerance) { k in
+      try self.evaluate(layer, d, rank: k, failingAbove: tolerance)
+    }
+    if let features {
+      result.forwardPasses = passes(runs: features.batchBlockRuns - before)
+    }
+    return result
+  }
+
+  /// The search of one layer, each rank evaluated by `evaluate`.
+  ///
+  /// The guide's prior is read from and handed on to the layer's kind. Safe
+  /// beside the search of a layer of another kind.
+  func search(
+    _ layer: String, _ d: LowRankDecomposition, tolerance: Double,
+    evaluate: (Int) throws -> CriterionEvaluation
+  ) throws -> RankSearchResult {
     let bisection = RankBisection(
       equivalentRank: equivalentRank(outputs: d.outputs, inputs: d.inputs), step: step)
     let guide = certify && criterion.needsForwardPasses ? self.guide(layer, d, bisection) : nil
-    var result = try bisection.search(
-      evaluate: { k in try self.evaluate(layer, d, rank: k, failingAbove: tolerance) },
-      passes: { self.criterion.passes($0, tolerance: tolerance) }, guide: guide)
-    result.forwardPasses = forwardPasses - before
+    let result = try bisection.search(
+      evaluate: evaluate, passes: { self.criterion.passes($0, tolerance: tolerance) },
+      guide: guide)
     // A layer left dense says little about where its kind's answers lie.
     if let guide, let k = result.rank,
       let prior = guide.fittedPrior(points: result.exactPoints, answer: k / step)
     {
-      kindPriors[Self.kind(of: layer)] = prior
+      kindPriors.withLock { $0[Self.kind(of: layer)] = prior }
     }
     return result
+  }
+
+  /// Batch block runs in full-pass equivalents.
+  func passes(runs: Int) -> Double {
+    guard let features else { return 0 }
+    return Double(runs) / Double(features.base.layers.count)
   }
 
   /// The guide of a layer's search: its relative whitened error at every
@@ -115,7 +138,8 @@ public final class LayerRankSearch {
     let closedForm = (0...bisection.candidateCount).map { j in
       errors[min(j * step, errors.count - 1)]
     }
-    return RankSearchGuide(closedForm: closedForm, prior: kindPriors[Self.kind(of: layer)])
+    let prior = kindPriors.withLock { $0[Self.kind(of: layer)] }
+    return RankSearchGuide(closedForm: closedForm, prior: prior)
   }
 
   /// A layer's kind: its name with every all-digit component replaced by

@@ -96,13 +96,27 @@ final class RankSearchStage {
   }
 
   /// Bisection for every layer; the results in the order of `names`.
+  ///
+  /// With more than one OpenBLAS thread and an end-feature criterion, as
+  /// many layers at a time as there are threads (`searchSideBySide`: the
+  /// same results); progressive mode goes one layer at a time, each block
+  /// searched on the blocks before it as decided.
   func searchAll(tolerance: Double) throws -> [RankSearchResult] {
     var results: [RankSearchResult?] = Array(repeating: nil, count: names.count)
     var progressiveModel = model
     var currentBlock: Int? = nil
     progress.begin("search", total: names.count)
     defer { progress.end() }
-    for index in try searchOrder() {
+    let order = try searchOrder()
+    if !options.progressive,
+      let found = try search.searchSideBySide(
+        names.map { ($0, decompositions[$0]!) }, order: order, tolerance: tolerance,
+        threads: options.searchThreads ?? BLASThreads.current, progress: progress,
+        cancellation: cancellation)
+    {
+      return found
+    }
+    for index in order {
       let name = names[index]
       try cancellation?.checkCancellation()
       let d = decompositions[name]!
