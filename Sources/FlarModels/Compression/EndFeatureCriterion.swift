@@ -154,7 +154,8 @@ public final class EndFeatureCriterion {
   /// `F` is its bit for bit — keeping every block's input (within
   /// `limits.inputs`) and every block's caches (within `limits.caches`),
   /// which the search would otherwise make by running the dense blocks
-  /// again: on MiniLM at 50 %, 22 of its 758 batch block runs.
+  /// again: on MiniLM at 50 %, 22 of the 758 batch block runs it spent
+  /// before.
   private func runReference() throws {
     let model = base
     let keepInputs = keepsBlockInputs
@@ -217,10 +218,10 @@ public final class EndFeatureCriterion {
     ).evaluation
   }
 
-  /// The linear inputs of block `block` for every batch, from the dense
-  /// walk: from the nearest block input known at or before it (kept from
-  /// earlier walks, the walk's own position, or the embeddings), one block
-  /// run per batch for each block it moves.
+  /// The linear inputs of block `block` for every batch: the reference
+  /// pass's, or from the nearest block input known at or before it (kept
+  /// on the reference pass, the walk's own position, or the embeddings), one
+  /// block run per batch for each block it moves.
   private func cacheBlock(_ block: Int) throws -> [BlockInputCache] {
     if let first = blockCaches.first, first.block == block { return blockCaches }
     if let kept = referenceCaches[block] {
