@@ -138,6 +138,26 @@ import Testing
     #expect(expected.contains { $0!.evaluations > 2 })
   }
 
+  /// A cancellation that one of the side-by-side threads meets is the
+  /// search's error, whatever the other thread was doing, and nothing hangs.
+  @Test func aCancelledSideBySideSearchThrowsCancelled() throws {
+    let model = try Self.model.get()
+    let names = model.linearLayerNames
+    let layers = try names.map {
+      ($0, try plainSVD(weight: try model.linear($0).denseWeight(), layer: $0))
+    }
+    let search = try LayerRankSearch(
+      criterion: .featMSEDense, model: model, sentences: Array(try Self.sentences.get().suffix(24)),
+      step: 4, batchSize: 8)
+    let stop = Cancellation()
+    stop.cancel()
+    #expect(throws: CancelledError.self) {
+      try search.searchSideBySide(
+        layers, order: Array(names.indices), tolerance: 0.05, threads: 2,
+        progress: SilentProgress(), cancellation: stop)
+    }
+  }
+
   @Test func earlyExitChoosesTheExactBisectionsRanksWithFewerPasses() throws {
     // Plain bisection on both sides: a certified search calibrates its
     // predictions on exact values only, so early exits may reorder its
