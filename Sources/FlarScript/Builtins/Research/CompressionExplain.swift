@@ -107,6 +107,6 @@ extension CompressionHandle {
 }
 
 /// "1 probe", "2 probes".
-private func counted(_ n: Int, _ noun: String) -> String {
+func counted(_ n: Int, _ noun: String) -> String {
   "\(n) \(noun)\(n == 1 ? "" : "s")"
 }

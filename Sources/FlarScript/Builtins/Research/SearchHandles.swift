@@ -124,7 +124,7 @@ public final class CompressionHandle: Handle {
       let dense = r.layers.filter { $0.searchedRank == nil }.count
       if dense > 0, r.options.fixedRanks == nil {
         lines.append(
-          "  \(dense) layers left dense by the search: "
+          "  \(counted(dense, "layer")) left dense by the search: "
             + (r.options.denseLayers == .rescale
               ? "rescaled with the others (dense=\"rescale\")"
               : r.denseLayersRescaled
