@@ -35,6 +35,8 @@ extension Interpreter {
     if op == .matmul, let a = left.asMatrix ?? listMatrix(left),
       let b = right.asMatrix ?? listMatrix(right)
     {
+      // (m, 0) @ (0, n) is a whole m x n matrix: sized before it is made.
+      if a.columns == b.rows { try checkResultSize(a.rows, b.columns, op: "@", at: range) }
       let product: Matrix<Double>?
       do {
         // A large product runs in blocks of rows, so that Ctrl-C stops it.
@@ -84,6 +86,12 @@ extension Interpreter {
     case (nil, let b?, .number(let x), _):
       return .matrix(MatrixArithmetic.scalar(b, x, scalarOnLeft: true, f))
     case (let a?, let b?, _, _):
+      // A column against a row broadcasts to a whole matrix: sized first.
+      if let rows = MatrixArithmetic.merged(a.rows, b.rows),
+        let columns = MatrixArithmetic.merged(a.columns, b.columns)
+      {
+        try checkResultSize(rows, columns, op: op.rawValue, at: range)
+      }
       do {
         return .matrix(try MatrixArithmetic.broadcast(a, b, f))
       } catch {
@@ -93,6 +101,19 @@ extension Interpreter {
           at: range)
       }
     default: return nil
+    }
+  }
+
+  /// Refuses a result larger than a matrix builtin may make
+  /// (`BuiltinFamily.checkSize`: 2³¹ elements, half of the memory), with
+  /// the size it would have taken.
+  func checkResultSize(_ rows: Int, _ columns: Int, op: String, at range: SourceRange)
+    throws(RuntimeError)
+  {
+    do {
+      try BuiltinFamily.checkSize(rows, columns)
+    } catch {
+      throw RuntimeError(.builtin(name: op, message: error.message(builtin: op)), at: range)
     }
   }
 

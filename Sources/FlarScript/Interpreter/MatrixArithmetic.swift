@@ -53,7 +53,7 @@ enum MatrixArithmetic {
   }
 
   /// The length both dimensions broadcast to, or nil.
-  private static func merged(_ x: Int, _ y: Int) -> Int? {
+  static func merged(_ x: Int, _ y: Int) -> Int? {
     if x == y { return x }
     if x == 1 { return y }
     if y == 1 { return x }
