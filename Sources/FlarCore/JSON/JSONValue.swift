@@ -9,7 +9,13 @@
 // integers such as byte offsets are read exactly, not through a Double.
 
 /// A parsed JSON value; objects keep their keys in source order.
-public indirect enum JSONValue: Sendable, Equatable {
+///
+/// Not `indirect`: arrays and objects already hold their elements on the
+/// heap, so a box per value would only add an allocation each. An indirect
+/// enum's box pointer also carries the case in its high bits, where
+/// LeakSanitizer's scan does not see a pointer, so JSON held in a static
+/// (a test fixture, a cache) read as leaked (RELIABILITY.md).
+public enum JSONValue: Sendable, Equatable {
   case null
   case bool(Bool)
   /// A number as written in the source (or produced by `init(integer:)`).
