@@ -91,8 +91,11 @@ public final class EndFeatureCriterion {
   }
   /// Batch forward passes spent so far: full passes count 1, a suffix the
   /// fraction of blocks it runs.
-  public var forwardPasses: Double {
-    Double(batchBlockRuns) / Double(base.layers.count)
+  public var forwardPasses: Double { forwardPasses(runs: batchBlockRuns) }
+
+  /// `runs` batch block runs in full-pass equivalents.
+  public func forwardPasses(runs: Int) -> Double {
+    Double(runs) / Double(base.layers.count)
   }
   /// The work spent so far in runs of one block on one batch.
   ///
@@ -204,18 +207,34 @@ public final class EndFeatureCriterion {
   ) throws -> CriterionEvaluation {
     let candidate = try base.replacing(
       layer, l: factors.left.converted(), r: factors.right.converted())
-    let limit = normalizer == .dense ? tolerance : nil
-    if !suffixEvaluation { return try evaluate(candidate, failingAbove: limit) }
+    if !suffixEvaluation {
+      return try evaluate(candidate, failingAbove: normalizer == .dense ? tolerance : nil)
+    }
     if cachedLayer != layer {
       let (block, point) = try base.inputPoint(of: layer)
       caches = try cacheBlock(block).map { $0.layerCache(layer, point: point) }
       cachedLayer = layer
     }
-    return try sumInRounds(
-      caches, failingAbove: limit, onThisThread: false,
-      runs: { round in round.reduce(0) { $0 + base.layers.count - $1.block } },
-      features: { try candidate.evaluateSuffix(from: $0) }
+    return try evaluateSuffixes(
+      of: candidate, from: caches, failingAbove: tolerance, onThisThread: false
     ).evaluation
+  }
+
+  /// `e` of `candidate` run to the end from a layer's inputs, and the batch
+  /// block runs it spent.
+  ///
+  /// `inputs` holds the layer's input of every batch; each one's run covers
+  /// the blocks from its own to the last. `tolerance` stops it early only
+  /// with the dense normaliser (see `evaluate(layer:factors:failingAbove:)`).
+  private func evaluateSuffixes(
+    of candidate: EncoderModel, from inputs: [LayerInputCache], failingAbove tolerance: Double?,
+    onThisThread: Bool
+  ) throws -> (evaluation: CriterionEvaluation, runs: Int) {
+    let blockCount = base.layers.count
+    return try sumInRounds(
+      inputs, failingAbove: normalizer == .dense ? tolerance : nil, onThisThread: onThisThread,
+      runs: { round in round.reduce(0) { $0 + blockCount - $1.block } },
+      features: { try candidate.evaluateSuffix(from: $0) })
   }
 
   /// The linear inputs of block `block` for every batch: the reference
@@ -409,13 +428,10 @@ extension EndFeatureCriterion {
     layer: String, factors: LowRankFactors, inputs: [LayerInputCache],
     failingAbove tolerance: Double?
   ) throws -> (evaluation: CriterionEvaluation, runs: Int) {
-    let base = self.base
     let candidate = try base.replacing(
       layer, l: factors.left.converted(), r: factors.right.converted())
-    return try sumInRounds(
-      inputs, failingAbove: normalizer == .dense ? tolerance : nil, onThisThread: true,
-      runs: { round in round.reduce(0) { $0 + base.layers.count - $1.block } },
-      features: { try candidate.evaluateSuffix(from: $0) })
+    return try evaluateSuffixes(
+      of: candidate, from: inputs, failingAbove: tolerance, onThisThread: true)
   }
 }
 

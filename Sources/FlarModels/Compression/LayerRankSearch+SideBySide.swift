@@ -64,7 +64,7 @@ extension LayerRankSearch {
             try schedule.checkNotFailed()
             let e = try features.evaluateSideBySide(
               layer: name, factors: d.factors(rank: k), inputs: inputs,
-              failingAbove: earlyExit ? tolerance : nil)
+              failingAbove: earlyExitLimit(tolerance))
             runs += e.runs
             return e.evaluation
           }
@@ -77,7 +77,7 @@ extension LayerRankSearch {
     if let error = schedule.failure { throw error }
     return schedule.results().map { result, runs in
       var r = result
-      r.forwardPasses = passes(runs: runs)
+      r.forwardPasses = features.forwardPasses(runs: runs)
       return r
     }
   }

@@ -78,11 +78,17 @@ public final class LayerRankSearch {
   ) throws -> CriterionEvaluation {
     if let features {
       return try features.evaluate(
-        layer: layer, factors: d.factors(rank: k), failingAbove: earlyExit ? tolerance : nil)
+        layer: layer, factors: d.factors(rank: k), failingAbove: earlyExitLimit(tolerance))
     }
     let values = closedForm(layer, d)
     // Index k holds the value at rank k (index 0 is rank 0).
     return CriterionEvaluation(value: values[min(k, values.count - 1)])
+  }
+
+  /// The tolerance an end-feature evaluation may stop early at: none
+  /// without `earlyExit`.
+  func earlyExitLimit(_ tolerance: Double?) -> Double? {
+    earlyExit ? tolerance : nil
   }
 
   /// The smallest passing rank of `layer` (nil: it stays dense), with the
@@ -95,7 +101,7 @@ public final class LayerRankSearch {
       try self.evaluate(layer, d, rank: k, failingAbove: tolerance)
     }
     if let features {
-      result.forwardPasses = passes(runs: features.batchBlockRuns - before)
+      result.forwardPasses = features.forwardPasses(runs: features.batchBlockRuns - before)
     }
     return result
   }
@@ -121,12 +127,6 @@ public final class LayerRankSearch {
       kindPriors.withLock { $0[Self.kind(of: layer)] = prior }
     }
     return result
-  }
-
-  /// Batch block runs in full-pass equivalents.
-  func passes(runs: Int) -> Double {
-    guard let features else { return 0 }
-    return Double(runs) / Double(features.base.layers.count)
   }
 
   /// The guide of a layer's search: its relative whitened error at every
