@@ -158,6 +158,45 @@ import Testing
     }
   }
 
+  @Test func aLayerThatFailsMidWayStopsTheSideBySideSearchWithItsError() throws {
+    let model = try Self.model.get()
+    let sentences = Array(try Self.sentences.get().suffix(24))
+    let names = model.linearLayerNames
+    let layers = try names.map {
+      ($0, try plainSVD(weight: try model.linear($0).denseWeight(), layer: $0))
+    }
+    // The intermediate layer's factors (96 x 48) given to the last layer of
+    // the order, an attention projection (48 x 48): its search starts while
+    // others run or have finished, and its first evaluation throws.
+    let failing = try #require(names.lastIndex { $0.hasSuffix("attention.self.query") })
+    let wrong = try #require(names.firstIndex { $0.hasSuffix("intermediate.dense") })
+    var broken = layers
+    broken[failing].1 = layers[wrong].1
+    let order = Array(names.indices.filter { $0 != failing }) + [failing]
+    func searcher() throws -> LayerRankSearch {
+      try LayerRankSearch(
+        criterion: .featMSEDense, model: model, sentences: sentences, step: 4, batchSize: 8)
+    }
+    let tolerance = try searcher().evaluate(names[0], layers[0].1, rank: 12).value
+    let search = try searcher()
+    #expect(throws: ModelError.self) {
+      try search.searchSideBySide(
+        broken, order: order, tolerance: tolerance, threads: 3, progress: SilentProgress(),
+        cancellation: nil)
+    }
+    // The same criterion searches again afterwards, to the ranks a fresh one
+    // finds: the failure left nothing half-made behind.
+    let again = try #require(
+      try search.searchSideBySide(
+        layers, order: order, tolerance: tolerance, threads: 3, progress: SilentProgress(),
+        cancellation: nil))
+    let fresh = try #require(
+      try searcher().searchSideBySide(
+        layers, order: order, tolerance: tolerance, threads: 3, progress: SilentProgress(),
+        cancellation: nil))
+    #expect(again.map(\.rank) == fresh.map(\.rank))
+  }
+
   @Test func earlyExitChoosesTheExactBisectionsRanksWithFewerPasses() throws {
     // Plain bisection on both sides: a certified search calibrates its
     // predictions on exact values only, so early exits may reorder its
