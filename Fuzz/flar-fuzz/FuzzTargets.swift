@@ -7,7 +7,6 @@
 // a trap with its message kept in release builds, so that libFuzzer records
 // a violation as a crash and says which.
 
-import Dispatch
 import FlarCore
 import FlarLinAlg
 import FlarModels
@@ -75,9 +74,8 @@ enum FuzzTargets {
       registry: BuiltinRegistry(families: pureFamilies), cancellation: cancellation,
       output: { _ in })
     session.interpreter.stepLimit = 10_000
-    let watchdog = DispatchWorkItem { cancellation.cancel() }
-    DispatchQueue.global().asyncAfter(deadline: .now() + 0.25, execute: watchdog)
-    defer { watchdog.cancel() }
+    Watchdog.shared.arm(cancellation, seconds: 0.25)
+    defer { Watchdog.shared.disarm() }
     do {
       try session.run(source: text(bytes), fileName: "fuzz.flar")
     } catch {
