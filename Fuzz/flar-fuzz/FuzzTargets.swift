@@ -84,7 +84,18 @@ enum FuzzTargets {
   }
 
   /// A private scratch file per process: the reader maps a real file.
-  static let scratchPath = "/tmp/flar-fuzz-\(getpid()).safetensors"
+  ///
+  /// In memory (`/dev/shm`) where there is one: on disk, truncating and
+  /// rewriting the file for every input waited once for more than the 1 s
+  /// per-input limit inside `open` while other runs wrote their corpora (a
+  /// 30-byte input that replays in 0.1 s), and libFuzzer counted the disk's
+  /// stall as a slow input. Removed when the process exits normally (a
+  /// crash leaves it, one file of at most `-max_len` bytes).
+  static let scratchPath: String = {
+    let directory = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+    atexit { _ = unlink(FuzzTargets.scratchPath) }
+    return "\(directory)/flar-fuzz-\(getpid()).safetensors"
+  }()
 
   static func safetensors(_ bytes: [UInt8]) {
     bytes.withUnsafeBytes { raw in
