@@ -208,7 +208,7 @@ public final class EndFeatureCriterion {
     let candidate = try base.replacing(
       layer, l: factors.left.converted(), r: factors.right.converted())
     if !suffixEvaluation {
-      return try evaluate(candidate, failingAbove: normalizer == .dense ? tolerance : nil)
+      return try evaluate(candidate, failingAbove: tolerance)
     }
     if cachedLayer != layer {
       let (block, point) = try base.inputPoint(of: layer)
@@ -224,15 +224,14 @@ public final class EndFeatureCriterion {
   /// block runs it spent.
   ///
   /// `inputs` holds the layer's input of every batch; each one's run covers
-  /// the blocks from its own to the last. `tolerance` stops it early only
-  /// with the dense normaliser (see `evaluate(layer:factors:failingAbove:)`).
+  /// the blocks from its own to the last; `tolerance` as in `sumInRounds`.
   private func evaluateSuffixes(
     of candidate: EncoderModel, from inputs: [LayerInputCache], failingAbove tolerance: Double?,
     onThisThread: Bool
   ) throws -> (evaluation: CriterionEvaluation, runs: Int) {
     let blockCount = base.layers.count
     return try sumInRounds(
-      inputs, failingAbove: normalizer == .dense ? tolerance : nil, onThisThread: onThisThread,
+      inputs, failingAbove: tolerance, onThisThread: onThisThread,
       runs: { round in round.reduce(0) { $0 + blockCount - $1.block } },
       features: { try candidate.evaluateSuffix(from: $0) })
   }
@@ -282,16 +281,19 @@ public final class EndFeatureCriterion {
   ///
   /// `features` of each item (a batch, or a layer's cached input of it) is
   /// compared with the batch's reference, the sums taken in batch order. With a
-  /// `limit`, it stops after the item whose partial quotient passes it
-  /// (not exact). `runs` is a round's work in batch block runs, spent once
+  /// `tolerance` and the dense normaliser, it stops after the item whose
+  /// partial quotient passes it (not exact); the reference's normaliser
+  /// depends on every batch, so then it always runs them all. `runs` is a
+  /// round's work in batch block runs, spent once
   /// it has run: every batch of the round ran, whether or not one of them
   /// fails. `onThisThread` runs a round's batches one after the other on the
   /// calling thread (a thread of a side-by-side search), deciding at the same
   /// places, so with the same values, exits and counts.
   private func sumInRounds<T>(
-    _ items: [T], failingAbove limit: Double?, onThisThread: Bool, runs: ([T]) -> Int,
+    _ items: [T], failingAbove tolerance: Double?, onThisThread: Bool, runs: ([T]) -> Int,
     features: (T) throws -> Matrix<Float>
   ) throws -> (evaluation: CriterionEvaluation, runs: Int) {
+    let limit = normalizer == .dense ? tolerance : nil
     var sums = ErrorSums()
     var spent = 0
     let width = Self.roundWidth(items.count)
@@ -344,11 +346,11 @@ public final class EndFeatureCriterion {
     try evaluate(model, failingAbove: nil).value
   }
 
-  private func evaluate(_ model: EncoderModel, failingAbove limit: Double?) throws
+  private func evaluate(_ model: EncoderModel, failingAbove tolerance: Double?) throws
     -> CriterionEvaluation
   {
     try sumInRounds(
-      batches, failingAbove: limit, onThisThread: false,
+      batches, failingAbove: tolerance, onThisThread: false,
       runs: { $0.count * model.layers.count }, features: { try model.lastHiddenState($0) }
     ).evaluation
   }
