@@ -98,20 +98,29 @@ import Testing
     }
   }
 
+  /// Every linear layer of the tiny BERT with its plain-SVD factors, in
+  /// model order: what the side-by-side search tests search.
+  static func plainSVDLayers() throws -> [(String, LowRankDecomposition)] {
+    let model = try model.get()
+    return try model.linearLayerNames.map {
+      ($0, try plainSVD(weight: try model.linear($0).denseWeight(), layer: $0))
+    }
+  }
+
+  /// A fresh end-feature search over the last 24 sentences, batches of 8.
+  static func sideBySideSearcher() throws -> LayerRankSearch {
+    try LayerRankSearch(
+      criterion: .featMSEDense, model: try model.get(),
+      sentences: Array(try sentences.get().suffix(24)), step: 4, batchSize: 8)
+  }
+
   /// The side-by-side search itself, on every layer of the tiny BERT with
   /// plain-SVD factors, against one search after another in the same order.
   @Test func sideBySideSearchRunsAndMatchesTheSearchesOneAfterAnother() throws {
-    let model = try Self.model.get()
-    let search = Array(try Self.sentences.get().suffix(24))
-    let names = model.linearLayerNames
-    let layers = try names.map {
-      ($0, try plainSVD(weight: try model.linear($0).denseWeight(), layer: $0))
-    }
+    let names = try Self.model.get().linearLayerNames
+    let layers = try Self.plainSVDLayers()
     let order = Array(names.indices.reversed())
-    func searcher() throws -> LayerRankSearch {
-      try LayerRankSearch(
-        criterion: .featMSEDense, model: model, sentences: search, step: 4, batchSize: 8)
-    }
+    let searcher = Self.sideBySideSearcher
     // Random weights are far from low rank: a tolerance that the first
     // layer meets at rank 12 of its 24 leaves some layers dense, not all.
     let tolerance = try searcher().evaluate(names[0], layers[0].1, rank: 12).value
@@ -141,14 +150,9 @@ import Testing
   /// A cancellation that one of the side-by-side threads meets is the
   /// search's error, whatever the other thread was doing, and nothing hangs.
   @Test func aCancelledSideBySideSearchThrowsCancelled() throws {
-    let model = try Self.model.get()
-    let names = model.linearLayerNames
-    let layers = try names.map {
-      ($0, try plainSVD(weight: try model.linear($0).denseWeight(), layer: $0))
-    }
-    let search = try LayerRankSearch(
-      criterion: .featMSEDense, model: model, sentences: Array(try Self.sentences.get().suffix(24)),
-      step: 4, batchSize: 8)
+    let names = try Self.model.get().linearLayerNames
+    let layers = try Self.plainSVDLayers()
+    let search = try Self.sideBySideSearcher()
     let stop = Cancellation()
     stop.cancel()
     #expect(throws: CancelledError.self) {
@@ -159,12 +163,8 @@ import Testing
   }
 
   @Test func aLayerThatFailsMidWayStopsTheSideBySideSearchWithItsError() throws {
-    let model = try Self.model.get()
-    let sentences = Array(try Self.sentences.get().suffix(24))
-    let names = model.linearLayerNames
-    let layers = try names.map {
-      ($0, try plainSVD(weight: try model.linear($0).denseWeight(), layer: $0))
-    }
+    let names = try Self.model.get().linearLayerNames
+    let layers = try Self.plainSVDLayers()
     // The intermediate layer's factors (96 x 48) given to the last layer of
     // the order, an attention projection (48 x 48): its search starts while
     // others run or have finished, and its first evaluation throws.
@@ -173,10 +173,7 @@ import Testing
     var broken = layers
     broken[failing].1 = layers[wrong].1
     let order = Array(names.indices.filter { $0 != failing }) + [failing]
-    func searcher() throws -> LayerRankSearch {
-      try LayerRankSearch(
-        criterion: .featMSEDense, model: model, sentences: sentences, step: 4, batchSize: 8)
-    }
+    let searcher = Self.sideBySideSearcher
     let tolerance = try searcher().evaluate(names[0], layers[0].1, rank: 12).value
     let search = try searcher()
     #expect(throws: ModelError.self) {
